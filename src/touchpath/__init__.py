@@ -1,0 +1,50 @@
+"""touchpath: typed customer-journey and touchpoint modeling.
+
+Journey maps as graphs, observed journeys in a columnar event log,
+attribution, validation against the map, and journey metrics.
+
+>>> import touchpath
+>>> m = touchpath.templates.get("b2b_five_stage")
+>>> m.stage_ids[:2]
+('awareness', 'consideration')
+"""
+
+from . import exceptions as exceptions
+from . import templates as templates
+from ._map import JourneyMap as JourneyMap
+from ._map import JourneyMapBuilder as JourneyMapBuilder
+from ._map import LintFinding as LintFinding
+from ._map import LintKind as LintKind
+from ._model import KPI as KPI
+from ._model import Channel as Channel
+from ._model import ChannelKind as ChannelKind
+from ._model import Direction as Direction
+from ._model import Edge as Edge
+from ._model import EdgeKind as EdgeKind
+from ._model import Phase as Phase
+from ._model import Stage as Stage
+from ._model import Touchpoint as Touchpoint
+from ._model import Unit as Unit
+from ._version import __version__ as __version__
+from .exceptions import TouchpathError as TouchpathError
+
+__all__ = [
+    "KPI",
+    "Channel",
+    "ChannelKind",
+    "Direction",
+    "Edge",
+    "EdgeKind",
+    "JourneyMap",
+    "JourneyMapBuilder",
+    "LintFinding",
+    "LintKind",
+    "Phase",
+    "Stage",
+    "Touchpoint",
+    "TouchpathError",
+    "Unit",
+    "__version__",
+    "exceptions",
+    "templates",
+]

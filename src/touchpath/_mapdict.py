@@ -1,0 +1,342 @@
+"""Plain-data (and JSON) form of a JourneyMap, with strict, path-reporting parsing.
+
+The format, version 1::
+
+    {"format": "touchpath.journey_map", "version": 1,
+     "name": str, "description": str,
+     "stages": [{"id", "name", "phase", "goal", "owner", "group",
+                 "kpis": [{"id", "name", "target", "direction", "unit", "description"}]}],
+     "edges": [{"source", "target", "kind"}],
+     "channels": [{"id", "kind", "name"}],
+     "touchpoints": [{"id", "name", "channel", "stage", "phase", "description"}],
+     "entry": [str], "terminal": [str]}
+
+Only ``name`` and ``stages`` (each with ``id``) are required. Unknown keys are
+refused, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from ._model import KPI, Channel, ChannelKind, Direction, Edge, EdgeKind, Phase, Stage, Touchpoint
+from ._model import Unit as KPIUnit
+from .exceptions import SchemaError
+
+if TYPE_CHECKING:
+    from ._map import JourneyMap
+
+__all__ = ["FORMAT", "VERSION", "map_from_dict", "map_from_json", "map_to_dict"]
+
+FORMAT: Final = "touchpath.journey_map"
+VERSION: Final = 1
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+class _Reader:
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+
+    def fail(self, path: str, reason: str, value: object) -> SchemaError:
+        return SchemaError(reason, source=self.source, field=path, value=value)
+
+    def obj(self, value: object, path: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path or "<root>", "must be an object", value)
+        for key in value:
+            if not isinstance(key, str) or key not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                raise self.fail(where, f"unknown key; expected one of {sorted(allowed)}", key)
+        return value
+
+    def list(self, m: Mapping[str, Any], key: str, path: str) -> list[Any]:
+        value = m.get(key, [])
+        if not isinstance(value, list | tuple):
+            raise self.fail(_join(path, key), "must be a list", value)
+        return list(value)
+
+    def text(self, m: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str:
+        if key not in m:
+            if required:
+                raise self.fail(_join(path, key), "is required", None)
+            return ""
+        value = m[key]
+        if not isinstance(value, str):
+            raise self.fail(_join(path, key), "must be a string", value)
+        if required and not value.strip():
+            raise self.fail(_join(path, key), "must not be empty", value)
+        return value
+
+    def opt_text(self, m: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(_join(path, key), "must be a string or null", value)
+        return value
+
+    def enum(self, m: Mapping[str, Any], key: str, path: str, kind: type[_E], default: _E) -> _E:
+        value = m.get(key)
+        if value is None:
+            return default
+        try:
+            return kind(value)
+        except ValueError:
+            choices = [str(e.value) for e in kind]
+            raise self.fail(_join(path, key), f"must be one of {choices}", value) from None
+
+    def opt_enum(self, m: Mapping[str, Any], key: str, path: str, kind: type[_E]) -> _E | None:
+        if m.get(key) is None:
+            return None
+        return self.enum(m, key, path, kind, next(iter(kind)))
+
+    def number(self, m: Mapping[str, Any], key: str, path: str) -> float | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(_join(path, key), "must be a number or null", value)
+        if not math.isfinite(value):
+            raise self.fail(_join(path, key), "must be finite", value)
+        return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+_ROOT_KEYS = frozenset(
+    {
+        "format",
+        "version",
+        "name",
+        "description",
+        "stages",
+        "edges",
+        "channels",
+        "touchpoints",
+        "entry",
+        "terminal",
+    }
+)
+_STAGE_KEYS = frozenset({"id", "name", "phase", "goal", "owner", "group", "kpis"})
+_KPI_KEYS = frozenset({"id", "name", "target", "direction", "unit", "description", "stage"})
+_EDGE_KEYS = frozenset({"source", "target", "kind"})
+_CHANNEL_KEYS = frozenset({"id", "kind", "name"})
+_TP_KEYS = frozenset({"id", "name", "channel", "stage", "phase", "description"})
+
+
+def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> JourneyMap:
+    """Parse and validate a map document; see the module docstring for the format."""
+    from ._map import JourneyMap
+
+    r = _Reader(source)
+    root = r.obj(data, "", _ROOT_KEYS)
+    if "format" in root and root["format"] != FORMAT:
+        raise r.fail("format", f"must be {FORMAT!r}", root["format"])
+    if "version" in root and root["version"] != VERSION:
+        raise r.fail(
+            "version", f"unsupported version; this touchpath reads {VERSION}", root["version"]
+        )
+    name = r.text(root, "name", "", required=True)
+
+    stages: list[Stage] = []
+    for i, raw in enumerate(r.list(root, "stages", "")):
+        p = f"stages[{i}]"
+        s = r.obj(raw, p, _STAGE_KEYS)
+        sid = r.text(s, "id", p, required=True)
+        kpis: list[KPI] = []
+        for j, kraw in enumerate(r.list(s, "kpis", p)):
+            kp = f"{p}.kpis[{j}]"
+            k = r.obj(kraw, kp, _KPI_KEYS)
+            kid = r.text(k, "id", kp, required=True)
+            kstage = r.opt_text(k, "stage", kp)
+            if kstage is not None and kstage != sid:
+                raise r.fail(f"{kp}.stage", f"must be the enclosing stage {sid!r}", kstage)
+            kpis.append(
+                KPI(
+                    kid,
+                    target=r.number(k, "target", kp),
+                    direction=r.enum(k, "direction", kp, Direction, Direction.AT_LEAST),
+                    unit=r.enum(k, "unit", kp, KPIUnit, KPIUnit.COUNT),
+                    name=r.text(k, "name", kp) or kid,
+                    description=r.text(k, "description", kp),
+                )
+            )
+        stages.append(
+            Stage(
+                sid,
+                name=r.text(s, "name", p) or sid,
+                phase=r.opt_enum(s, "phase", p, Phase),
+                goal=r.text(s, "goal", p),
+                owner=r.opt_text(s, "owner", p),
+                group=r.opt_text(s, "group", p),
+                kpis=tuple(kpis),
+            )
+        )
+
+    edges: list[Edge] = []
+    for i, raw in enumerate(r.list(root, "edges", "")):
+        p = f"edges[{i}]"
+        e = r.obj(raw, p, _EDGE_KEYS)
+        edges.append(
+            Edge(
+                r.text(e, "source", p, required=True),
+                r.text(e, "target", p, required=True),
+                r.enum(e, "kind", p, EdgeKind, EdgeKind.FORWARD),
+            )
+        )
+
+    channels: dict[str, Channel] = {}
+    for i, raw in enumerate(r.list(root, "channels", "")):
+        p = f"channels[{i}]"
+        c = r.obj(raw, p, _CHANNEL_KEYS)
+        cid = r.text(c, "id", p, required=True)
+        if cid in channels:
+            raise r.fail(f"{p}.id", "duplicate channel id", cid)
+        channels[cid] = Channel(
+            cid,
+            r.enum(c, "kind", p, ChannelKind, ChannelKind.OTHER),
+            r.text(c, "name", p) or cid,
+        )
+
+    touchpoints: list[Touchpoint] = []
+    for i, raw in enumerate(r.list(root, "touchpoints", "")):
+        p = f"touchpoints[{i}]"
+        t = r.obj(raw, p, _TP_KEYS)
+        tid = r.text(t, "id", p, required=True)
+        cid = r.text(t, "channel", p, required=True)
+        if cid not in channels:
+            raise r.fail(f"{p}.channel", f"unknown channel; declared: {sorted(channels)}", cid)
+        touchpoints.append(
+            Touchpoint(
+                tid,
+                channel=channels[cid],
+                stage=r.text(t, "stage", p, required=True),
+                name=r.text(t, "name", p) or tid,
+                phase=r.opt_enum(t, "phase", p, Phase),
+                description=r.text(t, "description", p),
+            )
+        )
+
+    def ids(key: str) -> tuple[str, ...]:
+        out = []
+        for i, v in enumerate(r.list(root, key, "")):
+            if not isinstance(v, str):
+                raise r.fail(f"{key}[{i}]", "must be a stage id (string)", v)
+            out.append(v)
+        return tuple(out)
+
+    return JourneyMap(
+        name=name,
+        stages=tuple(stages),
+        edges=tuple(edges),
+        touchpoints=tuple(touchpoints),
+        entry=ids("entry"),
+        terminal=ids("terminal"),
+        description=r.text(root, "description", ""),
+    )
+
+
+def map_from_json(text: str | bytes, *, source: str | None = None) -> JourneyMap:
+    """Parse JSON text strictly (no NaN/Infinity, no duplicate keys) into a map."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise SchemaError("duplicate key in JSON object", source=source, field=key)
+            out[key] = value
+        return out
+
+    def no_constant(name: str) -> Any:
+        raise SchemaError(f"{name} is not valid JSON", source=source)
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+        ) from None
+    return map_from_dict(data, source=source)
+
+
+def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if d.get(key) in (None, "", [], ()):
+            d.pop(key, None)
+    return d
+
+
+def map_to_dict(m: JourneyMap) -> dict[str, Any]:
+    """The map as plain, JSON-compatible data; stable key order."""
+    return _drop_empty(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "name": m.name,
+            "description": m.description,
+            "stages": [
+                _drop_empty(
+                    {
+                        "id": s.id,
+                        "name": s.name,
+                        "phase": s.phase.value if s.phase is not None else None,
+                        "goal": s.goal,
+                        "owner": s.owner,
+                        "group": s.group,
+                        "kpis": [
+                            _drop_empty(
+                                {
+                                    "id": k.id,
+                                    "name": k.name,
+                                    "target": k.target,
+                                    "direction": k.direction.value,
+                                    "unit": k.unit.value,
+                                    "description": k.description,
+                                },
+                                "target",
+                                "description",
+                            )
+                            for k in s.kpis
+                        ],
+                    },
+                    "phase",
+                    "goal",
+                    "owner",
+                    "group",
+                    "kpis",
+                )
+                for s in m.stages
+            ],
+            "edges": [
+                {"source": e.source, "target": e.target, "kind": e.kind.value} for e in m.edges
+            ],
+            "channels": [{"id": c.id, "kind": c.kind.value, "name": c.name} for c in m.channels],
+            "touchpoints": [
+                _drop_empty(
+                    {
+                        "id": t.id,
+                        "name": t.name,
+                        "channel": t.channel.id,
+                        "stage": t.stage,
+                        "phase": t.phase.value if t.phase is not None else None,
+                        "description": t.description,
+                    },
+                    "phase",
+                    "description",
+                )
+                for t in m.touchpoints
+            ],
+            "entry": list(m.entry),
+            "terminal": list(m.terminal),
+        },
+        "description",
+        "entry",
+        "terminal",
+    )
