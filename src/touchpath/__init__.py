@@ -11,6 +11,9 @@ attribution, validation against the map, and journey metrics.
 
 from . import exceptions as exceptions
 from . import templates as templates
+from ._log import Event as Event
+from ._log import EventLog as EventLog
+from ._log import Journey as Journey
 from ._map import JourneyMap as JourneyMap
 from ._map import JourneyMapBuilder as JourneyMapBuilder
 from ._map import LintFinding as LintFinding
@@ -25,6 +28,9 @@ from ._model import Phase as Phase
 from ._model import Stage as Stage
 from ._model import Touchpoint as Touchpoint
 from ._model import Unit as Unit
+from ._schema import Field as Field
+from ._schema import Rejection as Rejection
+from ._schema import Schema as Schema
 from ._version import __version__ as __version__
 from .exceptions import TouchpathError as TouchpathError
 
@@ -35,11 +41,17 @@ __all__ = [
     "Direction",
     "Edge",
     "EdgeKind",
+    "Event",
+    "EventLog",
+    "Field",
+    "Journey",
     "JourneyMap",
     "JourneyMapBuilder",
     "LintFinding",
     "LintKind",
     "Phase",
+    "Rejection",
+    "Schema",
     "Stage",
     "Touchpoint",
     "TouchpathError",

@@ -1,0 +1,149 @@
+"""Column names of event data, error policies, and rejected rows."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from .exceptions import ConfigError
+
+__all__ = ["Field", "OnError", "Rejection", "Schema", "TimestampUnit"]
+
+OnError: TypeAlias = Literal["raise", "collect"]
+"""``"raise"`` stops at the first bad row; ``"collect"`` rejects it with a reason and goes on."""
+
+TimestampUnit: TypeAlias = Literal["auto", "s", "ms", "us", "ns"]
+"""How numeric timestamps are read; ``"auto"`` takes values below 1e11 as seconds, else ms."""
+
+
+class Field(enum.StrEnum):
+    """The fields of an event, by their default column names."""
+
+    JOURNEY_ID = "journey_id"
+    TIMESTAMP = "timestamp"
+    TOUCHPOINT = "touchpoint"
+    CHANNEL = "channel"
+    STAGE = "stage"
+    CONVERTED = "converted"
+    VALUE = "value"
+    CAMPAIGN = "campaign"
+    COST = "cost"
+    SEGMENT = "segment"
+    ACCOUNT = "account"
+
+
+CATEGORICAL: tuple[Field, ...] = (
+    Field.TOUCHPOINT,
+    Field.CHANNEL,
+    Field.STAGE,
+    Field.CAMPAIGN,
+    Field.SEGMENT,
+    Field.ACCOUNT,
+)
+"""Fields stored as integer codes into a sorted dictionary of names."""
+
+
+def _column(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"a column name must be a non-empty string or None; got {value!r}")
+    return value
+
+
+@attrs.frozen
+class Schema:
+    """Maps event fields to the column names of your data.
+
+    Every field defaults to its own name (``journey_id``, ``timestamp``, ...).
+    Set a field to ``None`` to ignore that column even if present.
+
+    >>> s = Schema(journey_id="user_id", timestamp="ts", channel="utm_source")
+    >>> s.column(Field.JOURNEY_ID), s.column(Field.STAGE)
+    ('user_id', 'stage')
+    >>> s.columns()["utm_source"]
+    <Field.CHANNEL: 'channel'>
+    """
+
+    journey_id: str = attrs.field(default="journey_id", converter=_column)
+    """Column with the journey (or user, or contact) id. Required."""
+    timestamp: str = attrs.field(default="timestamp", converter=_column)
+    """Column with the event time. Required."""
+    touchpoint: str | None = attrs.field(default="touchpoint", converter=_column)
+    """Column with the touchpoint id."""
+    channel: str | None = attrs.field(default="channel", converter=_column)
+    """Column with the channel id."""
+    stage: str | None = attrs.field(default="stage", converter=_column)
+    """Column with the journey stage id."""
+    converted: str | None = attrs.field(default="converted", converter=_column)
+    """Column with a boolean-like conversion flag."""
+    value: str | None = attrs.field(default="value", converter=_column)
+    """Column with the conversion value (revenue)."""
+    campaign: str | None = attrs.field(default="campaign", converter=_column)
+    """Column with the campaign id."""
+    cost: str | None = attrs.field(default="cost", converter=_column)
+    """Column with the cost of the event (spend)."""
+    segment: str | None = attrs.field(default="segment", converter=_column)
+    """Column with the segment or persona."""
+    account: str | None = attrs.field(default="account", converter=_column)
+    """Column with the account (company) id."""
+    timestamp_unit: TimestampUnit = "auto"
+    """Unit of numeric timestamps."""
+
+    def __attrs_post_init__(self) -> None:
+        for required in ("journey_id", "timestamp"):
+            if getattr(self, required) is None:
+                raise ConfigError(f"the {required} column is required; got None")
+        names = [c for c in (getattr(self, f.value) for f in Field) if c is not None]
+        dupes = sorted({c for c in names if names.count(c) > 1})
+        if dupes:
+            raise ConfigError(f"a column may map to one field only; got duplicates {dupes}")
+        if self.timestamp_unit not in ("auto", "s", "ms", "us", "ns"):
+            raise ConfigError(
+                f"'timestamp_unit' must be one of auto, s, ms, us, ns; got {self.timestamp_unit!r}"
+            )
+
+    def column(self, field: Field) -> str | None:
+        """The column name for a field (None when ignored)."""
+        name: str | None = getattr(self, field.value)
+        return name
+
+    def columns(self) -> dict[str, Field]:
+        """Column name -> field, for the fields that are read."""
+        return {c: f for f in Field if (c := self.column(f)) is not None}
+
+
+@attrs.frozen
+class Rejection:
+    """An input row that was not used, with the reason.
+
+    >>> Rejection(row=4, line=6, field="timestamp", value="yesterday",
+    ...           reason="not an ISO-8601 timestamp").message(source="events.csv")
+    "events.csv line 6, field 'timestamp': not an ISO-8601 timestamp; got 'yesterday'"
+    """
+
+    row: int
+    """0-based position of the row in the input (data rows only)."""
+    line: int | None
+    """1-based line number in the source file, when read from a file."""
+    field: str | None
+    """The column whose value was refused (None for whole-row problems)."""
+    value: Any
+    """The raw value that was refused."""
+    reason: str
+    """Why the row was refused."""
+
+    def message(self, source: str | None = None) -> str:
+        """The rejection as a one-line message naming source, line (or row), field and value."""
+        from .exceptions import SchemaError
+
+        if self.line is not None:
+            return str(
+                SchemaError(
+                    self.reason, source=source, line=self.line, field=self.field, value=self.value
+                )
+            )
+        where = f"{source} row {self.row}" if source else f"row {self.row}"
+        return str(SchemaError(self.reason, source=where, field=self.field, value=self.value))

@@ -1,0 +1,468 @@
+"""Time at the edges: parsing timestamps and durations into int64 UTC microseconds.
+
+Internally every timestamp is an ``int64`` count of microseconds since
+1970-01-01T00:00:00Z and every duration an ``int64`` count of microseconds.
+pendulum parses durations and time zones and formats them for people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import operator
+import re
+from collections.abc import Sequence
+from typing import Any, Final, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pendulum
+
+from .exceptions import ConfigError
+
+__all__ = [
+    "DurationLike",
+    "US_PER_SECOND",
+    "format_duration",
+    "parse_duration",
+    "parse_timestamps",
+    "resolve_timezone",
+    "to_datetime",
+]
+
+US_PER_SECOND: Final = 1_000_000
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MS_THRESHOLD: Final = 1e11  # epoch numbers at or above this are milliseconds in "auto" mode
+_UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
+
+DurationLike: TypeAlias = "str | dt.timedelta | pendulum.Duration | float | int"
+"""A duration: ``"7 days"``, ``"24h"``, ``"PT24H"``, a timedelta, or seconds as a number."""
+
+_DURATION_RE: Final = re.compile(
+    r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>"
+    r"w|wk|wks|week|weeks|d|day|days|h|hr|hrs|hour|hours|m|min|mins|minute|minutes|"
+    r"s|sec|secs|second|seconds|ms|millisecond|milliseconds)\s*$",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS: Final = {
+    "w": 604800.0,
+    "d": 86400.0,
+    "h": 3600.0,
+    "m": 60.0,
+    "s": 1.0,
+    "ms": 0.001,
+}
+
+
+def _unit_key(unit: str) -> str:
+    u = unit.lower()
+    if u in ("ms", "millisecond", "milliseconds"):
+        return "ms"
+    if u.startswith("min") or u == "m":
+        return "m"
+    return u[0]
+
+
+def parse_duration(value: Any, *, name: str = "duration", allow_zero: bool = False) -> int:
+    """A duration in microseconds from text, a timedelta or seconds.
+
+    Text may be ``"7 days"``, ``"7d"``, ``"24 hours"``, ``"90 min"``, a sum such
+    as ``"1 day 12 hours"``, or ISO-8601 (``"P7D"``, ``"PT24H"``, via pendulum).
+    Zero is refused unless ``allow_zero``; negative durations always are.
+
+    >>> parse_duration("7 days") == 7 * 86400 * 1_000_000
+    True
+    >>> parse_duration("PT24H") == parse_duration("24h") == parse_duration(86400)
+    True
+    >>> parse_duration("-3 days", name="half_life")
+    Traceback (most recent call last):
+    ...
+    touchpath.exceptions.ConfigError: 'half_life' must be a positive duration; got '-3 days'
+    """
+    us: float
+    if isinstance(value, bool):
+        raise ConfigError(f"{name!r} must be a duration; got {value!r}")
+    if isinstance(value, dt.timedelta):  # pendulum.Duration is a timedelta
+        us = (value.days * 86400 + value.seconds) * US_PER_SECOND + value.microseconds
+    elif isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ConfigError(f"{name!r} must be a finite duration; got {value!r}")
+        us = value * US_PER_SECOND
+    elif isinstance(value, str):
+        us = _parse_duration_text(value, name)
+    else:
+        raise ConfigError(
+            f"{name!r} must be a duration (text such as '7 days', a timedelta or seconds); "
+            f"got {value!r}"
+        )
+    if us < 0 or (us == 0 and not allow_zero):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ConfigError(f"{name!r} must be a {kind} duration; got {value!r}")
+    return round(us)
+
+
+def _parse_duration_text(text: str, name: str) -> float:
+    stripped = text.strip()
+    if stripped.startswith("-"):
+        return -1.0
+    if stripped.upper().startswith("P"):
+        try:
+            parsed = pendulum.parse(stripped)
+        except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+            raise ConfigError(f"{name!r} is not an ISO-8601 duration; got {text!r}") from None
+        if isinstance(parsed, pendulum.Duration):
+            if parsed.years or parsed.months:
+                raise ConfigError(
+                    f"{name!r} must not use years or months (their length varies); got {text!r}"
+                )
+            return (parsed.days * 86400 + parsed.seconds) * US_PER_SECOND + parsed.microseconds
+        raise ConfigError(f"{name!r} is not a duration; got {text!r}")
+    parts = re.findall(r"\d+(?:\.\d+)?\s*[a-zA-Z]+", stripped)
+    if not parts or re.sub(r"\d+(?:\.\d+)?\s*[a-zA-Z]+|[\s,]|and", "", stripped):
+        raise ConfigError(
+            f"{name!r} is not a duration such as '7 days', '24h' or 'P7D'; got {text!r}"
+        )
+    total = 0.0
+    for part in parts:
+        m = _DURATION_RE.match(part)
+        if m is None:
+            raise ConfigError(f"{name!r} has an unknown unit in {part!r}; got {text!r}")
+        total += float(m["n"]) * _UNIT_SECONDS[_unit_key(m["unit"])]
+    return total * US_PER_SECOND
+
+
+def format_duration(us: float) -> str:
+    """A short human-readable duration from microseconds.
+
+    >>> format_duration(36 * 3600 * 1_000_000)
+    '1 day 12 hours'
+    >>> format_duration(90 * 1_000_000)
+    '1 minute 30 seconds'
+    >>> format_duration(float("nan"))
+    'n/a'
+    """
+    if not math.isfinite(us):
+        return "n/a"
+    seconds = us / US_PER_SECOND
+    if abs(seconds) < 1:
+        return f"{seconds:.3g} seconds"
+    d = pendulum.duration(seconds=round(seconds))
+    return str(d.in_words(locale="en"))
+
+
+def resolve_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo | None:
+    """A tzinfo from an IANA name (via pendulum), a tzinfo, or None.
+
+    >>> resolve_timezone("Europe/Paris").key
+    'Europe/Paris'
+    """
+    if name is None or isinstance(name, dt.tzinfo):
+        return name
+    try:
+        return pendulum.timezone(name)
+    except Exception:  # pendulum raises its own InvalidTimezone
+        raise ConfigError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Paris'") from None
+
+
+def to_datetime(us: int) -> pendulum.DateTime:
+    """The UTC pendulum DateTime for a microsecond timestamp.
+
+    >>> to_datetime(0).isoformat()
+    '1970-01-01T00:00:00+00:00'
+    """
+    base = _EPOCH + dt.timedelta(microseconds=int(us))
+    return pendulum.instance(base, tz="UTC")
+
+
+class TimestampError(ValueError):
+    """Internal: one value could not be read as a timestamp."""
+
+
+def _from_datetime(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        if tz is None:
+            raise TimestampError(
+                "naive timestamp (no UTC offset); give the data an offset or name a timezone"
+            )
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _one(value: Any, tz: dt.tzinfo | None, unit: str) -> dt.datetime | int:
+    """Parse one timestamp: a naive-UTC datetime, or an int of microseconds."""
+    if isinstance(value, dt.datetime):
+        return _from_datetime(value, tz)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise TimestampError("empty timestamp")
+        if text[0].isdigit() and text.replace(".", "", 1).isdigit():
+            return _epoch(float(text) if "." in text else int(text), unit)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise TimestampError("not an ISO-8601 timestamp") from None
+        return _from_datetime(parsed, tz)
+    if isinstance(value, dt.date):
+        raise TimestampError("a date without a time; give a datetime")
+    if isinstance(value, bool) or value is None:
+        raise TimestampError("missing or not a timestamp")
+    if isinstance(value, int | float | np.integer | np.floating):
+        return _epoch(value, unit)
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise TimestampError("missing timestamp (NaT)")
+        if tz is None:
+            raise TimestampError(
+                "numpy datetime64 has no UTC offset; name a timezone (or 'UTC') for it"
+            )
+        return _from_datetime(value.astype("datetime64[us]").item(), tz)
+    raise TimestampError(f"not a timestamp (type {type(value).__name__})")
+
+
+def _epoch(value: Any, unit: str) -> int:
+    if isinstance(value, float | np.floating) and not math.isfinite(value):
+        raise TimestampError("not a finite epoch number")
+    if value < 0:
+        raise TimestampError("negative epoch timestamp")
+    if unit == "auto":
+        unit = "s" if value < _MS_THRESHOLD else "ms"
+    if unit == "ns":
+        if int(value) % 1000:
+            raise TimestampError("sub-microsecond precision (touchpath stores microseconds)")
+        return int(value) // 1000
+    factor = _UNIT_US[unit]
+    assert factor is not None
+    us = value * factor
+    if isinstance(us, float | np.floating):
+        rounded = round(float(us))
+        if abs(float(us) - rounded) > 1e-3:
+            raise TimestampError("sub-microsecond precision (touchpath stores microseconds)")
+        return int(rounded)
+    return int(us)
+
+
+def parse_timestamps(
+    values: Sequence[Any] | npt.NDArray[Any],
+    *,
+    timezone: dt.tzinfo | None = None,
+    unit: str = "auto",
+) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
+    """Parse a column of timestamps into int64 UTC microseconds.
+
+    Accepts aware ``datetime``/pendulum objects, ISO-8601 text with an offset
+    (or ``Z``), epoch seconds or milliseconds (numbers or digit strings;
+    ``unit="auto"`` takes values below 1e11 as seconds), and naive values
+    when ``timezone`` is given. Returns the array (0 at bad positions) and a
+    map of bad position -> reason.
+
+    >>> arr, bad = parse_timestamps(["2025-01-01T00:00:00Z", 1735689600, "nope",
+    ...                               "2025-01-01T01:00:00+01:00", "2025-01-01 00:00"])
+    >>> arr[:2].tolist(), bool(arr[3] == arr[0])
+    ([1735689600000000, 1735689600000000], True)
+    >>> bad  # doctest: +NORMALIZE_WHITESPACE
+    {2: 'not an ISO-8601 timestamp',
+     4: 'naive timestamp (no UTC offset); give the data an offset or name a timezone'}
+    """
+    if isinstance(values, np.ndarray):
+        arr = values
+        if arr.dtype.kind == "M":
+            return _from_datetime64(arr, timezone)
+        if arr.dtype.kind in "iu" and arr.ndim == 1:
+            return _from_int_epochs(arr.astype(np.int64, copy=False), unit)
+        if arr.dtype.kind == "f" and arr.ndim == 1 and np.isfinite(arr).all():
+            return _from_float_epochs(arr.astype(np.float64, copy=False), unit)
+    else:
+        types = set(map(type, values))
+        if types == {int}:
+            return _from_int_epochs(np.array(values, dtype=np.int64), unit)
+        if types <= {int, float}:
+            farr = np.array(values, dtype=np.float64)
+            if np.isfinite(farr).all():
+                return _from_float_epochs(farr, unit)
+        fast = None
+        if types == {str}:
+            fast = _fast_iso(values)
+        elif types <= {dt.datetime, pendulum.DateTime}:
+            fast = _fast_aware(values)
+        if fast is not None:
+            return fast, {}
+    n = len(values)
+    out = np.zeros(n, dtype=np.int64)
+    bad: dict[int, str] = {}
+    naive: list[dt.datetime] = []
+    naive_pos: list[int] = []
+    for i, value in enumerate(values):
+        try:
+            parsed = _one(value, timezone, unit)
+        except TimestampError as exc:
+            bad[i] = str(exc)
+            continue
+        except (OverflowError, ValueError):
+            bad[i] = "timestamp out of range"
+            continue
+        if isinstance(parsed, int):
+            out[i] = parsed
+        else:
+            naive.append(parsed)
+            naive_pos.append(i)
+    if naive:
+        out[np.asarray(naive_pos, dtype=np.int64)] = np.array(naive, dtype="datetime64[us]").astype(
+            np.int64
+        )
+    return out, bad
+
+
+_OFFSET_RE: Final = re.compile(r"[+-](\d\d):(\d\d)")
+_E_US: Final = dt.timedelta(microseconds=1)
+
+
+def _fast_iso(values: Sequence[str]) -> npt.NDArray[np.int64] | None:
+    """Vectorised parse of ISO-8601 text that all ends in ``Z`` or a ``+HH:MM`` offset.
+
+    Returns None (use the careful path) for anything else: no offset, mixed
+    shapes, a date without a time.
+    """
+    try:
+        ends = set(map(operator.itemgetter(-1), values))
+    except IndexError:
+        return None
+    if ends == {"Z"}:
+        base = list(map(operator.itemgetter(slice(None, -1)), values))
+        offset_us: npt.NDArray[np.int64] | int = 0
+    else:
+        tails = dict.fromkeys(map(operator.itemgetter(slice(-6, None)), values))
+        if len(tails) > 256:
+            return None
+        table: dict[str, int] = {}
+        for tail in tails:
+            m = _OFFSET_RE.fullmatch(tail)
+            if m is None or int(m[2]) >= 60:
+                return None
+            sign = -1 if tail[0] == "-" else 1
+            table[tail] = sign * (int(m[1]) * 3600 + int(m[2]) * 60) * US_PER_SECOND
+        base = list(map(operator.itemgetter(slice(None, -6)), values))
+        if len(table) == 1:
+            offset_us = next(iter(table.values()))
+        else:
+            offset_us = np.fromiter(
+                (table[v[-6:]] for v in values), dtype=np.int64, count=len(values)
+            )
+    if min(map(len, base), default=19) < 19 or not {b[10] for b in base} <= {"T", " "}:
+        return None
+    if any(b[-1] == " " for b in base[:1]):
+        return None
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parsed = np.array(base, dtype="datetime64[us]")
+    except (ValueError, TypeError, Warning):
+        return None
+    if np.isnat(parsed).any():
+        return None
+    return parsed.astype(np.int64) - offset_us
+
+
+def _fast_aware(values: Sequence[dt.datetime]) -> npt.NDArray[np.int64] | None:
+    """Exact microseconds of aware datetimes; None if any is naive."""
+    try:
+        deltas = map(operator.sub, values, itertools.repeat(_EPOCH))
+        return np.fromiter(
+            map(operator.floordiv, deltas, itertools.repeat(_E_US)),
+            dtype=np.int64,
+            count=len(values),
+        )
+    except TypeError:  # a naive datetime cannot be subtracted from an aware one
+        return None
+
+
+def _from_float_epochs(
+    arr: npt.NDArray[np.float64], unit: str
+) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
+    bad: dict[int, str] = {}
+    for i in np.flatnonzero(arr < 0).tolist():
+        bad[i] = "negative epoch timestamp"
+    if unit == "auto":
+        factor = np.where(arr < _MS_THRESHOLD, 1e6, 1e3)
+    elif unit == "ns":
+        factor = np.full(len(arr), 1e-3)
+    else:
+        f = _UNIT_US[unit]
+        assert f is not None
+        factor = np.full(len(arr), float(f))
+    scaled = arr * factor
+    out = np.rint(scaled)
+    for i in np.flatnonzero(np.abs(scaled - out) > 1e-3).tolist():
+        bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+    result = out.astype(np.int64)
+    if bad:
+        result[np.fromiter(bad, dtype=np.int64)] = 0
+    return result, bad
+
+
+def _from_int_epochs(
+    arr: npt.NDArray[np.int64], unit: str
+) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
+    bad: dict[int, str] = {}
+    neg = np.flatnonzero(arr < 0)
+    for i in neg.tolist():
+        bad[i] = "negative epoch timestamp"
+    if unit == "auto":
+        out = np.where(arr < _MS_THRESHOLD, arr * 1_000_000, arr * 1_000)
+    elif unit == "ns":
+        frac = np.flatnonzero(arr % 1000 != 0)
+        for i in frac.tolist():
+            bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+        out = arr // 1000
+    else:
+        factor = _UNIT_US[unit]
+        assert factor is not None
+        out = arr * factor
+    out = out.astype(np.int64, copy=False)
+    if bad:
+        out[np.fromiter(bad, dtype=np.int64)] = 0
+    return out, bad
+
+
+def _from_datetime64(
+    arr: npt.NDArray[Any], timezone: dt.tzinfo | None
+) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
+    """numpy datetime64 values are naive: they are read as UTC only if timezone says so."""
+    bad: dict[int, str] = {}
+    nat = np.isnat(arr)
+    for i in np.flatnonzero(nat).tolist():
+        bad[i] = "missing timestamp (NaT)"
+    as_ns = arr.astype("datetime64[ns]").astype(np.int64) if arr.dtype != "M8[us]" else None
+    if as_ns is not None:
+        frac = np.flatnonzero((as_ns % 1000 != 0) & ~nat)
+        for i in frac.tolist():
+            bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+    us = arr.astype("datetime64[us]").astype(np.int64)
+    if timezone is None:
+        for i in np.flatnonzero(~nat).tolist():
+            bad.setdefault(
+                i, "naive timestamp (no UTC offset); give the data an offset or name a timezone"
+            )
+    elif _is_utc(timezone):
+        pass
+    else:
+        # localise each distinct wall-clock value (rare path: naive non-UTC data)
+        obj = arr.astype("datetime64[us]").astype(object)
+        for i in np.flatnonzero(~nat).tolist():
+            local = obj[i].replace(tzinfo=timezone)
+            us[i] = int(
+                np.datetime64(local.astimezone(dt.UTC).replace(tzinfo=None), "us").astype(np.int64)
+            )
+    if bad:
+        us[np.fromiter(bad, dtype=np.int64)] = 0
+    return us, bad
+
+
+def _is_utc(tz: dt.tzinfo) -> bool:
+    probe = dt.datetime(2000, 1, 1)
+    return tz.utcoffset(probe) == dt.timedelta(0) and tz.utcoffset(
+        dt.datetime(2000, 7, 1)
+    ) == dt.timedelta(0)
