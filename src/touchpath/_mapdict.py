@@ -63,13 +63,22 @@ class _Reader:
     def text(self, m: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str:
         if key not in m:
             if required:
-                raise self.fail(_join(path, key), "is required", None)
+                raise SchemaError("is required", source=self.source, field=_join(path, key))
             return ""
         value = m[key]
         if not isinstance(value, str):
             raise self.fail(_join(path, key), "must be a string", value)
         if required and not value.strip():
             raise self.fail(_join(path, key), "must not be empty", value)
+        return value
+
+    def name(self, m: Mapping[str, Any], key: str, path: str, default: str) -> str:
+        """An optional display name: absent or ``""`` gives ``default``; blank is refused."""
+        value = self.text(m, key, path)
+        if not value:
+            return default
+        if not value.strip():
+            raise self.fail(_join(path, key), "must not be blank", value)
         return value
 
     def opt_text(self, m: Mapping[str, Any], key: str, path: str) -> str | None:
@@ -101,7 +110,11 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(_join(path, key), "must be a number or null", value)
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
             raise self.fail(_join(path, key), "must be finite", value)
         return value
 
@@ -139,7 +152,7 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
     root = r.obj(data, "", _ROOT_KEYS)
     if "format" in root and root["format"] != FORMAT:
         raise r.fail("format", f"must be {FORMAT!r}", root["format"])
-    if "version" in root and root["version"] != VERSION:
+    if "version" in root and (isinstance(root["version"], bool) or root["version"] != VERSION):
         raise r.fail(
             "version", f"unsupported version; this touchpath reads {VERSION}", root["version"]
         )
@@ -164,14 +177,14 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
                     target=r.number(k, "target", kp),
                     direction=r.enum(k, "direction", kp, Direction, Direction.AT_LEAST),
                     unit=r.enum(k, "unit", kp, KPIUnit, KPIUnit.COUNT),
-                    name=r.text(k, "name", kp) or kid,
+                    name=r.name(k, "name", kp, kid),
                     description=r.text(k, "description", kp),
                 )
             )
         stages.append(
             Stage(
                 sid,
-                name=r.text(s, "name", p) or sid,
+                name=r.name(s, "name", p, sid),
                 phase=r.opt_enum(s, "phase", p, Phase),
                 goal=r.text(s, "goal", p),
                 owner=r.opt_text(s, "owner", p),
@@ -202,7 +215,7 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
         channels[cid] = Channel(
             cid,
             r.enum(c, "kind", p, ChannelKind, ChannelKind.OTHER),
-            r.text(c, "name", p) or cid,
+            r.name(c, "name", p, cid),
         )
 
     touchpoints: list[Touchpoint] = []
@@ -218,7 +231,7 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
                 tid,
                 channel=channels[cid],
                 stage=r.text(t, "stage", p, required=True),
-                name=r.text(t, "name", p) or tid,
+                name=r.name(t, "name", p, tid),
                 phase=r.opt_enum(t, "phase", p, Phase),
                 description=r.text(t, "description", p),
             )
@@ -243,19 +256,48 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
     )
 
 
+class _Refused:
+    """Stands in for a JSON value the parser refuses, until its path is known."""
+
+    __slots__ = ("key", "reason")
+
+    def __init__(self, reason: str, key: str | None = None) -> None:
+        self.reason = reason
+        self.key = key  # the repeated key, for a duplicate key; else None
+
+
+def _raise_refused(data: object, source: str | None) -> None:
+    """Raise a SchemaError naming the path of the first refused value, in document order."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Refused):
+            field = _join(path, value.key) if value.key is not None else path or "<root>"
+            raise SchemaError(value.reason, source=source, field=field)
+        if isinstance(value, dict):
+            stack.extend((_join(path, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+
+
 def map_from_json(text: str | bytes, *, source: str | None = None) -> JourneyMap:
     """Parse JSON text strictly (no NaN/Infinity, no duplicate keys) into a map."""
+    refused = False
 
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:
+        nonlocal refused
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
-                raise SchemaError("duplicate key in JSON object", source=source, field=key)
+                refused = True
+                return _Refused("duplicate key in JSON object", key)
             out[key] = value
         return out
 
-    def no_constant(name: str) -> Any:
-        raise SchemaError(f"{name} is not valid JSON", source=source)
+    def no_constant(name: str) -> _Refused:
+        nonlocal refused
+        refused = True
+        return _Refused(f"{name} is not valid JSON")
 
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
@@ -263,6 +305,12 @@ def map_from_json(text: str | bytes, *, source: str | None = None) -> JourneyMap
         raise SchemaError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
         ) from None
+    except RecursionError:
+        raise SchemaError("not valid JSON: nested too deeply", source=source) from None
+    except ValueError as exc:  # undecodable bytes, an integer literal too long to convert
+        raise SchemaError(f"not valid JSON: {exc}", source=source) from None
+    if refused:
+        _raise_refused(data, source)
     return map_from_dict(data, source=source)
 
 
@@ -273,6 +321,42 @@ def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
     return d
 
 
+def _drop_none(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if d.get(key) is None:
+            d.pop(key, None)
+    return d
+
+
+def _stage_to_dict(s: Stage) -> dict[str, Any]:
+    kpis = [
+        _drop_empty(
+            {
+                "id": k.id,
+                "name": k.name,
+                "target": k.target,
+                "direction": k.direction.value,
+                "unit": k.unit.value,
+                "description": k.description,
+            },
+            "target",
+            "description",
+        )
+        for k in s.kpis
+    ]
+    out = {
+        "id": s.id,
+        "name": s.name,
+        "phase": s.phase.value if s.phase is not None else None,
+        "goal": s.goal,
+        "owner": s.owner,
+        "group": s.group,
+        "kpis": kpis,
+    }
+    # owner and group may be "" (distinct from None), so only None is left out
+    return _drop_none(_drop_empty(out, "phase", "goal", "kpis"), "owner", "group")
+
+
 def map_to_dict(m: JourneyMap) -> dict[str, Any]:
     """The map as plain, JSON-compatible data; stable key order."""
     return _drop_empty(
@@ -281,39 +365,7 @@ def map_to_dict(m: JourneyMap) -> dict[str, Any]:
             "version": VERSION,
             "name": m.name,
             "description": m.description,
-            "stages": [
-                _drop_empty(
-                    {
-                        "id": s.id,
-                        "name": s.name,
-                        "phase": s.phase.value if s.phase is not None else None,
-                        "goal": s.goal,
-                        "owner": s.owner,
-                        "group": s.group,
-                        "kpis": [
-                            _drop_empty(
-                                {
-                                    "id": k.id,
-                                    "name": k.name,
-                                    "target": k.target,
-                                    "direction": k.direction.value,
-                                    "unit": k.unit.value,
-                                    "description": k.description,
-                                },
-                                "target",
-                                "description",
-                            )
-                            for k in s.kpis
-                        ],
-                    },
-                    "phase",
-                    "goal",
-                    "owner",
-                    "group",
-                    "kpis",
-                )
-                for s in m.stages
-            ],
+            "stages": [_stage_to_dict(s) for s in m.stages],
             "edges": [
                 {"source": e.source, "target": e.target, "kind": e.kind.value} for e in m.edges
             ],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from .exceptions import ConfigError, MapError
+
+_E = TypeVar("_E", bound=enum.Enum)
 
 __all__ = [
     "KPI",
@@ -103,6 +105,33 @@ def _non_empty(kind: str) -> Any:
     return check
 
 
+def _to_enum(kind: type[_E], what: str, value: object) -> _E:
+    """``kind(value)``, refusing unknown values with a :class:`MapError`."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        raise MapError(f"{what} must be one of {[e.value for e in kind]}; got {value!r}") from None
+
+
+# attrs converters must be named functions for the mypy plugin to type ``__init__``.
+def _channel_kind(value: object) -> ChannelKind:
+    return _to_enum(ChannelKind, "channel kind", value)
+
+
+def _direction(value: object) -> Direction:
+    return _to_enum(Direction, "KPI direction", value)
+
+
+def _unit(value: object) -> Unit:
+    return _to_enum(Unit, "KPI unit", value)
+
+
+def _edge_kind(value: object) -> EdgeKind:
+    return _to_enum(EdgeKind, "edge kind", value)
+
+
 def _optional_text(value: object) -> str | None:
     if value is None:
         return None
@@ -121,7 +150,7 @@ class Channel:
 
     id: str = attrs.field(validator=_non_empty("channel"))
     """Stable identifier, used in event data and attribution results."""
-    kind: ChannelKind = attrs.field(default=ChannelKind.OTHER, converter=ChannelKind)
+    kind: ChannelKind = attrs.field(default=ChannelKind.OTHER, converter=_channel_kind)
     """How the channel reaches people (organic, paid, owned, ...)."""
     name: str = attrs.field(validator=_non_empty("channel"))
     """Display name; defaults to the id."""
@@ -146,9 +175,9 @@ class KPI:
     """Stable identifier; scorecards key measured values by it."""
     target: float | None = attrs.field(default=None)
     """The target value, or None when the KPI is tracked without a target."""
-    direction: Direction = attrs.field(default=Direction.AT_LEAST, converter=Direction)
+    direction: Direction = attrs.field(default=Direction.AT_LEAST, converter=_direction)
     """Whether the actual value must be at least or at most the target."""
-    unit: Unit = attrs.field(default=Unit.COUNT, converter=Unit)
+    unit: Unit = attrs.field(default=Unit.COUNT, converter=_unit)
     """The unit of target and actual values."""
     name: str = attrs.field(validator=_non_empty("KPI"))
     """Display name; defaults to the id."""
@@ -167,10 +196,10 @@ class KPI:
             return
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise MapError(f"KPI {self.id!r} target must be a number or None; got {value!r}")
-        if not math.isfinite(value):
+        if not _is_finite(value):
             raise MapError(f"KPI {self.id!r} target must be finite; got {value!r}")
 
-    def is_met(self, actual: float) -> bool | None:
+    def is_met(self, actual: float | None) -> bool | None:
         """Whether ``actual`` meets the target (None when there is no target or no actual)."""
         if self.target is None or actual is None or math.isnan(actual):
             return None
@@ -178,7 +207,7 @@ class KPI:
             return actual >= self.target
         return actual <= self.target
 
-    def gap(self, actual: float) -> float | None:
+    def gap(self, actual: float | None) -> float | None:
         """``actual - target``: positive is above the target (good for ``AT_LEAST``)."""
         if self.target is None or actual is None or math.isnan(actual):
             return None
@@ -197,14 +226,9 @@ def _kpi_tuple(value: object) -> tuple[KPI, ...]:
 
 
 def _optional_phase(value: object) -> Phase | None:
-    if value is None or isinstance(value, Phase):
-        return value
-    try:
-        return Phase(value)
-    except ValueError:
-        raise MapError(
-            f"phase must be one of {[p.value for p in Phase]} or None; got {value!r}"
-        ) from None
+    if value is None:
+        return None
+    return _to_enum(Phase, "phase", value)
 
 
 @attrs.frozen
@@ -297,7 +321,7 @@ class Edge:
     """The stage the transition leaves."""
     target: str = attrs.field(validator=_non_empty("edge"))
     """The stage the transition enters."""
-    kind: EdgeKind = attrs.field(default=EdgeKind.FORWARD, converter=EdgeKind)
+    kind: EdgeKind = attrs.field(default=EdgeKind.FORWARD, converter=_edge_kind)
     """Forward (the expected path) or loop-back (an allowed return, such as nurture re-entry)."""
 
     def __attrs_post_init__(self) -> None:
@@ -313,10 +337,17 @@ class Edge:
         return self.kind is EdgeKind.LOOP_BACK
 
 
-def require_positive(name: str, value: float) -> float:
+def _is_finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def require_positive(name: str, value: object) -> float:
     """Raise a :class:`ConfigError` unless ``value`` is a finite number > 0."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigError(f"{name!r} must be a positive number; got {value!r}")
-    if not math.isfinite(value):
+    if not _is_finite(value):
         raise ConfigError(f"{name!r} must be finite; got {value!r}")
     return float(value)

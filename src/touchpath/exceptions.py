@@ -6,12 +6,12 @@ Each class also inherits the builtin exception a caller would expect, so
     TouchpathError                      (Exception)
     ├── SchemaError                     (ValueError)   bad input data: a row, a field, a document
     ├── MapError                        (ValueError)   an inconsistent journey map
-    ├── ConfigError                     (ValueError)   a bad parameter of a model, rule or function
-    ├── NotFoundError                   (LookupError)  an unknown stage, touchpoint, journey, template
+    ├── ConfigError                     (ValueError)   a bad parameter of a model or rule
+    ├── NotFoundError                   (LookupError)  an unknown stage, journey, template
     ├── UnsupportedInputError           (TypeError)    the input lacks what the operation needs
     ├── MissingDependencyError          (ImportError)  an optional extra is not installed
     ├── PartitionError                  (ValueError)   a journey split across partitions
-    ├── JourneyViolation                (ValueError)   one observed journey broke a rule (strict mode)
+    ├── JourneyViolation                (ValueError)   a journey broke a rule (strict mode)
     └── ViolationsFound                 (ExceptionGroup[JourneyViolation])
 
 Messages say what was wrong, what was found and where:
