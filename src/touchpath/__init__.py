@@ -9,6 +9,7 @@ attribution, validation against the map, and journey metrics.
 ('awareness', 'consideration')
 """
 
+from . import attribution as attribution
 from . import exceptions as exceptions
 from . import templates as templates
 from ._log import Event as Event
@@ -28,14 +29,20 @@ from ._model import Phase as Phase
 from ._model import Stage as Stage
 from ._model import Touchpoint as Touchpoint
 from ._model import Unit as Unit
+from ._paths import PathCounts as PathCounts
 from ._schema import Field as Field
 from ._schema import Rejection as Rejection
 from ._schema import Schema as Schema
 from ._version import __version__ as __version__
+from .attribution import AttributionResult as AttributionResult
+from .attribution import attribute as attribute
+from .attribution import bootstrap as bootstrap
+from .attribution import compare as compare
 from .exceptions import TouchpathError as TouchpathError
 
 __all__ = [
     "KPI",
+    "AttributionResult",
     "Channel",
     "ChannelKind",
     "Direction",
@@ -49,6 +56,7 @@ __all__ = [
     "JourneyMapBuilder",
     "LintFinding",
     "LintKind",
+    "PathCounts",
     "Phase",
     "Rejection",
     "Schema",
@@ -57,6 +65,10 @@ __all__ = [
     "Touchpoint",
     "Unit",
     "__version__",
+    "attribute",
+    "attribution",
+    "bootstrap",
+    "compare",
     "exceptions",
     "templates",
 ]

@@ -1,0 +1,745 @@
+"""Conversion paths: what attribution models read, and the mergeable ``PathCounts`` table.
+
+An :class:`~touchpath.EventLog` becomes *conversion paths* in one vectorised
+pass (:func:`conversion_paths`):
+
+* every conversion event ends a path holding the touches since the previous
+  conversion of the same journey (the semantics of
+  :meth:`EventLog.split_conversions`); a converting event that is itself a
+  touch is the last touch of its path;
+* the touches after a journey's last conversion (or of a journey that never
+  converts) form one non-converting path;
+* a *touch* is an event whose credited attribute (``by``: channel,
+  touchpoint, stage or campaign) is present;
+* ``lookback`` drops touches earlier than that before the path's end (its
+  conversion, or for a non-converting path its last event);
+* ``collapse="consecutive"`` keeps only the first of consecutive touches with
+  the same credited attribute.
+
+:class:`PathCounts` is the same information grouped by distinct path
+(the input format of the popular attribution packages): each row is a path
+with its conversions, non-conversions and value. It is mergeable with ``+``.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from ._schema import Field
+from ._time import DurationLike, parse_duration
+from .exceptions import ConfigError, MissingDependencyError, SchemaError, UnsupportedInputError
+
+if TYPE_CHECKING:
+    from ._log import EventLog
+
+__all__ = [
+    "CREDITABLE",
+    "Collapse",
+    "ConversionPaths",
+    "PathCounts",
+    "PathPolicy",
+    "conversion_paths",
+    "dense_unique",
+    "wsum",
+]
+
+_I32 = npt.NDArray[np.int32]
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+_U64 = npt.NDArray[np.uint64]
+
+MISSING: Final = -1
+
+CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIGN)
+"""The attributes that can receive credit."""
+
+ByLike: TypeAlias = Field | Literal["channel", "touchpoint", "stage", "campaign"]
+"""The credited attribute: a :class:`~touchpath.Field` or its name."""
+
+
+def wsum(index: npt.NDArray[np.integer[Any]], weights: npt.ArrayLike, n: int) -> _F64:
+    """Sums of ``weights`` per ``index`` value, for ``0 .. n-1`` (a typed ``np.bincount``).
+
+    >>> wsum(np.array([0, 2, 2]), np.array([1.0, 2.0, 3.0]), 4).tolist()
+    [1.0, 0.0, 5.0, 0.0]
+    """
+    return np.bincount(index, weights, minlength=n).astype(np.float64, copy=False)
+
+
+_DENSE_UNIQUE: Final = 1 << 24
+
+
+def dense_unique(keys: _I64, bound: int) -> tuple[_I64, _I64]:
+    """Sorted distinct keys and each key's index among them, for keys in ``0 .. bound-1``.
+
+    Uses a presence table (linear time) when ``bound`` is small, ``np.unique`` otherwise.
+
+    >>> [a.tolist() for a in dense_unique(np.array([7, 2, 7, 5]), 8)]
+    [[2, 5, 7], [2, 0, 2, 1]]
+    """
+    if bound <= _DENSE_UNIQUE:
+        present = np.bincount(keys, minlength=bound) > 0
+        uniq = np.flatnonzero(present).astype(np.int64)
+        lookup = np.cumsum(present) - 1
+        return uniq, lookup[keys].astype(np.int64)
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+
+
+class Collapse(enum.StrEnum):
+    """What happens to consecutive touches with the same credited attribute.
+
+    >>> Collapse("consecutive") is Collapse.CONSECUTIVE
+    True
+    """
+
+    NONE = "none"
+    """Keep every touch."""
+    CONSECUTIVE = "consecutive"
+    """Keep the first touch of each run of equal consecutive touches."""
+
+
+def _to_by(value: object) -> Field:
+    try:
+        field = Field(value) if isinstance(value, str) else None
+    except ValueError:
+        field = None
+    if field not in CREDITABLE:
+        raise ConfigError(f"'by' must be one of {[f.value for f in CREDITABLE]}; got {value!r}")
+    assert field is not None
+    return field
+
+
+def _to_collapse(value: object) -> Collapse:
+    try:
+        if isinstance(value, str):
+            return Collapse(value)
+    except ValueError:
+        pass
+    raise ConfigError(f"'collapse' must be one of {[c.value for c in Collapse]}; got {value!r}")
+
+
+def _to_lookback(value: object) -> int | None:
+    return None if value is None else parse_duration(value, name="lookback")
+
+
+@attrs.frozen
+class PathPolicy:
+    """How a log becomes conversion paths; shared by every attribution model.
+
+    ``lookback`` is stored in microseconds.
+
+    >>> p = PathPolicy(by="touchpoint", collapse="consecutive", lookback="30 days")
+    >>> (p.by, p.collapse, p.lookback == 30 * 86400 * 10**6)
+    (<Field.TOUCHPOINT: 'touchpoint'>, <Collapse.CONSECUTIVE: 'consecutive'>, True)
+    """
+
+    by: Field = attrs.field(default=Field.CHANNEL, converter=_to_by)
+    """The credited attribute: channel, touchpoint, stage or campaign."""
+    collapse: Collapse = attrs.field(
+        default=Collapse.NONE, converter=_to_collapse, repr=lambda c: repr(c.value)
+    )
+    """Whether consecutive repeats of the credited attribute count once."""
+    lookback: int | None = attrs.field(default=None, converter=_to_lookback)
+    """Touches older than this before the path's end are ignored (microseconds; None: all)."""
+
+
+@attrs.frozen(eq=False, slots=False)
+class ConversionPaths:
+    """Paths in compressed form: the input of every attribution model.
+
+    Path ``p`` owns the touches ``offsets[p]:offsets[p+1]``; ``codes`` gives
+    each touch's credited attribute as an index into ``items``. A path
+    carries ``conversions`` (0 or 1 for a path of a log, any count for
+    :class:`PathCounts`), ``non_conversions`` and ``values``. Paths without
+    touches are kept: their conversions are *unattributed*.
+
+    Paths built from a log also know each touch's event (``events``) and
+    each path's last event (``ends``) in that log, so timestamps, stages and
+    channels can be read (:meth:`times`, :meth:`codes_of`).
+
+    >>> from touchpath import EventLog
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": 0, "channel": "ads"},
+    ...     {"journey_id": "j", "timestamp": 1, "channel": "seo", "converted": True,
+    ...      "value": 10.0},
+    ...     {"journey_id": "j", "timestamp": 2, "channel": "ads"}])
+    >>> paths = conversion_paths(log)
+    >>> (paths.n_paths, paths.paths(), paths.conversions.tolist(), paths.values.tolist())
+    (2, [('ads', 'seo'), ('ads',)], [1.0, 0.0], [10.0, 0.0])
+    """
+
+    items: tuple[str, ...]
+    """Names of the credited attribute (sorted)."""
+    offsets: _I64
+    """Start of each path's touches, plus the total at the end."""
+    codes: _I32
+    """Credited attribute of each touch, as an index into :attr:`items`."""
+    conversions: _F64
+    """Conversions ending each path."""
+    non_conversions: _F64
+    """Times each path ended without a conversion."""
+    values: _F64
+    """Value of each path's conversions."""
+    by: Field | None = None
+    """What :attr:`items` are (None: unknown, e.g. paths given as rows)."""
+    log: EventLog | None = None
+    """The log the paths were read from, if any."""
+    events: _I64 | None = None
+    """Event index (in :attr:`log`) of each touch."""
+    ends: _I64 | None = None
+    """Event index (in :attr:`log`) of each path's last event (its conversion, if any)."""
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths."""
+        return len(self.offsets) - 1
+
+    @property
+    def n_touches(self) -> int:
+        """Number of touches over all paths."""
+        return len(self.codes)
+
+    @functools.cached_property
+    def lengths(self) -> _I64:
+        """Touches per path."""
+        return np.diff(self.offsets)
+
+    @functools.cached_property
+    def touch_path(self) -> _I64:
+        """Path index of each touch."""
+        return np.repeat(np.arange(self.n_paths, dtype=np.int64), self.lengths)
+
+    @functools.cached_property
+    def positions(self) -> _I64:
+        """Position of each touch in its path (0-based)."""
+        return np.arange(self.n_touches, dtype=np.int64) - self.offsets[self.touch_path]
+
+    @functools.cached_property
+    def journeys(self) -> _I64 | None:
+        """Journey index (in :attr:`log`) of each path, for paths read from a log."""
+        if self.log is None or self.ends is None:
+            return None
+        return self.log.event_journey[self.ends]
+
+    def times(self) -> tuple[_I64, _I64]:
+        """Each touch's timestamp and each path's end time (int64 µs UTC).
+
+        Raises :class:`~touchpath.exceptions.UnsupportedInputError` for paths
+        without timestamps (from :class:`PathCounts`).
+        """
+        if self.log is None or self.events is None or self.ends is None:
+            raise UnsupportedInputError(
+                "this model needs timestamps, but the paths have none (they come from "
+                "PathCounts or rows); attribute an EventLog instead"
+            )
+        return self.log.timestamps[self.events], self.log.timestamps[self.ends]
+
+    def codes_of(self, field: Field) -> tuple[_I32, tuple[str, ...]]:
+        """Each touch's code for another attribute (e.g. its stage), with the names.
+
+        For the credited attribute itself this is :attr:`codes` and :attr:`items`.
+        """
+        if field == self.by:
+            return self.codes, self.items
+        if self.log is None or self.events is None:
+            raise UnsupportedInputError(
+                f"this model needs each touch's {field.value}, but the paths only carry "
+                f"{self.by.value if self.by else 'their items'}; attribute an EventLog instead"
+            )
+        codes, names = self.log.codes_and_names(field)
+        return codes[self.events], names
+
+    def paths(self) -> list[tuple[str, ...]]:
+        """Every path as a tuple of item names (for inspection; slow on big inputs)."""
+        names = self.items
+        flat = [names[c] for c in self.codes.tolist()]
+        bounds = self.offsets.tolist()
+        return [tuple(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+
+    def reweighted(self, weights: _F64) -> ConversionPaths:
+        """The same paths with conversions, non-conversions and values multiplied per path.
+
+        >>> p = PathCounts.from_rows([(["a"], 2, 1, 20.0)]).to_paths()
+        >>> p.reweighted(np.array([3.0])).conversions.tolist()
+        [6.0]
+        """
+        w = np.asarray(weights, dtype=np.float64)
+        return attrs.evolve(
+            self,
+            conversions=self.conversions * w,
+            non_conversions=self.non_conversions * w,
+            values=self.values * w,
+        )
+
+
+def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> ConversionPaths:
+    """The conversion paths of a log under a policy, in one vectorised pass.
+
+    >>> from touchpath import EventLog
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": "2025-01-01T00:00:00Z", "channel": "ads"},
+    ...     {"journey_id": "j", "timestamp": "2025-01-20T00:00:00Z", "channel": "ads"},
+    ...     {"journey_id": "j", "timestamp": "2025-01-21T00:00:00Z", "channel": "seo",
+    ...      "converted": True}])
+    >>> conversion_paths(log).paths()
+    [('ads', 'ads', 'seo')]
+    >>> conversion_paths(log, PathPolicy(collapse="consecutive", lookback="7 days")).paths()
+    [('ads', 'seo')]
+    """
+    policy = policy or PathPolicy()
+    codes_all, names = log.codes_and_names(policy.by)
+    n = log.n_events
+    if n == 0:
+        z = np.zeros(0, dtype=np.float64)
+        return ConversionPaths(
+            items=names,
+            offsets=np.zeros(1, dtype=np.int64),
+            codes=np.zeros(0, dtype=np.int32),
+            conversions=z,
+            non_conversions=z,
+            values=z,
+            by=policy.by,
+            log=log,
+            events=np.zeros(0, dtype=np.int64),
+            ends=np.zeros(0, dtype=np.int64),
+        )
+    conv = log.converted
+    # a path ends at every conversion event and at every journey's last event
+    is_end = conv.copy()
+    is_end[log.offsets[1:] - 1] = True
+    ends = np.flatnonzero(is_end)
+    # path index of each event: number of path ends strictly before it
+    key = np.zeros(n, dtype=np.int64)
+    key[1:] = np.cumsum(is_end[:-1])
+    touch = codes_all != MISSING
+    if policy.lookback is not None:
+        end_time = log.timestamps[ends]
+        touch &= log.timestamps >= end_time[key] - policy.lookback
+    events = np.flatnonzero(touch)
+    tkey = key[events]
+    tcodes = codes_all[events]
+    if policy.collapse is Collapse.CONSECUTIVE and len(events) > 1:
+        keep = np.ones(len(events), dtype=np.bool_)
+        keep[1:] = (tkey[1:] != tkey[:-1]) | (tcodes[1:] != tcodes[:-1])
+        events, tkey, tcodes = events[keep], tkey[keep], tcodes[keep]
+    n_paths = len(ends)
+    offsets = np.zeros(n_paths + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tkey, minlength=n_paths), out=offsets[1:])
+    path_conv = conv[ends]
+    conversions = path_conv.astype(np.float64)
+    return ConversionPaths(
+        items=names,
+        offsets=offsets,
+        codes=np.ascontiguousarray(tcodes, dtype=np.int32),
+        conversions=conversions,
+        non_conversions=1.0 - conversions,
+        values=np.where(path_conv, log.values[ends], 0.0),
+        by=policy.by,
+        log=log,
+        events=events.astype(np.int64, copy=False),
+        ends=ends.astype(np.int64, copy=False),
+    )
+
+
+# -- grouping identical paths ---------------------------------------------------------------
+
+_DENSE_SORT_LIMIT: Final = 30_000_000
+_HASH_BASE: Final = np.uint64(0x100000001B3)
+_HASH_LEN: Final = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _path_hashes(offsets: _I64, codes: _I32) -> _U64:
+    """A 64-bit polynomial hash of each path (wrapping arithmetic), mixed with its length."""
+    n_paths = len(offsets) - 1
+    lengths = np.diff(offsets)
+    tp = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
+    pos = np.arange(len(codes), dtype=np.int64) - offsets[tp]
+    # integer arithmetic on arrays wraps modulo 2**64, which is what a hash wants
+    powers = np.power(_HASH_BASE, pos.astype(np.uint64))
+    terms = (codes.astype(np.uint64) + np.uint64(1)) * powers
+    h = np.zeros(n_paths, dtype=np.uint64)
+    if len(terms):
+        _wrapping_sum(h, tp, terms)
+    h ^= lengths.astype(np.uint64) * _HASH_LEN
+    return h
+
+
+def _wrapping_sum(out: _U64, index: _I64, terms: _U64) -> None:
+    """``out[index] += terms`` with uint64 wrap-around, for sorted ``index`` (fast path)."""
+    csum = np.cumsum(terms, dtype=np.uint64)
+    # the sum of a sorted segment is the difference of the cumulative sums at its bounds
+    last = np.flatnonzero(np.r_[index[1:] != index[:-1], True])
+    seg_end = csum[last]
+    seg_before = np.zeros(len(last), dtype=np.uint64)
+    seg_before[1:] = seg_end[:-1]
+    out[index[last]] += seg_end - seg_before
+
+
+def _group_paths(offsets: _I64, codes: _I32) -> tuple[_I64, _I64]:
+    """Group equal paths: (group of each path, one representative path per group).
+
+    Groups are ordered by hash; equality is verified exactly, and on a hash
+    collision the grouping falls back to comparing the paths themselves.
+    """
+    n_paths = len(offsets) - 1
+    if n_paths == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    h = _path_hashes(offsets, codes)
+    _, first, group = np.unique(h, return_index=True, return_inverse=True)
+    group = group.astype(np.int64).reshape(-1)
+    rep = first.astype(np.int64)[group]
+    lengths = np.diff(offsets)
+    same = bool(np.array_equal(lengths, lengths[rep]))
+    if same:
+        tp = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
+        pos = np.arange(len(codes), dtype=np.int64) - offsets[tp]
+        same = bool(np.array_equal(codes, codes[offsets[rep[tp]] + pos]))
+    if same:
+        return group, first.astype(np.int64)
+    return _group_paths_exact(offsets, codes)
+
+
+def _group_paths_exact(offsets: _I64, codes: _I32) -> tuple[_I64, _I64]:
+    """Exact grouping by the paths' tuples (only used after a hash collision)."""
+    flat = codes.tolist()
+    bounds = offsets.tolist()
+    keys = [tuple(flat[a:b]) for a, b in itertools.pairwise(bounds)]
+    index: dict[tuple[int, ...], int] = {}
+    group = np.empty(len(keys), dtype=np.int64)
+    first: list[int] = []
+    for k, key in enumerate(keys):
+        g = index.setdefault(key, len(index))
+        if g == len(first):
+            first.append(k)
+        group[k] = g
+    return group, np.asarray(first, dtype=np.int64)
+
+
+def _take_paths(offsets: _I64, codes: _I32, which: _I64) -> tuple[_I64, _I32]:
+    """The CSR arrays of the paths ``which`` (in that order)."""
+    lengths = np.diff(offsets)[which]
+    new_offsets = np.zeros(len(which) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=new_offsets[1:])
+    tp = np.repeat(np.arange(len(which), dtype=np.int64), lengths)
+    pos = np.arange(int(new_offsets[-1]), dtype=np.int64) - new_offsets[tp]
+    return new_offsets, codes[offsets[which][tp] + pos]
+
+
+def _check_count(name: str, value: float, i: int) -> float:
+    if not np.isfinite(value) or value < 0:
+        raise SchemaError(f"{name} must be a finite number >= 0", source=f"row {i}", value=value)
+    return value
+
+
+@attrs.frozen(eq=False, repr=False)
+class PathCounts:
+    """Distinct paths with their conversions, non-conversions and value: a mergeable table.
+
+    Rows are distinct paths (empty paths allowed: their conversions are
+    unattributed). Build it from rows (``from_rows``) or a log
+    (``from_log``); add two with ``+`` (``PathCounts.empty()`` is the zero).
+    Every model that needs no timestamps accepts it in place of a log.
+
+    >>> a = PathCounts.from_rows([(["ads", "seo"], 3, 7, 300.0), (["seo"], 1, 0, 50.0)])
+    >>> b = PathCounts.from_rows([(("seo",), 2, 5, 80.0)])
+    >>> for row in (a + b).rows():
+    ...     print(row)
+    (('ads', 'seo'), 3.0, 7.0, 300.0)
+    (('seo',), 3.0, 5.0, 130.0)
+    >>> (a + PathCounts.empty()).equals(a)
+    True
+    """
+
+    items: tuple[str, ...]
+    """Distinct item names (sorted)."""
+    offsets: _I64
+    """Start of each row's path in :attr:`codes`, plus the total."""
+    codes: _I32
+    """The paths' items, as indices into :attr:`items`."""
+    conversions: _F64
+    """Conversions of each row."""
+    non_conversions: _F64
+    """Non-converting occurrences of each row."""
+    values: _F64
+    """Total conversion value of each row."""
+    by: Field | None = None
+    """What the items are (None: unknown, e.g. built from rows)."""
+
+    @classmethod
+    def empty(cls, by: Field | None = None) -> PathCounts:
+        """The empty table, the zero of ``+``.
+
+        >>> len(PathCounts.empty())
+        0
+        """
+        z = np.zeros(0, dtype=np.float64)
+        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Iterable[tuple[Sequence[str], float, float, float]],
+        *,
+        by: Field | None = None,
+    ) -> PathCounts:
+        """Build from rows ``(path, conversions, non_conversions, value)``.
+
+        A path is a sequence of item names (a ``"a > b"`` string is refused:
+        split it yourself, so no separator can clash with a name). Equal paths
+        are summed.
+
+        >>> PathCounts.from_rows([(["a", "b"], 1, 0, 9.5), (["a", "b"], 2, 4, 0.5)]).rows()
+        [(('a', 'b'), 3.0, 4.0, 10.0)]
+        """
+        paths: list[tuple[str, ...]] = []
+        conv: list[float] = []
+        null: list[float] = []
+        vals: list[float] = []
+        for i, row in enumerate(rows):
+            try:
+                path, c, nc, v = row
+            except (TypeError, ValueError):
+                raise SchemaError(
+                    "a row must be (path, conversions, non_conversions, value)",
+                    source=f"row {i}",
+                    value=row,
+                ) from None
+            names: Sequence[object] = path
+            if isinstance(names, str) or not all(isinstance(x, str) and x for x in names):
+                raise SchemaError(
+                    "a path must be a sequence of non-empty item names (not one string)",
+                    source=f"row {i}",
+                    value=path,
+                )
+            try:
+                cf, nf, vf = float(c), float(nc), float(v)
+            except (TypeError, ValueError):
+                raise SchemaError(
+                    "conversions, non_conversions and value must be numbers",
+                    source=f"row {i}",
+                    value=row,
+                ) from None
+            conv.append(_check_count("conversions", cf, i))
+            null.append(_check_count("non_conversions", nf, i))
+            vals.append(_check_count("value", vf, i))
+            paths.append(tuple(path))
+        items = tuple(sorted({x for p in paths for x in p}))
+        position = {x: k for k, x in enumerate(items)}
+        offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in paths], out=offsets[1:])
+        codes = np.fromiter((position[x] for p in paths for x in p), np.int32, int(offsets[-1]))
+        return cls._grouped(
+            items,
+            offsets,
+            codes,
+            np.asarray(conv, np.float64),
+            np.asarray(null, np.float64),
+            np.asarray(vals, np.float64),
+            by,
+        )
+
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        *,
+        by: ByLike = Field.CHANNEL,
+        collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
+        lookback: DurationLike | None = None,
+    ) -> PathCounts:
+        """The conversion paths of a log, grouped (see :func:`conversion_paths`).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([
+        ...     {"journey_id": "a", "timestamp": 0, "channel": "ads"},
+        ...     {"journey_id": "a", "timestamp": 1, "channel": "seo", "converted": 1,
+        ...      "value": 5},
+        ...     {"journey_id": "b", "timestamp": 0, "channel": "ads"},
+        ...     {"journey_id": "b", "timestamp": 1, "channel": "seo"}])
+        >>> PathCounts.from_log(log).rows()
+        [(('ads', 'seo'), 1.0, 1.0, 5.0)]
+        """
+        policy = PathPolicy(by=by, collapse=collapse, lookback=lookback)
+        return cls.from_paths(conversion_paths(log, policy))
+
+    @classmethod
+    def from_paths(cls, paths: ConversionPaths) -> PathCounts:
+        """Group :class:`ConversionPaths` by distinct path."""
+        return cls._grouped(
+            paths.items,
+            paths.offsets,
+            paths.codes,
+            paths.conversions,
+            paths.non_conversions,
+            paths.values,
+            paths.by,
+        )
+
+    @classmethod
+    def _grouped(
+        cls,
+        items: tuple[str, ...],
+        offsets: _I64,
+        codes: _I32,
+        conv: _F64,
+        null: _F64,
+        vals: _F64,
+        by: Field | None,
+    ) -> PathCounts:
+        group, first = _group_paths(offsets, codes)
+        k = len(first)
+        # canonical row order: lexicographic by item names, so equal tables compare equal
+        new_offsets, new_codes = _take_paths(offsets, codes, first)
+        order = _lexicographic_order(new_offsets, new_codes)
+        rank = np.empty(k, dtype=np.int64)
+        rank[order] = np.arange(k, dtype=np.int64)
+        new_offsets, new_codes = _take_paths(new_offsets, new_codes, order)
+        g = rank[group]
+        table = cls(
+            items=items,
+            offsets=new_offsets,
+            codes=new_codes.astype(np.int32, copy=False),
+            conversions=wsum(g, conv, k),
+            non_conversions=wsum(g, null, k),
+            values=wsum(g, vals, k),
+            by=by,
+        )
+        return table._drop_unused_items()
+
+    def _drop_unused_items(self) -> PathCounts:
+        used = np.zeros(len(self.items), dtype=np.bool_)
+        used[self.codes] = True
+        if used.all():
+            return self
+        remap = np.cumsum(used) - 1
+        return attrs.evolve(
+            self,
+            items=tuple(x for x, u in zip(self.items, used.tolist(), strict=True) if u),
+            codes=remap[self.codes].astype(np.int32),
+        )
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __add__(self, other: PathCounts) -> PathCounts:
+        if not isinstance(other, PathCounts):
+            return NotImplemented
+        if self.by is not None and other.by is not None and self.by != other.by:
+            raise ConfigError(
+                f"cannot add path counts of different attributes; got {self.by.value!r} "
+                f"and {other.by.value!r}"
+            )
+        items = tuple(sorted(set(self.items) | set(other.items)))
+        position = {x: i for i, x in enumerate(items)}
+        parts = []
+        for t in (self, other):
+            table = np.array([position[x] for x in t.items] + [0], dtype=np.int32)
+            parts.append(table[t.codes] if len(t.codes) else np.zeros(0, np.int32))
+        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        return PathCounts._grouped(
+            items,
+            offsets,
+            np.concatenate(parts),
+            np.concatenate([self.conversions, other.conversions]),
+            np.concatenate([self.non_conversions, other.non_conversions]),
+            np.concatenate([self.values, other.values]),
+            self.by if self.by is not None else other.by,
+        )
+
+    @property
+    def total_conversions(self) -> float:
+        """Sum of the conversions."""
+        return float(self.conversions.sum())
+
+    @property
+    def total_value(self) -> float:
+        """Sum of the values."""
+        return float(self.values.sum())
+
+    def to_paths(self) -> ConversionPaths:
+        """The rows as :class:`ConversionPaths` (one path per row, with its counts)."""
+        return ConversionPaths(
+            items=self.items,
+            offsets=self.offsets,
+            codes=self.codes,
+            conversions=self.conversions,
+            non_conversions=self.non_conversions,
+            values=self.values,
+            by=self.by,
+        )
+
+    def rows(self) -> list[tuple[tuple[str, ...], float, float, float]]:
+        """The rows as ``(path, conversions, non_conversions, value)`` tuples."""
+        return list(self)
+
+    def __iter__(self) -> Iterator[tuple[tuple[str, ...], float, float, float]]:
+        paths = self.to_paths().paths()
+        yield from zip(
+            paths,
+            self.conversions.tolist(),
+            self.non_conversions.tolist(),
+            self.values.tolist(),
+            strict=True,
+        )
+
+    def equals(self, other: object) -> bool:
+        """Same rows (paths, counts and values exactly).
+
+        >>> rows = [(["a"], 1, 0, 0)]
+        >>> PathCounts.from_rows(rows).equals(PathCounts.from_rows(rows))
+        True
+        """
+        if not isinstance(other, PathCounts):
+            return False
+        return self.items == other.items and all(
+            np.array_equal(getattr(self, a), getattr(other, a))
+            for a in ("offsets", "codes", "conversions", "non_conversions", "values")
+        )
+
+    def to_pandas(self) -> Any:
+        """A DataFrame: ``path`` (tuples), ``conversions``, ``non_conversions``, ``value``."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise MissingDependencyError.for_extra("pandas", "PathCounts.to_pandas()") from None
+        return pd.DataFrame(
+            {
+                "path": self.to_paths().paths(),
+                "conversions": self.conversions,
+                "non_conversions": self.non_conversions,
+                "value": self.values,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<PathCounts: {len(self):,} paths, {len(self.items)} items, "
+            f"{self.total_conversions:g} conversions>"
+        )
+
+
+def _lexicographic_order(offsets: _I64, codes: _I32) -> _I64:
+    """Order of the paths by their code sequences, lexicographically (shorter first on ties)."""
+    n_paths = len(offsets) - 1
+    if n_paths < 2:
+        return np.arange(n_paths, dtype=np.int64)
+    lengths = np.diff(offsets)
+    width = int(lengths.max())
+    if width == 0 or width * n_paths > _DENSE_SORT_LIMIT:
+        # too wide to sort densely: keep the (equally canonical) order of the groups
+        return np.arange(n_paths, dtype=np.int64)
+    # a dense (paths x width) key matrix, padded with -1 so prefixes come first
+    tp = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
+    pos = np.arange(len(codes), dtype=np.int64) - offsets[tp]
+    keys = np.full((width, n_paths), -1, dtype=np.int32)
+    keys[pos, tp] = codes
+    return np.lexsort(keys[::-1]).astype(np.int64)

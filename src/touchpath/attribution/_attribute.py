@@ -1,0 +1,161 @@
+"""``attribute()``: run a model on a log, on path counts, or on a model's count table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+import attrs
+import numpy as np
+
+from .._log import EventLog
+from .._paths import (
+    ByLike,
+    Collapse,
+    ConversionPaths,
+    PathCounts,
+    PathPolicy,
+    conversion_paths,
+)
+from .._time import DurationLike
+from ..exceptions import ConfigError, UnsupportedInputError
+from ._result import AttributionResult
+
+if TYPE_CHECKING:
+    from ..typing import AttributionModel
+    from ._markov import TransitionCounts
+    from ._shapley import CoalitionCounts
+
+__all__ = ["AttributionData", "CollapseLike", "as_paths", "attribute"]
+
+CollapseLike: TypeAlias = Collapse | Literal["none", "consecutive"]
+"""A :class:`~touchpath.attribution.Collapse` or its name."""
+
+AttributionData: TypeAlias = (
+    "EventLog | PathCounts | ConversionPaths | TransitionCounts | CoalitionCounts"
+)
+"""What :func:`attribute` reads: a log, path counts, paths, or a model's count table."""
+
+
+def as_paths(
+    data: EventLog | PathCounts | ConversionPaths,
+    *,
+    by: ByLike | None = None,
+    collapse: CollapseLike | None = None,
+    lookback: DurationLike | None = None,
+) -> ConversionPaths:
+    """The conversion paths of a log or of path counts under the path policy.
+
+    For a log, ``by`` defaults to ``"channel"``. Path counts already fix
+    their attribute and cannot apply a lookback window (they have no
+    timestamps); ``collapse="consecutive"`` still applies to them.
+
+    >>> from touchpath.attribution import PathCounts
+    >>> as_paths(PathCounts.from_rows([(["a", "a", "b"], 1, 0, 0)]), collapse="consecutive").paths()
+    [('a', 'b')]
+    """
+    if isinstance(data, EventLog):
+        policy = PathPolicy(
+            by=by if by is not None else "channel",
+            collapse=collapse if collapse is not None else Collapse.NONE,
+            lookback=lookback,
+        )
+        return conversion_paths(data, policy)
+    if isinstance(data, PathCounts | ConversionPaths):
+        if lookback is not None:
+            raise UnsupportedInputError(
+                "a lookback window needs timestamps; path counts have none (apply it when "
+                f"building them: PathCounts.from_log(log, lookback=...)); got lookback={lookback!r}"
+            )
+        paths = data.to_paths() if isinstance(data, PathCounts) else data
+        if by is not None:
+            wanted = PathPolicy(by=by).by
+            if paths.by is not None and paths.by != wanted:
+                raise ConfigError(
+                    f"these paths credit {paths.by.value}s; got by={wanted.value!r} (rebuild "
+                    "them from the log with that attribute)"
+                )
+            if paths.by is None:
+                paths = attrs.evolve(paths, by=wanted)
+        if collapse is not None and PathPolicy(collapse=collapse).collapse is Collapse.CONSECUTIVE:
+            paths = _collapse(paths)
+        return paths
+    raise UnsupportedInputError(
+        f"attribution reads an EventLog, PathCounts or ConversionPaths; got {type(data).__name__}"
+    )
+
+
+def _collapse(paths: ConversionPaths) -> ConversionPaths:
+    """Keep the first of consecutive equal touches within each path."""
+    if paths.n_touches < 2:
+        return paths
+    tp = paths.touch_path
+    codes = paths.codes
+    keep = np.ones(paths.n_touches, dtype=np.bool_)
+    keep[1:] = (tp[1:] != tp[:-1]) | (codes[1:] != codes[:-1])
+    if keep.all():
+        return paths
+    offsets = np.zeros(paths.n_paths + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tp[keep], minlength=paths.n_paths), out=offsets[1:])
+    return attrs.evolve(
+        paths,
+        offsets=offsets,
+        codes=codes[keep],
+        events=None if paths.events is None else paths.events[keep],
+    )
+
+
+def attribute(
+    data: AttributionData,
+    model: AttributionModel,
+    *,
+    by: ByLike | None = None,
+    collapse: CollapseLike | None = None,
+    lookback: DurationLike | None = None,
+) -> AttributionResult:
+    """Credit conversions and value to channels (or touchpoints, stages, campaigns).
+
+    ``data`` is an :class:`~touchpath.EventLog`, :class:`PathCounts` (for
+    models that need no timestamps), or the count table of a
+    :class:`Markov` (:class:`TransitionCounts`) or :class:`Shapley`
+    (:class:`CoalitionCounts`) model. The path policy is shared by every
+    model: ``by`` (the credited attribute, ``"channel"`` by default),
+    ``collapse`` (``"consecutive"`` counts repeated touches once) and
+    ``lookback`` (``"30 days"``: older touches are ignored).
+
+    Each conversion credits the touches since the journey's previous
+    conversion (see :func:`touchpath.attribution.conversion_paths`);
+    touches after the last conversion credit nothing; conversions with no
+    touch are :attr:`~AttributionResult.unattributed`.
+
+    >>> from touchpath import EventLog
+    >>> from touchpath.attribution import PositionBased
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": 0, "channel": "ads"},
+    ...     {"journey_id": "j", "timestamp": 1, "channel": "email"},
+    ...     {"journey_id": "j", "timestamp": 2, "channel": "seo", "converted": True}])
+    >>> attribute(log, PositionBased(first=0.25, last=0.25)).by_channel()
+    {'ads': 0.25, 'email': 0.5, 'seo': 0.25}
+    """
+    from ._markov import Markov, TransitionCounts
+    from ._shapley import CoalitionCounts, Shapley
+
+    if isinstance(data, TransitionCounts | CoalitionCounts):
+        if by is not None or collapse is not None or lookback is not None:
+            raise ConfigError(
+                "a count table already fixes the path policy; pass by/collapse/lookback when "
+                "building it"
+            )
+        if isinstance(data, TransitionCounts):
+            if not isinstance(model, Markov):
+                raise UnsupportedInputError(
+                    f"TransitionCounts feed a Markov model; got {type(model).__name__}"
+                )
+            return model.fit(data).result()
+        if not isinstance(model, Shapley):
+            raise UnsupportedInputError(
+                f"CoalitionCounts feed a Shapley model; got {type(model).__name__}"
+            )
+        return model.attribute_counts(data)
+    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    credit = model.credit(paths)
+    return AttributionResult.from_credit(model, paths, credit)

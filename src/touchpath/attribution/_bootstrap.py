@@ -1,0 +1,177 @@
+"""``bootstrap()``: confidence intervals on credits by resampling journeys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._log import EventLog
+from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._time import DurationLike
+from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+from ._attribute import CollapseLike, as_paths
+from ._result import AttributionResult
+
+if TYPE_CHECKING:
+    from ..typing import AttributionModel
+
+__all__ = ["BootstrapResult", "bootstrap"]
+
+_F64 = npt.NDArray[np.float64]
+
+
+@attrs.frozen(eq=False, repr=False)
+class BootstrapResult:
+    """Percentile confidence intervals for a model's credits.
+
+    >>> from touchpath.attribution import LastTouch, PathCounts, bootstrap
+    >>> b = bootstrap(PathCounts.from_rows([(["a"], 30, 0, 0), (["b"], 10, 0, 0)]),
+    ...               LastTouch(), n=200, seed=1)
+    >>> lo, hi = b.interval("a")
+    >>> lo < 30 < hi, b.samples.shape
+    (True, (200, 2))
+    """
+
+    point: AttributionResult
+    """The result on the data itself."""
+    samples: _F64
+    """``(n, items)`` conversions credited in each resample."""
+    value_samples: _F64
+    """``(n, items)`` value credited in each resample."""
+    level: float
+    """Confidence level of the intervals (0.95: the 2.5 and 97.5 percentiles)."""
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """The credited items."""
+        return self.point.items
+
+    def intervals(self, *, value: bool = False) -> dict[str, tuple[float, float]]:
+        """``{item: (lower, upper)}`` percentile intervals."""
+        s = self.value_samples if value else self.samples
+        tail = (1.0 - self.level) / 2.0
+        lo, hi = np.quantile(s, [tail, 1.0 - tail], axis=0) if len(s) else (s.sum(0), s.sum(0))
+        return {
+            x: (float(a), float(b))
+            for x, a, b in zip(self.items, np.atleast_1d(lo), np.atleast_1d(hi), strict=True)
+        }
+
+    def interval(self, item: str, *, value: bool = False) -> tuple[float, float]:
+        """The interval of one item."""
+        found = self.intervals(value=value)
+        if item not in found:
+            raise NotFoundError("item", item, choices=self.items)
+        return found[item]
+
+    def to_pandas(self, *, value: bool = False) -> Any:
+        """A DataFrame per item: ``credit``, ``lower``, ``upper``, ``std``."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise MissingDependencyError.for_extra(
+                "pandas", "BootstrapResult.to_pandas()"
+            ) from None
+        ints = self.intervals(value=value)
+        s = self.value_samples if value else self.samples
+        point = self.point.values if value else self.point.conversions
+        return pd.DataFrame(
+            {
+                "credit": point,
+                "lower": [ints[x][0] for x in self.items],
+                "upper": [ints[x][1] for x in self.items],
+                "std": s.std(axis=0, ddof=1) if len(s) > 1 else np.zeros(len(self.items)),
+            },
+            index=pd.Index(list(self.items), name=self.point.by.value if self.point.by else "item"),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<BootstrapResult {self.point.model}: {len(self.samples)} resamples, "
+            f"{self.level:.0%} intervals>"
+        )
+
+
+def _weights_journeys(rng: np.random.Generator, paths: ConversionPaths) -> _F64:
+    """Resample journeys with replacement: how often each path's journey is drawn."""
+    assert paths.log is not None
+    assert paths.journeys is not None
+    n = len(paths.log)
+    draws = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(np.float64)
+    return draws[paths.journeys]
+
+
+def _resample_counts(rng: np.random.Generator, paths: ConversionPaths) -> ConversionPaths:
+    """Resample the path occurrences of counted paths (multinomial on counts)."""
+    conv, null = paths.conversions, paths.non_conversions
+    counts = np.concatenate([conv, null])
+    total = round(float(counts.sum()))
+    if total == 0:
+        return paths
+    drawn = rng.multinomial(total, counts / counts.sum()).astype(np.float64)
+    new_conv, new_null = drawn[: paths.n_paths], drawn[paths.n_paths :]
+    per_conv = np.where(conv > 0, paths.values / np.where(conv > 0, conv, 1.0), 0.0)
+    return attrs.evolve(
+        paths, conversions=new_conv, non_conversions=new_null, values=new_conv * per_conv
+    )
+
+
+def bootstrap(
+    data: EventLog | PathCounts | ConversionPaths,
+    model: AttributionModel,
+    n: int = 200,
+    *,
+    seed: int | None = 0,
+    level: float = 0.95,
+    by: ByLike | None = None,
+    collapse: CollapseLike | None = None,
+    lookback: DurationLike | None = None,
+) -> BootstrapResult:
+    """Confidence intervals on a model's credits by resampling journeys with replacement.
+
+    For a log, whole journeys are drawn (all the conversion paths of a
+    journey go together); for path counts, path occurrences are drawn
+    (multinomially on the counts, which must be whole numbers). Each
+    resample re-runs the model, except for per-path rule models whose touch
+    shares do not depend on the other paths: those are computed once and
+    only re-summed. Deterministic for a given ``seed``.
+    """
+    count: object = n
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ConfigError(f"'n' must be a positive integer; got {n!r}")
+    if not 0.0 < level < 1.0:
+        raise ConfigError(f"'level' must be between 0 and 1; got {level!r}")
+    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    from_log = paths.log is not None and paths.journeys is not None
+    if not from_log:
+        counts = np.concatenate([paths.conversions, paths.non_conversions])
+        if not np.array_equal(counts, np.round(counts)):
+            raise ConfigError("bootstrap over path counts needs whole-number counts")
+    credit = model.credit(paths)
+    point = AttributionResult.from_credit(model, paths, credit)
+    rng = np.random.default_rng(seed)
+    k = len(paths.items)
+    samples = np.zeros((n, k))
+    value_samples = np.zeros((n, k))
+    per_path = bool(getattr(model, "per_path", False)) and credit.conversions is None
+    if per_path:
+        tp = paths.touch_path
+        live = (paths.conversions[tp] != 0) | (paths.values[tp] != 0)
+        share = point.shares[live] if point.shares is not None else np.zeros(0)
+        t_path = tp[live]
+        t_code = paths.codes[live]
+    for b in range(n):
+        if from_log:
+            sample = paths.reweighted(_weights_journeys(rng, paths))
+        else:
+            sample = _resample_counts(rng, paths)
+        if per_path:
+            samples[b] = wsum(t_code, share * sample.conversions[t_path], k)
+            value_samples[b] = wsum(t_code, share * sample.values[t_path], k)
+        else:
+            r = AttributionResult.from_credit(model, sample, model.credit(sample))
+            samples[b] = r.conversions
+            value_samples[b] = r.values
+    return BootstrapResult(point, samples, value_samples, float(level))

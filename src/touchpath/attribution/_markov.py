@@ -1,0 +1,523 @@
+"""Markov-chain attribution, solved exactly as an absorbing chain (no simulation).
+
+States are the credited items (channels by default) or, for ``order=k``,
+k-tuples of consecutive items. Every path is a walk
+``(start) -> s_1 -> ... -> s_n -> (conversion) | (null)``. Counting the
+walks' steps gives a transition matrix; with ``Q`` its transient part and
+``r`` the one-step conversion probabilities, the conversion probability is
+
+    P = s . (I - Q)^-1 r
+
+(``s`` the start distribution). *Removing* an item sends every visit to a
+state that contains it to ``(null)``; the removal effect is
+``RE_i = 1 - P_without_i / P`` and item i's credit is
+``RE_i / sum_j RE_j`` times the attributed conversions (and value).
+
+Higher orders pad the first k - 1 states of a path with the start marker:
+path ``(a, b, c)`` with k = 2 visits ``(^, a), (a, b), (b, c)`` where ``^`` is
+the start marker (``None`` in state tuples), so short paths keep their
+information and every path has as many states as touches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._log import EventLog
+from .._paths import ByLike, ConversionPaths, PathCounts, dense_unique, wsum
+from .._schema import Field
+from .._time import DurationLike
+from ..exceptions import ConfigError
+from ._attribute import CollapseLike, as_paths
+from ._result import AttributionResult, Credit
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["CONVERSION", "NULL", "START", "FittedMarkov", "Markov", "TransitionCounts"]
+
+_I32 = npt.NDArray[np.int32]
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+
+START: Final = "(start)"
+"""Name of the start node in transition matrices and graphs."""
+CONVERSION: Final = "(conversion)"
+"""Name of the conversion (absorbing) node."""
+NULL: Final = "(null)"
+"""Name of the non-conversion (absorbing) node."""
+
+_DENSE_PAIRS: Final = 1 << 24
+_MAX_CODE: Final = 1 << 62
+
+
+def _order(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"'order' must be an integer >= 1; got {value!r}")
+    return value
+
+
+def _sum_pairs(src: _I64, dst: _I64, weight: _F64, n: int) -> tuple[_I64, _I64, _F64]:
+    """Sum weights of equal (src, dst) pairs; pairs sorted, zero sums dropped."""
+    key = src * n + dst
+    if n * n <= _DENSE_PAIRS:
+        sums = wsum(key, weight, n * n)
+        nz = np.flatnonzero(sums)
+        nz64 = nz.astype(np.int64)
+        return nz64 // n, nz64 % n, sums[nz]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    sums = wsum(inverse.reshape(-1), weight, len(uniq))
+    keep = sums != 0
+    kept = uniq[keep].astype(np.int64)
+    return kept // n, kept % n, sums[keep]
+
+
+@attrs.frozen(eq=False, repr=False)
+class TransitionCounts:
+    """The counts a Markov model is solved from: a small, mergeable table.
+
+    Build with :meth:`from_log` (or ``Markov(order=k).counts(data)``), add
+    two with ``+`` (:meth:`empty` is the zero), and pass it to
+    :func:`~touchpath.attribution.attribute` or :meth:`Markov.fit` instead
+    of the log. Counts are weighted by path multiplicity.
+
+    >>> from touchpath.attribution import PathCounts
+    >>> a = TransitionCounts.from_paths(PathCounts.from_rows([(["x", "y"], 1, 0, 5.0)]).to_paths())
+    >>> b = TransitionCounts.from_paths(PathCounts.from_rows([(["y"], 0, 2, 0.0)]).to_paths())
+    >>> (a + b).states, (a + b).start.tolist(), (a + b).nulls.tolist()
+    ((('x',), ('y',)), [1.0, 2.0], [0.0, 2.0])
+    """
+
+    items: tuple[str, ...]
+    """Item names (sorted); codes in :attr:`state_codes` index this."""
+    order: int
+    """Number of items per state."""
+    state_codes: _I32
+    """``(n_states, order)`` item codes of each state, oldest first; -1 is the start marker."""
+    start: _F64
+    """Paths starting in each state."""
+    source: _I64
+    """Transition sources (state indices); with ``target`` and ``weight``, a sparse matrix."""
+    target: _I64
+    """Transition targets (state indices)."""
+    weight: _F64
+    """Transition counts."""
+    conversions: _F64
+    """Conversions ending in each state."""
+    nulls: _F64
+    """Non-converting path ends in each state."""
+    value: float = 0.0
+    """Value of the attributed (non-empty) converting paths."""
+    unattributed: float = 0.0
+    """Conversions of paths without touches (not part of the chain)."""
+    unattributed_value: float = 0.0
+    """Their value."""
+    by: Field | None = None
+    """What the items are."""
+
+    @classmethod
+    def empty(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+        """The zero of ``+``.
+
+        >>> TransitionCounts.empty(order=2).n_states
+        0
+        """
+        z = np.zeros(0, np.float64)
+        i = np.zeros(0, np.int64)
+        return cls((), _order(order), np.zeros((0, order), np.int32), z, i, i, z, z, z, by=by)
+
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        *,
+        order: int = 1,
+        by: ByLike = Field.CHANNEL,
+        collapse: CollapseLike = "none",
+        lookback: DurationLike | None = None,
+    ) -> TransitionCounts:
+        """Count the transitions of a log's conversion paths in one vectorised pass.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([
+        ...     {"journey_id": "a", "timestamp": 0, "channel": "ads"},
+        ...     {"journey_id": "a", "timestamp": 1, "channel": "seo", "converted": True}])
+        >>> TransitionCounts.from_log(log).conversions.tolist()
+        [0.0, 1.0]
+        """
+        paths = as_paths(log, by=by, collapse=collapse, lookback=lookback)
+        return cls.from_paths(paths, order=order)
+
+    @classmethod
+    def from_paths(cls, paths: ConversionPaths, *, order: int = 1) -> TransitionCounts:
+        """Count the transitions of :class:`ConversionPaths`."""
+        order = _order(order)
+        used = np.zeros(len(paths.items), dtype=np.bool_)
+        used[paths.codes] = True
+        items = tuple(x for x, u in zip(paths.items, used.tolist(), strict=True) if u)
+        remap = np.cumsum(used) - 1
+        codes = remap[paths.codes].astype(np.int64) + 1  # 0 is the start marker
+        base = len(items) + 1
+        if float(base) ** order >= _MAX_CODE:
+            raise ConfigError(
+                f"Markov order {order} with {len(items)} items has too many possible states "
+                f"({base}^{order}); use a lower order"
+            )
+        pos = paths.positions
+        state = np.zeros(paths.n_touches, dtype=np.int64)
+        for j in range(order):  # digit j: the item j steps back (0 = this touch)
+            back = np.zeros(paths.n_touches, dtype=np.int64)
+            back[j:] = codes[: paths.n_touches - j]
+            state += np.where(pos >= j, back, 0) * base**j
+        uniq, inv = dense_unique(state, base**order)
+        n_s = len(uniq)
+        total = paths.conversions + paths.non_conversions
+        tp = paths.touch_path
+        step = pos[1:] > 0 if paths.n_touches else np.zeros(0, np.bool_)
+        src, dst, w = _sum_pairs(inv[:-1][step], inv[1:][step], total[tp[1:][step]], n_s)
+        nonempty = paths.lengths > 0
+        first = inv[paths.offsets[:-1][nonempty]]
+        last = inv[paths.offsets[1:][nonempty] - 1]
+        digits = np.stack(
+            [(uniq // base**j) % base for j in range(order - 1, -1, -1)], axis=1
+        ).reshape(n_s, order)
+        return cls(
+            items=items,
+            order=order,
+            state_codes=(digits - 1).astype(np.int32),
+            start=wsum(first, total[nonempty], n_s),
+            source=src,
+            target=dst,
+            weight=w,
+            conversions=wsum(last, paths.conversions[nonempty], n_s),
+            nulls=wsum(last, paths.non_conversions[nonempty], n_s),
+            value=float(paths.values[nonempty].sum()),
+            unattributed=float(paths.conversions[~nonempty].sum()),
+            unattributed_value=float(paths.values[~nonempty].sum()),
+            by=paths.by,
+        )
+
+    @property
+    def n_states(self) -> int:
+        """Number of (observed) states."""
+        return len(self.start)
+
+    @property
+    def states(self) -> tuple[tuple[str | None, ...], ...]:
+        """Each state as a tuple of item names, oldest first (None: the start marker)."""
+        names = [*self.items, None]
+        return tuple(tuple(names[c] for c in row) for row in self.state_codes.tolist())
+
+    @property
+    def total_conversions(self) -> float:
+        """All conversions, attributed or not."""
+        return float(self.conversions.sum()) + self.unattributed
+
+    def __add__(self, other: TransitionCounts) -> TransitionCounts:
+        if not isinstance(other, TransitionCounts):
+            return NotImplemented
+        if self.order != other.order:
+            raise ConfigError(
+                f"cannot add transition counts of orders {self.order} and {other.order}"
+            )
+        if self.by is not None and other.by is not None and self.by != other.by:
+            raise ConfigError(
+                f"cannot add transition counts of {self.by.value}s and {other.by.value}s"
+            )
+        items = tuple(sorted(set(self.items) | set(other.items)))
+        position = {x: i for i, x in enumerate(items)}
+        base = len(items) + 1
+        if float(base) ** self.order >= _MAX_CODE:
+            raise ConfigError(f"too many possible states ({base}^{self.order}) to merge")
+        keys = []
+        for t in (self, other):
+            table = np.array([position[x] + 1 for x in t.items] + [0], dtype=np.int64)
+            digits = table[t.state_codes]  # -1 indexes the trailing 0: the start marker
+            powers = base ** np.arange(t.order - 1, -1, -1, dtype=np.int64)
+            keys.append(digits @ powers if t.n_states else np.zeros(0, np.int64))
+        uniq, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+        inv = inverse.reshape(-1).astype(np.int64)
+        a_map, b_map = inv[: self.n_states], inv[self.n_states :]
+        n_s = len(uniq)
+
+        def scatter(a: _F64, b: _F64) -> _F64:
+            return wsum(a_map, a, n_s) + wsum(b_map, b, n_s)
+
+        src, dst, w = _sum_pairs(
+            np.concatenate([a_map[self.source], b_map[other.source]]),
+            np.concatenate([a_map[self.target], b_map[other.target]]),
+            np.concatenate([self.weight, other.weight]),
+            n_s,
+        )
+        digits = np.stack(
+            [(uniq // base**j) % base for j in range(self.order - 1, -1, -1)], axis=1
+        ).reshape(n_s, self.order)
+        return TransitionCounts(
+            items=items,
+            order=self.order,
+            state_codes=(digits - 1).astype(np.int32),
+            start=scatter(self.start, other.start),
+            source=src,
+            target=dst,
+            weight=w,
+            conversions=scatter(self.conversions, other.conversions),
+            nulls=scatter(self.nulls, other.nulls),
+            value=self.value + other.value,
+            unattributed=self.unattributed + other.unattributed,
+            unattributed_value=self.unattributed_value + other.unattributed_value,
+            by=self.by if self.by is not None else other.by,
+        )
+
+    def equals(self, other: object) -> bool:
+        """Same states and counts (exactly).
+
+        >>> TransitionCounts.empty().equals(TransitionCounts.empty())
+        True
+        """
+        if not isinstance(other, TransitionCounts):
+            return False
+        arrays = ("state_codes", "start", "source", "target", "weight", "conversions", "nulls")
+        return (
+            self.items == other.items
+            and self.order == other.order
+            and all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays)
+            and (self.value, self.unattributed, self.unattributed_value)
+            == (other.value, other.unattributed, other.unattributed_value)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<TransitionCounts order {self.order}: {self.n_states} states, "
+            f"{len(self.weight)} transitions, {self.total_conversions:g} conversions>"
+        )
+
+
+def _conversion_probability(q: _F64, r: _F64, s: _F64, keep: npt.NDArray[np.bool_]) -> float:
+    """P(conversion) of the chain restricted to the kept states (others lead to null)."""
+    if not keep.any():
+        return 0.0
+    qk = q[np.ix_(keep, keep)]
+    x = np.linalg.solve(np.eye(len(qk)) - qk, r[keep])
+    return float(s[keep] @ x)
+
+
+@attrs.frozen(eq=False, repr=False)
+class FittedMarkov:
+    """A solved Markov model: transition probabilities, removal effects and credits.
+
+    >>> from touchpath.attribution import PathCounts
+    >>> fit = Markov().fit(PathCounts.from_rows([(["a", "b"], 1, 1, 0), (["b"], 1, 0, 0)]))
+    >>> fit.conversion_probability
+    0.6666666666666666
+    >>> {k: round(v, 12) for k, v in fit.removal_effects.items()}
+    {'a': 0.666666666667, 'b': 1.0}
+    """
+
+    model: Markov
+    """The configuration that was fitted."""
+    counts: TransitionCounts
+    """The counts it was solved from."""
+    conversion_probability: float
+    """P(conversion) from the start node."""
+    removal_effects: dict[str, float]
+    """``1 - P(conversion without the item) / P(conversion)`` per item."""
+
+    @classmethod
+    def solve(cls, model: Markov, counts: TransitionCounts) -> FittedMarkov:
+        """Solve the absorbing chain of some counts exactly (numpy linear algebra)."""
+        q, r, s = _matrices(counts)
+        n_s = counts.n_states
+        p = _conversion_probability(q, r, s, np.ones(n_s, dtype=np.bool_))
+        effects: dict[str, float] = {}
+        for i, name in enumerate(counts.items):
+            keep = ~(counts.state_codes == i).any(axis=1)
+            p_i = _conversion_probability(q, r, s, keep)
+            # RE >= 0 exactly; clip only rounding noise below 0
+            effects[name] = max(0.0, 1.0 - p_i / p) if p > 0 else 0.0
+        return cls(model, counts, p, effects)
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Item names."""
+        return self.counts.items
+
+    def credit_arrays(self) -> tuple[_F64, _F64]:
+        """Conversions and value per item (in :attr:`items` order)."""
+        re = np.array([self.removal_effects[x] for x in self.items], dtype=np.float64)
+        total = re.sum()
+        share = re / total if total > 0 else np.zeros_like(re)
+        return share * float(self.counts.conversions.sum()), share * self.counts.value
+
+    def result(self) -> AttributionResult:
+        """The credits as an :class:`AttributionResult` (no ``explain``: no journeys).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> Markov().fit(PathCounts.from_rows([(["a"], 2, 2, 8.0)])).result().credits()
+        {'a': 2.0}
+        """
+        conversions, values = self.credit_arrays()
+        c = self.counts
+        return AttributionResult(
+            model=repr(self.model),
+            by=c.by,
+            items=c.items,
+            conversions=conversions,
+            values=values,
+            total_conversions=c.total_conversions,
+            total_value=c.value + c.unattributed_value,
+            unattributed=c.unattributed,
+            unattributed_value=c.unattributed_value,
+            fitted=self,
+        )
+
+    @property
+    def state_names(self) -> tuple[str | tuple[str | None, ...], ...]:
+        """Node names in :meth:`transition_matrix` order: start, states, conversion, null.
+
+        A state is its item's name for order 1, a tuple of names otherwise.
+        """
+        states: list[str | tuple[str | None, ...]] = [
+            s[0] if self.counts.order == 1 and s[0] is not None else s for s in self.counts.states
+        ]
+        return (START, *states, CONVERSION, NULL)
+
+    def transition_matrix(self) -> _F64:
+        """Row-stochastic matrix over :attr:`state_names` (absorbing rows are self-loops).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> fit = Markov().fit(PathCounts.from_rows([(["a"], 1, 3, 0)]))
+        >>> fit.state_names
+        ('(start)', 'a', '(conversion)', '(null)')
+        >>> fit.transition_matrix()[1].tolist()
+        [0.0, 0.0, 0.25, 0.75]
+        """
+        q, r, s = _matrices(self.counts)
+        n_s = self.counts.n_states
+        m = np.zeros((n_s + 3, n_s + 3), dtype=np.float64)
+        m[0, 1 : n_s + 1] = s
+        m[1 : n_s + 1, 1 : n_s + 1] = q
+        m[1 : n_s + 1, n_s + 1] = r
+        m[1 : n_s + 1, n_s + 2] = 1.0 - q.sum(axis=1) - r
+        m[n_s + 1, n_s + 1] = 1.0
+        m[n_s + 2, n_s + 2] = 1.0
+        if n_s == 0:
+            m[0, n_s + 2] = 1.0
+        return m
+
+    def to_networkx(self) -> nx.DiGraph[Any]:
+        """The chain as a ``networkx.DiGraph`` with ``probability`` on each edge (a copy).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> g = Markov().fit(PathCounts.from_rows([(["a"], 1, 1, 0)])).to_networkx()
+        >>> g.edges["a", "(conversion)"]["probability"]
+        0.5
+        """
+        import networkx as nx
+
+        m = self.transition_matrix()
+        names = self.state_names
+        g: nx.DiGraph[Any] = nx.DiGraph()
+        g.add_nodes_from(names)
+        src, dst = np.nonzero(m)
+        for a, b in zip(src.tolist(), dst.tolist(), strict=True):
+            if a != b or a < len(names) - 2:
+                g.add_edge(names[a], names[b], probability=float(m[a, b]))
+        return g
+
+    def __repr__(self) -> str:
+        return (
+            f"<FittedMarkov order {self.counts.order}: {self.counts.n_states} states, "
+            f"P(conversion)={self.conversion_probability:.4g}>"
+        )
+
+
+def _matrices(counts: TransitionCounts) -> tuple[_F64, _F64, _F64]:
+    """Transient matrix Q, conversion vector r and start distribution s."""
+    n_s = counts.n_states
+    out = wsum(counts.source, counts.weight, n_s)
+    row = out + counts.conversions + counts.nulls
+    safe = np.where(row > 0, row, 1.0)
+    q = np.zeros((n_s, n_s), dtype=np.float64)
+    q[counts.source, counts.target] = counts.weight / safe[counts.source]
+    r = counts.conversions / safe
+    start_total = counts.start.sum()
+    s = counts.start / start_total if start_total > 0 else np.zeros(n_s)
+    return q, r, s
+
+
+@attrs.frozen
+class Markov:
+    """Markov-chain removal-effect attribution, solved exactly.
+
+    See the module documentation for the formula. ``order`` is the number
+    of consecutive items per state. For ``order=1`` repeated consecutive
+    touches (self-loops) do not change the result: the probability of being
+    absorbed in conversion is the same with or without them, so
+    ``collapse="none"`` and ``"consecutive"`` agree; for higher orders they
+    differ (``(a, a)`` is a state of its own).
+
+    >>> from touchpath.attribution import PathCounts, attribute
+    >>> pc = PathCounts.from_rows([(["a", "b"], 1, 1, 10.0), (["b"], 1, 0, 5.0)])
+    >>> {k: round(v, 6) for k, v in attribute(pc, Markov()).credits().items()}
+    {'a': 0.8, 'b': 1.2}
+    """
+
+    order: int = attrs.field(default=1, converter=_order)
+    """Items per state (1: a state is one channel)."""
+
+    per_path: ClassVar[bool] = False
+
+    def counts(
+        self,
+        data: EventLog | PathCounts | ConversionPaths,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> TransitionCounts:
+        """The :class:`TransitionCounts` of some data at this model's order."""
+        paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+        return TransitionCounts.from_paths(paths, order=self.order)
+
+    def fit(
+        self,
+        data: EventLog | PathCounts | ConversionPaths | TransitionCounts,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> FittedMarkov:
+        """Count and solve: the fitted chain with its transition matrix and removal effects."""
+        if isinstance(data, TransitionCounts):
+            if data.order != self.order:
+                raise ConfigError(
+                    f"these transition counts are of order {data.order}; the model has "
+                    f"order {self.order}"
+                )
+            counts = data
+        else:
+            counts = self.counts(data, by=by, collapse=collapse, lookback=lookback)
+        return FittedMarkov.solve(self, counts)
+
+    def credit(self, paths: ConversionPaths) -> Credit:
+        """Credits per item from the solved chain.
+
+        To explain one journey, its conversion is split among its distinct
+        items in proportion to their removal effects, then equally among the
+        touches of each item (see :class:`Credit`).
+        """
+        fitted = self.fit(paths)
+        conversions, values = fitted.credit_arrays()
+        position = {x: i for i, x in enumerate(paths.items)}
+        index = np.array([position[x] for x in fitted.items], dtype=np.int64)
+        full_c = np.zeros(len(paths.items))
+        full_v = np.zeros(len(paths.items))
+        full_c[index] = conversions
+        full_v[index] = values
+        re = np.zeros(len(paths.items))
+        re[index] = [fitted.removal_effects[x] for x in fitted.items]
+        return Credit(conversions=full_c, values=full_v, weights=re, fitted=fitted)

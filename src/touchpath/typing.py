@@ -1,0 +1,44 @@
+"""Public type aliases and protocols, for annotating code that uses touchpath.
+
+>>> from touchpath.attribution import LastTouch
+>>> isinstance(LastTouch(), AttributionModel)
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from ._paths import ConversionPaths
+    from .attribution._result import Credit
+
+__all__ = ["AttributionModel"]
+
+
+@runtime_checkable
+class AttributionModel(Protocol):
+    """Anything :func:`touchpath.attribution.attribute` can run.
+
+    A model reads :class:`~touchpath.attribution.ConversionPaths` and returns
+    a :class:`~touchpath.attribution.Credit`: one share per touch (the shares
+    of a path with touches sum to 1), and for models defined on the whole
+    data, the conversions and value per item. Check a model of your own with
+    :func:`touchpath.testing.check_attribution_model`.
+
+    >>> import numpy as np
+    >>> from touchpath.attribution import Credit, PathCounts, attribute
+    >>> class Middle:
+    ...     "All credit to the middle touch (the earlier one of two)."
+    ...     def credit(self, paths):
+    ...         middle = paths.offsets[:-1] + (paths.lengths - 1) // 2
+    ...         shares = np.zeros(paths.n_touches)
+    ...         shares[middle[paths.lengths > 0]] = 1.0
+    ...         return Credit(shares)
+    >>> attribute(PathCounts.from_rows([(["a", "b", "c"], 1, 0, 0)]), Middle()).credits()
+    {'a': 0.0, 'b': 1.0, 'c': 0.0}
+    """
+
+    def credit(self, paths: ConversionPaths) -> Credit:
+        """Credit for the paths: touch shares, and per-item totals for global models."""
+        ...
