@@ -11,6 +11,7 @@ attribution, validation against the map, and journey metrics.
 
 from . import attribution as attribution
 from . import exceptions as exceptions
+from . import report as report
 from . import templates as templates
 from ._log import Event as Event
 from ._log import EventLog as EventLog
@@ -70,5 +71,6 @@ __all__ = [
     "bootstrap",
     "compare",
     "exceptions",
+    "report",
     "templates",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -152,6 +153,34 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def _is_sorted(journey: _I64, timestamps: _I64, rows: _I64) -> bool:
+    """Whether events are already ordered by journey, then timestamp, then input row."""
+    if len(rows) < 2:
+        return True
+    j0, j1 = journey[:-1], journey[1:]
+    if not bool(np.all(j1 >= j0)):
+        return False
+    t0, t1 = timestamps[:-1], timestamps[1:]
+    later = (t1 > t0) | ((t1 == t0) & (rows[1:] > rows[:-1]))
+    return bool(np.all((j1 > j0) | later))
+
+
+def _log_order(journey: _I64, timestamps: _I64, rows: _I64, n_journeys: int) -> _I64 | None:
+    """The permutation that sorts events by (journey, timestamp, input row); None if sorted."""
+    if _is_sorted(journey, timestamps, rows):
+        return None  # already in log order (sorted files, generated data): no sort
+    if not bool(np.all(rows[1:] > rows[:-1])):
+        return np.lexsort((rows, timestamps, journey))
+    # input order breaks ties, so a stable sort by (journey, timestamp) suffices; one
+    # argsort of a packed int64 key beats lexsort when journey and time span fit in 62 bits
+    t_min = int(timestamps.min())
+    time_bits = (int(timestamps.max()) - t_min).bit_length()
+    if time_bits + max(n_journeys - 1, 1).bit_length() <= 62:
+        key = (journey.astype(np.int64) << time_bits) | (timestamps - t_min)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((timestamps, journey))
+
+
 @attrs.frozen(eq=False, repr=False)
 class EventLog:
     """Many observed journeys in immutable numpy columns.
@@ -253,10 +282,7 @@ class EventLog:
         source: str | None = None,
     ) -> EventLog:
         """Sort validated columns by (journey, timestamp, input order) and wrap them."""
-        if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
-            order = np.lexsort((timestamps, journey_codes))  # stable: input order breaks ties
-        else:
-            order = np.lexsort((rows, timestamps, journey_codes))
+        order = _log_order(journey_codes, timestamps, rows, len(journey_ids))
         counts = np.bincount(journey_codes, minlength=len(journey_ids))
         offsets = np.zeros(len(journey_ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
@@ -264,7 +290,8 @@ class EventLog:
         ids[:] = list(journey_ids)
 
         def take(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            return _readonly(np.ascontiguousarray(a[order]))
+            # always a new array: the caller's arrays must stay writeable and unshared
+            return _readonly(np.array(a) if order is None else a[order])
 
         cat = {
             f: (take(codes.astype(np.int32, copy=False)), names)
@@ -291,7 +318,7 @@ class EventLog:
             costs=take(cost.astype(np.float64, copy=False)),
             rows=take(rows.astype(np.int64, copy=False)),
             rejected=rejected,
-            rows_read=len(order) + len(rejected) if rows_read is None else rows_read,
+            rows_read=len(rows) + len(rejected) if rows_read is None else rows_read,
             source=source,
         )
 
@@ -337,12 +364,15 @@ class EventLog:
                         f"each record must be a mapping (got a {type(rec).__name__})",
                         source=f"{source} row {i}" if source else f"row {i}",
                     )
-        seen = set(itertools.chain.from_iterable(recs))
+        seen: set[Any] = set().union(*recs)
         columns: dict[Field, list[Any]] = {}
         for column, field in fields.items():
             if column in seen:
                 if all_dicts:
-                    columns[field] = list(map(dict.get, recs, itertools.repeat(column)))
+                    try:  # every record has the key: itemgetter is the fastest lookup
+                        columns[field] = list(map(operator.itemgetter(column), recs))
+                    except KeyError:
+                        columns[field] = list(map(dict.get, recs, itertools.repeat(column)))
                 else:
                     columns[field] = [rec.get(column) for rec in recs]
         return build_log(
@@ -876,7 +906,8 @@ class EventLog:
     def __repr__(self) -> str:
         span = ""
         if self.n_events:
-            assert self.start is not None and self.end is not None
+            assert self.start is not None
+            assert self.end is not None
             span = f", {self.start.to_date_string()} to {self.end.to_date_string()}"
         rej = f", {len(self.rejected)} rejected rows" if self.rejected else ""
         return (
@@ -906,3 +937,9 @@ class EventLog:
             "rows_read": self.rows_read,
             "rejected": len(self.rejected),
         }
+
+    def _repr_html_(self) -> str:
+        """Jupyter: summary table, first events and first rejected rows, as compact HTML."""
+        from ._repr import event_log_html
+
+        return event_log_html(self)

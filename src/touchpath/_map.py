@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import networkx as nx
@@ -47,17 +48,30 @@ class LintFinding:
     """The KPI concerned, for ``KPI_WITHOUT_TARGET``."""
 
 
-def _tuple_of(kind: type[Any], what: str) -> Any:
-    def convert(value: object) -> tuple[Any, ...]:
-        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-            raise MapError(f"{what} must be a sequence; got {value!r}")
-        items = tuple(value)
-        for item in items:
-            if not isinstance(item, kind):
-                raise MapError(f"{what} must contain {kind.__name__} objects; got {item!r}")
-        return items
+_T = TypeVar("_T")
 
-    return convert
+
+def _tuple_of(kind: type[_T], what: str, value: object) -> tuple[_T, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise MapError(f"{what} must be a sequence; got {value!r}")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, kind):
+            raise MapError(f"{what} must contain {kind.__name__} objects; got {item!r}")
+    return items
+
+
+# attrs converters must be named functions for the mypy plugin to type ``__init__``.
+def _stage_tuple(value: object) -> tuple[Stage, ...]:
+    return _tuple_of(Stage, "stages", value)
+
+
+def _edge_tuple(value: object) -> tuple[Edge, ...]:
+    return _tuple_of(Edge, "edges", value)
+
+
+def _touchpoint_tuple(value: object) -> tuple[Touchpoint, ...]:
+    return _tuple_of(Touchpoint, "touchpoints", value)
 
 
 def _str_tuple(value: object) -> tuple[str, ...]:
@@ -106,13 +120,11 @@ class JourneyMap:
 
     name: str = attrs.field()
     """The map's name."""
-    stages: tuple[Stage, ...] = attrs.field(converter=_tuple_of(Stage, "stages"))
+    stages: tuple[Stage, ...] = attrs.field(converter=_stage_tuple)
     """Stages in canonical order."""
-    edges: tuple[Edge, ...] = attrs.field(default=(), converter=_tuple_of(Edge, "edges"))
+    edges: tuple[Edge, ...] = attrs.field(default=(), converter=_edge_tuple)
     """Designed transitions, forward and loop-back, in declaration order."""
-    touchpoints: tuple[Touchpoint, ...] = attrs.field(
-        default=(), converter=_tuple_of(Touchpoint, "touchpoints")
-    )
+    touchpoints: tuple[Touchpoint, ...] = attrs.field(default=(), converter=_touchpoint_tuple)
     """Touchpoints, in declaration order."""
     entry: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     """Stages where journeys may start (empty: the sources of the forward graph)."""
@@ -166,7 +178,8 @@ class JourneyMap:
         forward.add_nodes_from(index)
         forward.add_edges_from((e.source, e.target) for e in self.edges if not e.is_loop_back)
         if not nx.is_directed_acyclic_graph(forward):
-            cycle = " -> ".join(a for a, _ in nx.find_cycle(forward))
+            cycle_edges = nx.find_cycle(forward)
+            cycle = " -> ".join([*(a for a, _ in cycle_edges), cycle_edges[0][0]])
             raise MapError(
                 f"journey map {self.name!r}: forward edges form a cycle ({cycle}); "
                 "mark the edge that returns as a loop-back"
@@ -194,6 +207,17 @@ class JourneyMap:
                     f"with different attributes ({other!r} and {tp.channel!r})"
                 )
             tp_index[tp.id] = i
+
+        kpi_stage: dict[str, str] = {}
+        for stage in stages:
+            for kpi in stage.kpis:
+                if kpi.id in kpi_stage:
+                    raise MapError(
+                        f"journey map {self.name!r}: duplicate KPI id {kpi.id!r} "
+                        f"(stages {kpi_stage[kpi.id]!r} and {stage.id!r}); "
+                        "KPI ids key scorecards and must be unique in a map"
+                    )
+                kpi_stage[kpi.id] = stage.id
 
         for what, ids in (("entry", self.entry), ("terminal", self.terminal)):
             if len(set(ids)) != len(ids):
@@ -288,7 +312,11 @@ class JourneyMap:
         return tuple(s.id for s in self.stages)
 
     def __contains__(self, stage_id: object) -> bool:
-        return stage_id in self._index
+        """Whether a stage with this id exists (anything unhashable is simply not one)."""
+        try:
+            return stage_id in self._index
+        except TypeError:
+            return False
 
     def __len__(self) -> int:
         return len(self.stages)
@@ -362,8 +390,10 @@ class JourneyMap:
 
         >>> from touchpath import templates
         >>> m = templates.get("b2b_five_stage")
-        >>> (m.forward_distance("awareness", "retention"), m.forward_distance("decision", "awareness"))
-        (3, None)
+        >>> m.forward_distance("awareness", "retention")
+        3
+        >>> m.forward_distance("decision", "awareness") is None
+        True
         """
         d = int(self._dist[self.stage_index(source), self.stage_index(target)])
         return None if d == UNREACHABLE else d
@@ -372,6 +402,11 @@ class JourneyMap:
     def entry_stages(self) -> tuple[str, ...]:
         """Stages where journeys may start, canonical order.
 
+        Unless named explicitly, these are the stages that no forward edge
+        enters and that have a way out (an isolated stage is not an entry,
+        so :meth:`lint` reports it as unreachable); a map whose stages have
+        no edges at all starts at its first stage.
+
         >>> from touchpath import templates
         >>> templates.get("b2b_five_stage").entry_stages
         ('awareness',)
@@ -379,11 +414,21 @@ class JourneyMap:
         if self.entry:
             return tuple(s for s in self.stage_ids if s in set(self.entry))
         fwd_in = (self._edge_code == 1).any(axis=0)
-        return tuple(s.id for s, has_in in zip(self.stages, fwd_in, strict=True) if not has_in)
+        has_out = (self._edge_code != 0).any(axis=1)
+        found = tuple(
+            s.id
+            for s, into, out in zip(self.stages, fwd_in, has_out, strict=True)
+            if not into and out
+        )
+        return found or (self.stages[0].id,)
 
     @property
     def terminal_stages(self) -> tuple[str, ...]:
         """Stages where finished journeys end, canonical order.
+
+        Unless named explicitly, these are the stages that no forward edge
+        leaves and that can be entered (an isolated stage is not terminal);
+        a map whose stages have no edges at all ends at its last stage.
 
         >>> from touchpath import templates
         >>> templates.get("b2b_five_stage").terminal_stages
@@ -392,7 +437,13 @@ class JourneyMap:
         if self.terminal:
             return tuple(s for s in self.stage_ids if s in set(self.terminal))
         fwd_out = (self._edge_code == 1).any(axis=1)
-        return tuple(s.id for s, has_out in zip(self.stages, fwd_out, strict=True) if not has_out)
+        has_in = (self._edge_code != 0).any(axis=0)
+        found = tuple(
+            s.id
+            for s, out, into in zip(self.stages, fwd_out, has_in, strict=True)
+            if not out and into
+        )
+        return found or (self.stages[-1].id,)
 
     def stages_in_phase(self, phase: Phase) -> tuple[str, ...]:
         """Stage ids whose phase is ``phase``, canonical order.
@@ -427,7 +478,10 @@ class JourneyMap:
         >>> templates.get("b2b_five_stage").has_touchpoint("fax")
         False
         """
-        return touchpoint_id in self._tp_index
+        try:
+            return touchpoint_id in self._tp_index
+        except TypeError:
+            return False
 
     def touchpoints_of(self, stage_id: str) -> tuple[Touchpoint, ...]:
         """Touchpoints attached to a stage, in declaration order.
@@ -497,9 +551,11 @@ class JourneyMap:
         Reports stages no path from an entry stage reaches, dead ends (no
         outgoing transition) that are not terminal, stages without
         touchpoints, KPIs without targets, and stages without an owner.
+        An isolated stage is neither an entry nor a terminal stage by
+        default, so it is reported as unreachable and as a dead end.
 
         >>> m = (JourneyMap.builder("m").stage("a").stage("b").stage("c")
-        ...      .edge("a", "b").terminal("b").build())
+        ...      .edge("a", "b").build())
         >>> [(f.kind.value, f.stage) for f in m.lint() if f.kind.value != "no_owner"]
         ... # doctest: +NORMALIZE_WHITESPACE
         [('no_touchpoints', 'a'), ('no_touchpoints', 'b'),
@@ -591,6 +647,20 @@ class JourneyMap:
         """0 no edge, 1 forward, 2 loop-back, by stage index; read-only."""
         return self._edge_code
 
+    # -- notebook display ------------------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a one-line summary and the SVG diagram (:func:`touchpath.render.to_svg`)."""
+        from ._repr import journey_map_html
+
+        return journey_map_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the summary line and a Mermaid block (for Markdown front ends)."""
+        from ._repr import journey_map_markdown
+
+        return journey_map_markdown(self)
+
 
 class JourneyMapBuilder:
     """Collects stages, edges and touchpoints, then :meth:`build` validates them all at once.
@@ -630,7 +700,7 @@ class JourneyMapBuilder:
             Stage(
                 id,
                 name=name if name is not None else id,
-                phase=phase,  # type: ignore[arg-type]
+                phase=phase,
                 goal=goal,
                 owner=owner,
                 group=group,
@@ -653,7 +723,7 @@ class JourneyMapBuilder:
 
     def path(self, *stage_ids: str) -> Self:
         """Add forward edges along consecutive stages: ``path("a", "b", "c")``."""
-        for source, target in zip(stage_ids, stage_ids[1:], strict=False):
+        for source, target in itertools.pairwise(stage_ids):
             self.edge(source, target)
         return self
 
@@ -685,7 +755,7 @@ class JourneyMapBuilder:
                 channel=channel,
                 stage=stage,
                 name=name if name is not None else id,
-                phase=phase,  # type: ignore[arg-type]
+                phase=phase,
                 description=description,
             )
         )
