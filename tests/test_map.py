@@ -218,8 +218,8 @@ def test_transitions_match_edge_set(parts: MapParts) -> None:
 @given(map_parts())
 def test_default_entry_and_terminal_match_forward_graph(parts: MapParts) -> None:
     """Entry/terminal stages are the explicit ones (canonical order) or else the forward
-    sources that have some way out / the forward sinks that have some way in (any edge
-    kind); with no edges at all, the first / last stage."""
+    sources that have some way out; terminals are the stages with no way out at all (else
+    the forward sinks) that have some way in; with no edges at all, the first / last stage."""
     m = parts.build()
     fwd = forward_pairs(parts)
     any_edge = {(e.source, e.target) for e in parts.edges}
@@ -228,7 +228,12 @@ def test_default_entry_and_terminal_match_forward_graph(parts: MapParts) -> None
     any_in = {b for _, b in any_edge}
     any_out = {a for a, _ in any_edge}
     entry = set(parts.entry) or (set(m.stage_ids) - fwd_in) & any_out or {m.stage_ids[0]}
-    terminal = set(parts.terminal) or (set(m.stage_ids) - fwd_out) & any_in or {m.stage_ids[-1]}
+    terminal = (
+        set(parts.terminal)
+        or (set(m.stage_ids) - any_out) & any_in
+        or (set(m.stage_ids) - fwd_out) & any_in
+        or {m.stage_ids[-1]}
+    )
     assert m.entry_stages == tuple(s for s in m.stage_ids if s in entry)
     assert m.terminal_stages == tuple(s for s in m.stage_ids if s in terminal)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import attrs
 import networkx as nx
@@ -426,9 +426,10 @@ class JourneyMap:
     def terminal_stages(self) -> tuple[str, ...]:
         """Stages where finished journeys end, canonical order.
 
-        Unless named explicitly, these are the stages that no forward edge
-        leaves and that can be entered (an isolated stage is not terminal);
-        a map whose stages have no edges at all ends at its last stage.
+        Unless named explicitly, these are the stages that no edge at all
+        leaves (a stage whose only way on is a loop-back is not an end) and
+        that can be entered; failing that, the stages no forward edge leaves;
+        a map with no edges ends at its last stage.
 
         >>> from touchpath import templates
         >>> templates.get("b2b_five_stage").terminal_stages
@@ -436,14 +437,16 @@ class JourneyMap:
         """
         if self.terminal:
             return tuple(s for s in self.stage_ids if s in set(self.terminal))
+        any_out = (self._edge_code != 0).any(axis=1)
         fwd_out = (self._edge_code == 1).any(axis=1)
         has_in = (self._edge_code != 0).any(axis=0)
-        found = tuple(
-            s.id
-            for s, out, into in zip(self.stages, fwd_out, has_in, strict=True)
-            if not out and into
-        )
-        return found or (self.stages[-1].id,)
+        for out in (any_out, fwd_out):
+            found = tuple(
+                s.id for s, o, into in zip(self.stages, out, has_in, strict=True) if not o and into
+            )
+            if found:
+                return found
+        return (self.stages[-1].id,)
 
     def stages_in_phase(self, phase: Phase) -> tuple[str, ...]:
         """Stage ids whose phase is ``phase``, canonical order.
@@ -606,8 +609,13 @@ class JourneyMap:
 
     # -- rendering ------------------------------------------------------------------------
 
-    def to_mermaid(self, **options: Any) -> str:
-        """Mermaid flowchart text; see :func:`touchpath.render.to_mermaid` for options.
+    def to_mermaid(
+        self,
+        *,
+        direction: Literal["LR", "TB", "RL", "BT"] = "LR",
+        touchpoints: bool = False,
+    ) -> str:
+        """Mermaid flowchart text; see :func:`touchpath.render.to_mermaid`.
 
         >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
         >>> print(m.to_mermaid())  # doctest: +ELLIPSIS
@@ -616,10 +624,15 @@ class JourneyMap:
         """
         from .render import to_mermaid
 
-        return to_mermaid(self, **options)
+        return to_mermaid(self, direction=direction, touchpoints=touchpoints)
 
-    def to_dot(self, **options: Any) -> str:
-        """Graphviz DOT text; see :func:`touchpath.render.to_dot` for options.
+    def to_dot(
+        self,
+        *,
+        rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
+        touchpoints: bool = False,
+    ) -> str:
+        """Graphviz DOT text; see :func:`touchpath.render.to_dot`.
 
         >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
         >>> m.to_dot().startswith("digraph")
@@ -627,7 +640,25 @@ class JourneyMap:
         """
         from .render import to_dot
 
-        return to_dot(self, **options)
+        return to_dot(self, rankdir=rankdir, touchpoints=touchpoints)
+
+    def to_svg(
+        self,
+        *,
+        observed: nx.DiGraph[Any] | None = None,
+        touchpoints: bool = True,
+        title: bool = True,
+        legend: bool = True,
+    ) -> str:
+        """A self-contained SVG diagram; see :func:`touchpath.render.to_svg`.
+
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
+        >>> m.to_svg().startswith("<svg")
+        True
+        """
+        from .render import to_svg
+
+        return to_svg(self, observed=observed, touchpoints=touchpoints, title=title, legend=legend)
 
     def __repr__(self) -> str:
         return (

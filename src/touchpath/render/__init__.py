@@ -1,10 +1,22 @@
-"""Text renderings of journey maps: Mermaid flowcharts and Graphviz DOT.
+"""Renderings of journey maps: Mermaid flowcharts, Graphviz DOT and self-contained SVG.
 
-Both escape every id and label, so quotes, brackets, colons, newlines and
-non-ASCII text always give output that parses.
+Mermaid and DOT escape every id and label, so quotes, brackets, colons, ``#``, ``;``,
+``|``, backslashes, newlines, Mermaid keywords (``end``, ``subgraph``) and
+non-ASCII text always give output that parses, and the rendered labels show
+the original text. The one normalisation: ``\\r\\n``, ``\\r``, U+2028 and
+U+2029 become line breaks, other control characters spaces, and lone
+surrogates U+FFFD.
+
+>>> from touchpath import JourneyMap
+>>> m = JourneyMap.builder("m").stage("end", 'The "end"').build()
+>>> print(to_mermaid(m).splitlines()[1])
+    s0["The #quot;end#quot;"]
+>>> print(to_dot(m).splitlines()[3])
+    "end" [label="The \\"end\\"", penwidth=2, peripheries=2];
 """
 
 from ._dot import to_dot as to_dot
 from ._mermaid import to_mermaid as to_mermaid
+from ._svg import to_svg as to_svg
 
-__all__ = ["to_dot", "to_mermaid"]
+__all__ = ["to_dot", "to_mermaid", "to_svg"]

@@ -1,47 +1,103 @@
-"""Graphviz DOT output for a JourneyMap."""
+"""Graphviz DOT output for a JourneyMap.
+
+Stage ids are the node names, written as quoted DOT strings by
+:func:`dot_quote`, which maps distinct ids to distinct names. Labels are
+written by :func:`dot_label`, so Graphviz shows exactly the label's text.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import unicodedata
+from typing import TYPE_CHECKING, Final, Literal
+
+from ..exceptions import ConfigError
+from ._mermaid import normalize_label
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
 
-__all__ = ["dot_quote", "to_dot"]
+__all__ = ["dot_label", "dot_quote", "to_dot"]
+
+RankDir = Literal["LR", "TB", "RL", "BT"]
+_RANKDIRS: Final = ("LR", "TB", "RL", "BT")
+
+_NAME_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def dot_quote(text: str) -> str:
-    """Quote text as a DOT string; backslashes, quotes and newlines are escaped.
+    """Quote text as a DOT name (of a node or graph); distinct texts stay distinct.
+
+    Graphviz keeps backslashes in names as written, so the name it stores
+    is the quoted text: backslashes are doubled, ``\\n``, ``\\r`` and
+    ``\\t`` are written as such, other control characters and lone
+    surrogates as ``\\u`` escapes.
 
     >>> print(dot_quote('a "b"\\\\c\\nd'))
     "a \\"b\\"\\\\c\\nd"
     """
     out: list[str] = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+    for ch in text:
+        if ch in _NAME_ESCAPES:
+            out.append(_NAME_ESCAPES[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cs"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def dot_label(text: str) -> str:
+    """Quote text as a DOT label that Graphviz shows verbatim.
+
+    The text is first normalised (see :func:`touchpath.render.to_dot`);
+    then backslashes are doubled (no ``\\N`` or ``\\l`` escape can form),
+    quotes escaped, newlines written ``\\n`` and ``&`` written ``&amp;``
+    (Graphviz decodes HTML entities in labels).
+
+    >>> print(dot_label('R&D "lab"\\\\N\\nnext'))
+    "R&amp;D \\"lab\\"\\\\N\\nnext"
+    """
+    out: list[str] = []
+    for ch in normalize_label(text):
         if ch == "\\":
             out.append("\\\\")
         elif ch == '"':
             out.append('\\"')
         elif ch == "\n":
             out.append("\\n")
-        elif ord(ch) < 32:
-            out.append(" ")
+        elif ch == "&":
+            out.append("&amp;")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
 
 
+def _touchpoint_prefix(stage_ids: tuple[str, ...]) -> str:
+    """A node-name prefix that no stage id starts with."""
+    prefix = "touchpoint:"
+    while any(sid.startswith(prefix) for sid in stage_ids):
+        prefix += ":"
+    return prefix
+
+
 def to_dot(
     journey_map: JourneyMap,
     *,
-    rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
+    rankdir: RankDir = "LR",
     touchpoints: bool = False,
 ) -> str:
     """Render a map as a Graphviz digraph.
 
-    Forward edges are solid, loop-back edges dashed and not used for ranking;
-    entry stages are drawn bold, terminal stages double-bordered. With
-    ``touchpoints=True`` each stage's touchpoints hang off it as notes.
+    Stages are nodes named by their ids and labelled with their names.
+    Forward edges are solid, loop-back edges dashed, labelled ``loop back``
+    and not used for ranking; entry stages are drawn bold, terminal stages
+    double-bordered. With ``touchpoints=True`` each touchpoint is a note
+    (name and channel) hanging off its stage, named ``touchpoint:<id>``
+    (with more colons if a stage id starts with ``touchpoint:``).
+
+    Labels show their text exactly, after one normalisation: ``\\r\\n``,
+    ``\\r``, U+2028 and U+2029 become line breaks, other control characters
+    spaces, lone surrogates U+FFFD.
 
     >>> from touchpath import JourneyMap
     >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
@@ -54,21 +110,24 @@ def to_dot(
         "a" -> "b";
     }
     """
+    if rankdir not in _RANKDIRS:
+        raise ConfigError(f"'rankdir' must be one of {list(_RANKDIRS)}; got {rankdir!r}")
     entry = set(journey_map.entry_stages)
     terminal = set(journey_map.terminal_stages)
     lines = [f"digraph {dot_quote(journey_map.name)} {{", f"    rankdir={rankdir};"]
     lines.append("    node [shape=box, style=rounded];")
     for stage in journey_map.stages:
-        attrs = [f"label={dot_quote(stage.name)}"]
+        attrs = [f"label={dot_label(stage.name)}"]
         if stage.id in entry:
             attrs.append("penwidth=2")
         if stage.id in terminal:
             attrs.append("peripheries=2")
         lines.append(f"    {dot_quote(stage.id)} [{', '.join(attrs)}];")
     if touchpoints:
-        for i, tp in enumerate(journey_map.touchpoints):
-            node = dot_quote(f"touchpoint:{i}")
-            label = dot_quote(f"{tp.name}\n({tp.channel.name})")
+        prefix = _touchpoint_prefix(journey_map.stage_ids)
+        for tp in journey_map.touchpoints:
+            node = dot_quote(prefix + tp.id)
+            label = dot_label(f"{tp.name}\n({tp.channel.name})")
             lines.append(f"    {node} [label={label}, shape=note, fontsize=10];")
             lines.append(f"    {dot_quote(tp.stage)} -> {node} [arrowhead=none, style=dotted];")
     for edge in journey_map.edges:

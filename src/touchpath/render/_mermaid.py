@@ -1,15 +1,34 @@
-"""Mermaid flowchart output for a JourneyMap."""
+"""Mermaid flowchart output for a JourneyMap.
+
+Node ids are generated (``s0``, ``s1``, ...), so no stage id can clash with
+Mermaid syntax (``end``, ``subgraph``, ``-->``). Every label is double-quoted
+and escaped with Mermaid's entity codes (``#quot;``, ``#35;``, ...), so the
+text a reader sees is the label itself, never markup, a directive or a
+comment. See :func:`mermaid_label` for the exact rules.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import unicodedata
+from typing import TYPE_CHECKING, Final, Literal
+
+from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
 
-__all__ = ["mermaid_label", "to_mermaid"]
+__all__ = ["mermaid_label", "normalize_label", "to_mermaid"]
 
-_ENTITIES = {
+FlowDirection = Literal["LR", "TB", "TD", "RL", "BT"]
+_DIRECTIONS: Final = ("LR", "TB", "TD", "RL", "BT")
+
+_LINE_BREAKS: Final = ("\r\n", "\r", "\u2028", "\u2029")
+
+# Characters written as entity codes wherever they occur in a label. '#' and '&'
+# keep user text from being read as an entity; '"' would end the string; '<' and
+# '>' would be markup; '`' starts a markdown string; '¶' and 'ﬂ' are the marker
+# characters Mermaid uses internally while it decodes entities.
+_ENTITIES: Final = {
     "#": "#35;",
     '"': "#quot;",
     "&": "#amp;",
@@ -18,23 +37,77 @@ _ENTITIES = {
     "`": "#96;",
     "|": "#124;",
     "\\": "#92;",
+    "\u00b6": "#182;",
+    "\ufb02": "#64258;",
 }
 
 
+def normalize_label(text: str) -> str:
+    """The text a rendered label shows for ``text`` (both Mermaid and DOT).
+
+    Line breaks (``\\r\\n``, ``\\r``, U+2028, U+2029) become ``\\n``; other
+    control characters (tab included) become a space; lone surrogates, which
+    no UTF-8 file can hold, become U+FFFD. Everything else is kept as is.
+
+    >>> normalize_label("Step 1:\\r\\nsign up\\tnow")
+    'Step 1:\\nsign up now'
+    """
+    for brk in _LINE_BREAKS:
+        text = text.replace(brk, "\n")
+    out: list[str] = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch != "\n":
+            out.append(" ")
+        elif category == "Cs":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _trimmable(ch: str) -> bool:
+    # The characters JavaScript's String.prototype.trim removes, bar the line breaks
+    # (already <br/>): Mermaid trims labels, so edge whitespace must be entity codes.
+    return ch != "\n" and (ch.isspace() or ch == "\ufeff")
+
+
 def mermaid_label(text: str) -> str:
-    """Escape text for a double-quoted Mermaid label; newlines become ``<br/>``.
+    """Escape text as a double-quoted Mermaid label.
+
+    The text is first normalised (:func:`normalize_label`); then newlines
+    become ``<br/>``; ``# " & < > ` | \\`` and two rare marker characters
+    become entity codes; whitespace at either end becomes an entity code
+    (Mermaid would trim it); the second ``%`` of ``%%`` becomes ``#37;`` (no
+    directive or comment can start); and in a label containing ``style`` or
+    ``classDef``, ``:`` becomes ``#58;`` (Mermaid's preprocessor rewrites
+    such lines). A renderer shows exactly the normalised text.
 
     >>> mermaid_label('Say "hi" <b>#1</b>\\nnext')
     '"Say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt;<br/>next"'
+    >>> mermaid_label(" 100%% ")
+    '"#32;100%#37;#32;"'
     """
+    text = normalize_label(text)
+    start = 0
+    while start < len(text) and _trimmable(text[start]):
+        start += 1
+    stop = len(text)
+    while stop > start and _trimmable(text[stop - 1]):
+        stop -= 1
+    escape_colon = "style" in text or "classDef" in text
     out: list[str] = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+    for i, ch in enumerate(text):
         if ch == "\n":
             out.append("<br/>")
         elif ch in _ENTITIES:
             out.append(_ENTITIES[ch])
-        elif ord(ch) < 32 or ch in "\u2028\u2029":
-            out.append(" ")
+        elif not start <= i < stop:
+            out.append(f"#{ord(ch)};")
+        elif ch == "%" and i > 0 and text[i - 1] == "%":
+            out.append("#37;")
+        elif ch == ":" and escape_colon:
+            out.append("#58;")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -43,15 +116,21 @@ def mermaid_label(text: str) -> str:
 def to_mermaid(
     journey_map: JourneyMap,
     *,
-    direction: Literal["LR", "TB", "RL", "BT"] = "LR",
+    direction: FlowDirection = "LR",
     touchpoints: bool = False,
 ) -> str:
     """Render a map as a Mermaid flowchart.
 
-    Stages are nodes (entry and terminal stages styled apart), forward edges
-    solid arrows, loop-back edges dotted arrows labelled ``loop back``. With
-    ``touchpoints=True`` each stage lists its touchpoints in a subgraph.
-    Node ids are generated (``s0``, ``s1``, ...), so any stage id is safe.
+    Stages are nodes in canonical order; entry stages get the class
+    ``entry`` and terminal stages the class ``terminal``. Forward edges are
+    solid arrows, loop-back edges dotted arrows labelled ``loop back``.
+    With ``touchpoints=True`` each stage that has touchpoints is drawn in a
+    subgraph together with them (labelled with name and channel).
+
+    Node ids are generated: ``s<i>`` for the stage at canonical index
+    ``i``, ``s<i>_g`` for its subgraph and ``s<i>_t<j>`` for its ``j``-th
+    touchpoint, so any stage id is safe. Labels are escaped by
+    :func:`mermaid_label`.
 
     >>> from touchpath import JourneyMap
     >>> m = JourneyMap.builder("m").stage("a", "Awareness").stage("b").edge("a", "b").build()
@@ -65,20 +144,23 @@ def to_mermaid(
         class s0 entry
         class s1 terminal
     """
+    if direction not in _DIRECTIONS:
+        raise ConfigError(f"'direction' must be one of {list(_DIRECTIONS)}; got {direction!r}")
     ids = {sid: f"s{i}" for i, sid in enumerate(journey_map.stage_ids)}
     lines = [f"flowchart {direction}"]
     for stage in journey_map.stages:
         node = ids[stage.id]
+        label = mermaid_label(stage.name)
         tps = journey_map.touchpoints_of(stage.id) if touchpoints else ()
         if tps:
-            lines.append(f"    subgraph {node}_g[{mermaid_label(stage.name)}]")
-            lines.append(f"        {node}[{mermaid_label(stage.name)}]")
+            lines.append(f"    subgraph {node}_g[{label}]")
+            lines.append(f"        {node}[{label}]")
             for j, tp in enumerate(tps):
-                label = f"{tp.name}\n({tp.channel.name})"
-                lines.append(f"        {node}_t{j}([{mermaid_label(label)}])")
+                tp_label = mermaid_label(f"{tp.name}\n({tp.channel.name})")
+                lines.append(f"        {node}_t{j}([{tp_label}])")
             lines.append("    end")
         else:
-            lines.append(f"    {node}[{mermaid_label(stage.name)}]")
+            lines.append(f"    {node}[{label}]")
     for edge in journey_map.edges:
         a, b = ids[edge.source], ids[edge.target]
         if edge.is_loop_back:
@@ -87,12 +169,10 @@ def to_mermaid(
             lines.append(f"    {a} --> {b}")
     lines.append("    classDef entry stroke-width:3px")
     lines.append("    classDef terminal stroke-width:3px,stroke-dasharray: 4 2")
-    entry = ",".join(ids[s] for s in journey_map.entry_stages)
-    terminal = ",".join(
-        ids[s] for s in journey_map.terminal_stages if s not in journey_map.entry_stages
-    )
+    entry = journey_map.entry_stages
+    terminal = [s for s in journey_map.terminal_stages if s not in entry]
     if entry:
-        lines.append(f"    class {entry} entry")
+        lines.append(f"    class {','.join(ids[s] for s in entry)} entry")
     if terminal:
-        lines.append(f"    class {terminal} terminal")
+        lines.append(f"    class {','.join(ids[s] for s in terminal)} terminal")
     return "\n".join(lines)
