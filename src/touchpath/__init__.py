@@ -11,6 +11,7 @@ attribution, validation against the map, and journey metrics.
 
 from . import attribution as attribution
 from . import exceptions as exceptions
+from . import metrics as metrics
 from . import report as report
 from . import templates as templates
 from ._log import Event as Event
@@ -39,6 +40,10 @@ from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
 from .attribution import bootstrap as bootstrap
 from .attribution import compare as compare
+from .metrics import Ratio as Ratio
+from .metrics import funnel as funnel
+from .metrics import scorecard as scorecard
+from .metrics import transition_graph as transition_graph
 from .exceptions import TouchpathError as TouchpathError
 
 __all__ = [
@@ -59,6 +64,7 @@ __all__ = [
     "LintKind",
     "PathCounts",
     "Phase",
+    "Ratio",
     "Rejection",
     "Schema",
     "Stage",
@@ -71,6 +77,10 @@ __all__ = [
     "bootstrap",
     "compare",
     "exceptions",
+    "funnel",
+    "metrics",
     "report",
+    "scorecard",
     "templates",
+    "transition_graph",
 ]

@@ -1,0 +1,150 @@
+"""Benchmark of touchpath.metrics: funnel, transition graph, dwell times, time between, retention.
+
+Runs each metric on a synthetic log (1M journeys by default, ``--quick``
+for 50k) and prints a table of wall time and throughput in events per
+second. The log is ``touchpath.datasets.synthetic`` on the
+``pay_per_call_marketplace`` map; ``--own-generator`` uses a simpler
+vectorised generator of this script instead (stage random walks with
+loop-backs, about 10 events per journey).
+
+    .venv/bin/python benchmarks/bench_metrics.py [--quick] [--journeys N] [--repeat R]
+
+The machine is shared, so numbers are noisy: the best of ``--repeat`` runs is
+reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from touchpath import EventLog, Field, templates
+from touchpath.metrics import (
+    dwell_times,
+    funnel,
+    retention,
+    time_between,
+    transition_graph,
+)
+
+
+def synthetic_log(n_journeys: int, seed: int = 7) -> EventLog:
+    """A log of random stage walks through the pay-per-call map (vectorised generator)."""
+    rng = np.random.default_rng(seed)
+    m = templates.get("pay_per_call_marketplace")
+    stage_order = m.stage_ids
+    lengths = rng.integers(1, 20, size=n_journeys)
+    n = int(lengths.sum())
+    journey = np.repeat(np.arange(n_journeys, dtype=np.int64), lengths)
+    offsets = np.zeros(n_journeys + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    move = rng.choice(np.array([0, 1, -1]), size=n, p=[0.45, 0.45, 0.10])
+    move[offsets[:-1]] = 0
+    walk = np.cumsum(move)
+    walk -= np.repeat(walk[offsets[:-1]], lengths)
+    level = np.clip(walk, 0, len(stage_order) - 1)
+    sorted_stages = tuple(sorted(stage_order))
+    rank = {s: i for i, s in enumerate(sorted_stages)}
+    to_code = np.array([rank[s] for s in stage_order], dtype=np.int32)
+    stage_codes = to_code[level]
+    tps = tuple(sorted(t.id for t in m.touchpoints))
+    chans = tuple(sorted({t.channel.id for t in m.touchpoints}))
+    start = rng.integers(1_704_067_200, 1_735_689_600, size=n_journeys) * 1_000_000
+    gaps = rng.exponential(2 * 86400e6, size=n).astype(np.int64)
+    gaps[offsets[:-1]] = 0
+    ts = np.cumsum(gaps)
+    ts = ts - np.repeat(ts[offsets[:-1]], lengths) + np.repeat(start, lengths)
+    converted = rng.random(n) < 0.03
+    segments = ("enterprise", "mid_market", "smb")
+    cats: dict[Field, tuple[Any, tuple[str, ...]]] = {
+        Field.STAGE: (stage_codes, sorted_stages),
+        Field.TOUCHPOINT: (rng.integers(0, len(tps), n).astype(np.int32), tps),
+        Field.CHANNEL: (rng.integers(0, len(chans), n).astype(np.int32), chans),
+        Field.CAMPAIGN: (np.full(n, -1, np.int32), ()),
+        Field.SEGMENT: (
+            np.repeat(rng.integers(0, 3, n_journeys).astype(np.int32), lengths),
+            segments,
+        ),
+        Field.ACCOUNT: (np.full(n, -1, np.int32), ()),
+    }
+    width = len(str(n_journeys))
+    return EventLog._from_unsorted(
+        journey_codes=journey,
+        journey_ids=[f"j{i:0{width}d}" for i in range(n_journeys)],
+        timestamps=ts,
+        categorical=cats,
+        converted=converted,
+        value=np.where(converted, 100.0, 0.0),
+        cost=np.zeros(n),
+        rows=np.arange(n, dtype=np.int64),
+    )
+
+
+def make_log(n_journeys: int, own: bool) -> tuple[EventLog, str]:
+    """The synthetic log of ``touchpath.datasets`` (or of this script with ``own``)."""
+    if own:
+        return synthetic_log(n_journeys), "bench_metrics generator"
+    from touchpath import datasets
+
+    m = templates.get("pay_per_call_marketplace")
+    return datasets.synthetic(m, n_journeys, seed=7), "touchpath.datasets.synthetic"
+
+
+def best_of(repeat: int, fn: Callable[[], object]) -> float:
+    """The shortest wall time of ``repeat`` calls, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run every case, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="50k journeys instead of 1M")
+    parser.add_argument("--journeys", type=int, default=None, help="number of journeys")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
+    parser.add_argument(
+        "--own-generator", action="store_true", help="use this script's generator for the log"
+    )
+    args = parser.parse_args(argv)
+    n_journeys = args.journeys or (50_000 if args.quick else 1_000_000)
+    t0 = time.perf_counter()
+    log, source = make_log(n_journeys, args.own_generator)
+    built = time.perf_counter() - t0
+    m = templates.get("pay_per_call_marketplace")
+    stages = list(m.stage_ids)
+    touchpoints = ["google_ads", "trial_signup", "single_page_signup"]
+    print(f"log: {len(log):,} journeys, {log.n_events:,} events ({source}, built in {built:.1f} s)")
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("funnel sequential, 8 stages", lambda: funnel(log, journey_map=m)),
+        ("funnel sequential, window 30 days", lambda: funnel(log, stages, window="30 days")),
+        ("funnel strict, 8 stages", lambda: funnel(log, stages, order="strict")),
+        ("funnel any order, 8 stages", lambda: funnel(log, stages, order="any")),
+        ("funnel by segment", lambda: funnel(log, stages, by=Field.SEGMENT)),
+        ("funnel accounts", lambda: funnel(log, stages, count="accounts")),
+        ("funnel touchpoints, 3 steps", lambda: funnel(log, touchpoints, level="touchpoint")),
+        ("transition_graph stage", lambda: transition_graph(log)),
+        ("transition_graph touchpoint", lambda: transition_graph(log, level="touchpoint")),
+        ("dwell_times", lambda: dwell_times(log)),
+        (
+            "time_between onboarding->activation",
+            lambda: time_between(log, "onboarding", "activation", within="24 hours"),
+        ),
+        ("retention weekly", lambda: retention(log, period="week")),
+    ]
+    print(f"{'case':<40} {'seconds':>9} {'M events/s':>11}")
+    for name, fn in cases:
+        seconds = best_of(args.repeat, fn)
+        rate = log.n_events / seconds / 1e6
+        print(f"{name:<40} {seconds:>9.3f} {rate:>11.1f}")
+
+
+if __name__ == "__main__":
+    main()

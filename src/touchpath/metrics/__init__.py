@@ -1,0 +1,124 @@
+"""Journey metrics: funnels, timing, transition graphs, retention, revenue and KPI scorecards.
+
+Algorithms are plain functions, data first; results are frozen objects with
+``to_pandas()``. Every rate is a :class:`Ratio` (numerator and denominator),
+so results of parts add up exactly and a zero denominator is explicitly
+undefined. The mergeable aggregates :class:`FunnelCounts` and
+:class:`TransitionGraphCounts` support ``+``, ``zero()`` and ``from_log()``,
+and :func:`funnel`, :func:`transition_graph` and :func:`dwell_times` accept
+them in place of a log. Every definition and formula is in
+``docs/metrics.md``.
+
+>>> from touchpath import EventLog
+>>> from touchpath import metrics
+>>> log = EventLog.from_records([
+...     {"journey_id": "a", "timestamp": 0, "stage": "trial"},
+...     {"journey_id": "a", "timestamp": 3600, "stage": "paid"},
+...     {"journey_id": "b", "timestamp": 0, "stage": "trial"}])
+>>> metrics.funnel(log, ["trial", "paid"]).conversion
+Ratio(1/2 = 0.5)
+"""
+
+from ._common import CountUnit as CountUnit
+from ._common import Level as Level
+from ._digest import EXACT_LIMIT as EXACT_LIMIT
+from ._digest import RELATIVE_ACCURACY as RELATIVE_ACCURACY
+from ._digest import DurationDigest as DurationDigest
+from ._digest import DurationStats as DurationStats
+from ._funnel import FunnelCounts as FunnelCounts
+from ._funnel import FunnelOrder as FunnelOrder
+from ._funnel import FunnelResult as FunnelResult
+from ._funnel import FunnelStep as FunnelStep
+from ._funnel import StepCounts as StepCounts
+from ._funnel import funnel as funnel
+from ._graph import TransitionGraphCounts as TransitionGraphCounts
+from ._graph import transition_graph as transition_graph
+from ._kpi import KPIScore as KPIScore
+from ._kpi import KPIStatus as KPIStatus
+from ._kpi import Scorecard as Scorecard
+from ._kpi import scorecard as scorecard
+from ._ratio import Ratio as Ratio
+from ._retention import Cohort as Cohort
+from ._retention import Period as Period
+from ._retention import RetentionMode as RetentionMode
+from ._retention import RetentionTable as RetentionTable
+from ._retention import retention as retention
+from ._revenue import ChannelCredits as ChannelCredits
+from ._revenue import RevenueMovements as RevenueMovements
+from ._revenue import annualized_churn as annualized_churn
+from ._revenue import cac_by_channel as cac_by_channel
+from ._revenue import cac_payback_months as cac_payback_months
+from ._revenue import clv_cac_ratio as clv_cac_ratio
+from ._revenue import cpc as cpc
+from ._revenue import cpl as cpl
+from ._revenue import cpm as cpm
+from ._revenue import customer_acquisition_cost as customer_acquisition_cost
+from ._revenue import customer_churn_rate as customer_churn_rate
+from ._revenue import customer_lifetime_value as customer_lifetime_value
+from ._revenue import gross_revenue_retention as gross_revenue_retention
+from ._revenue import net_revenue_retention as net_revenue_retention
+from ._revenue import nps as nps
+from ._revenue import revenue_churn_rate as revenue_churn_rate
+from ._revenue import revenue_movements as revenue_movements
+from ._revenue import roas as roas
+from ._revenue import roas_by_channel as roas_by_channel
+from ._revenue import spend_by_channel as spend_by_channel
+from ._revenue import stage_conversion as stage_conversion
+from ._timing import Dwell as Dwell
+from ._timing import DwellTimes as DwellTimes
+from ._timing import TimeBetween as TimeBetween
+from ._timing import dwell_times as dwell_times
+from ._timing import time_between as time_between
+
+__all__ = [
+    "EXACT_LIMIT",
+    "RELATIVE_ACCURACY",
+    "ChannelCredits",
+    "Cohort",
+    "CountUnit",
+    "DurationDigest",
+    "DurationStats",
+    "Dwell",
+    "DwellTimes",
+    "FunnelCounts",
+    "FunnelOrder",
+    "FunnelResult",
+    "FunnelStep",
+    "KPIScore",
+    "KPIStatus",
+    "Level",
+    "Period",
+    "Ratio",
+    "RetentionMode",
+    "RetentionTable",
+    "RevenueMovements",
+    "Scorecard",
+    "StepCounts",
+    "TimeBetween",
+    "TransitionGraphCounts",
+    "annualized_churn",
+    "cac_by_channel",
+    "cac_payback_months",
+    "clv_cac_ratio",
+    "cpc",
+    "cpl",
+    "cpm",
+    "customer_acquisition_cost",
+    "customer_churn_rate",
+    "customer_lifetime_value",
+    "dwell_times",
+    "funnel",
+    "gross_revenue_retention",
+    "net_revenue_retention",
+    "nps",
+    "retention",
+    "revenue_churn_rate",
+    "revenue_movements",
+    "roas",
+    "roas_by_channel",
+    "scorecard",
+    "spend_by_channel",
+    "stage_conversion",
+    "time_between",
+    "transition_graph",
+]

@@ -1,0 +1,226 @@
+"""Shared pieces of the metrics: options, level lookup, journey labels, stage runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._schema import CATEGORICAL, Field
+from .._time import parse_timestamps, to_datetime
+from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+
+if TYPE_CHECKING:
+    from .._log import EventLog
+    from .._map import JourneyMap
+
+__all__ = ["CountUnit", "Level", "LevelLike"]
+
+_E = TypeVar("_E", bound=enum.Enum)
+_I32 = npt.NDArray[np.int32]
+_I64 = npt.NDArray[np.int64]
+_B = npt.NDArray[np.bool_]
+
+NEVER: Final = np.iinfo(np.int64).max
+"""A time later than any event (an open deadline, an unreached step)."""
+
+
+class Level(enum.StrEnum):
+    """Which event field a funnel step or a graph node is: stage, touchpoint or channel.
+
+    >>> Level("touchpoint") is Level.TOUCHPOINT
+    True
+    """
+
+    STAGE = "stage"
+    TOUCHPOINT = "touchpoint"
+    CHANNEL = "channel"
+
+    @property
+    def field(self) -> Field:
+        """The event field of this level.
+
+        >>> Level.CHANNEL.field
+        <Field.CHANNEL: 'channel'>
+        """
+        return Field(self.value)
+
+
+LevelLike: TypeAlias = Level | Literal["stage", "touchpoint", "channel"]
+"""A :class:`Level` or its value."""
+
+
+class CountUnit(enum.StrEnum):
+    """What a funnel counts: journeys (contacts) or accounts (companies).
+
+    An account reaches a step when any of its journeys does; journeys without
+    an account are left out of account counts and reported as unassigned.
+
+    >>> CountUnit("accounts").value
+    'accounts'
+    """
+
+    JOURNEYS = "journeys"
+    ACCOUNTS = "accounts"
+
+
+def to_enum(kind: type[_E], name: str, value: object) -> _E:
+    """``kind(value)``, refusing unknown values with a :class:`ConfigError`."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"{name!r} must be one of {[e.value for e in kind]}; got {value!r}"
+        ) from None
+
+
+def level_codes(log: EventLog, level: Level) -> tuple[_I32, tuple[str, ...]]:
+    """The code array and dictionary of a level's field."""
+    return log.codes_and_names(level.field)
+
+
+def map_ids(journey_map: JourneyMap, level: Level) -> tuple[str, ...]:
+    """The ids a map declares at a level."""
+    if level is Level.STAGE:
+        return journey_map.stage_ids
+    if level is Level.TOUCHPOINT:
+        return tuple(t.id for t in journey_map.touchpoints)
+    return tuple(c.id for c in journey_map.channels)
+
+
+def categorical_field(value: object, name: str = "by") -> Field:
+    """A categorical :class:`Field` (segment, channel, campaign, ...) from a Field or its name."""
+    field = to_enum(Field, name, value)
+    if field not in CATEGORICAL:
+        raise ConfigError(
+            f"{name!r} must be a categorical field ({', '.join(f.value for f in CATEGORICAL)}); "
+            f"got {field.value!r}"
+        )
+    return field
+
+
+def parse_instant(value: Any, name: str) -> int:
+    """An aware timestamp (datetime or ISO text) as int64 microseconds."""
+    arr, bad = parse_timestamps([value])
+    if bad:
+        raise ConfigError(f"{name!r} must be an aware timestamp; got {value!r} ({bad[0]})")
+    return int(arr[0])
+
+
+def instant(us: int | None) -> dt.datetime | None:
+    """A UTC datetime from microseconds (None stays None)."""
+    return None if us is None else to_datetime(us)
+
+
+def first_values(log: EventLog, codes: _I32) -> tuple[_I32, _I64]:
+    """Per journey, the first non-missing code and the position of its event.
+
+    Journeys without a value get code -1 and position ``NEVER``.
+    """
+    n = len(log)
+    if n == 0:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    starts = log.offsets[:-1]
+    label = codes[starts].astype(np.int32)
+    where = starts.astype(np.int64)
+    if bool((label >= 0).all()):  # the usual case: every journey's first event has a value
+        return label, where
+    label = np.full(n, -1, dtype=np.int32)
+    where = np.full(n, NEVER, dtype=np.int64)
+    idx = np.flatnonzero(codes >= 0)
+    if len(idx):
+        j = log.event_journey[idx]
+        first = np.ones(len(idx), dtype=np.bool_)
+        first[1:] = j[1:] != j[:-1]
+        label[j[first]] = codes[idx[first]]
+        where[j[first]] = idx[first]
+    return label, where
+
+
+@attrs.frozen(eq=False)
+class Runs:
+    """Maximal runs of consecutive events with the same value (events without one skipped)."""
+
+    start: _I64
+    """Position of each run's first event."""
+    code: _I32
+    """The run's value."""
+    journey: _I64
+    """The run's journey."""
+    time: _I64
+    """Timestamp of the run's first event."""
+    last: _B
+    """Whether the run is its journey's last."""
+    first: _B
+    """Whether the run is its journey's first."""
+
+
+def runs(log: EventLog, codes: _I32, *, collapse: bool = True) -> Runs:
+    """Runs of ``codes`` per journey; with ``collapse=False`` every event is its own run."""
+    has = codes >= 0
+    if bool(has.all()):
+        c, j = codes, log.event_journey
+        idx: _I64 | None = None
+    else:
+        idx = np.flatnonzero(has)
+        c, j = codes[idx], log.event_journey[idx]
+    n = len(c)
+    new = np.ones(n, dtype=np.bool_)
+    if n > 1 and collapse:
+        np.not_equal(c[1:], c[:-1], out=new[1:])
+        new[1:] |= j[1:] != j[:-1]
+    at = np.flatnonzero(new)
+    start = at if idx is None else idx[at]
+    rj = j[at]
+    last = np.ones(len(start), dtype=np.bool_)
+    first = np.ones(len(start), dtype=np.bool_)
+    if len(start) > 1:
+        np.not_equal(rj[1:], rj[:-1], out=last[:-1])
+        first[1:] = last[:-1]
+    return Runs(
+        start=start,
+        code=c[at],
+        journey=rj,
+        time=log.timestamps[start],
+        last=last,
+        first=first,
+    )
+
+
+def distinct_sorted(keys: _I64) -> _I64:
+    """The distinct values of ``keys``, sorted (fast on nearly sorted input)."""
+    if len(keys) == 0:
+        return keys
+    s = np.sort(keys, kind="stable")
+    keep = np.ones(len(s), dtype=np.bool_)
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
+def require_pandas(what: str) -> Any:
+    """Import pandas or raise :class:`MissingDependencyError` naming the extra."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise MissingDependencyError.for_extra("pandas", what) from None
+    return pd
+
+
+def check_names(names: Sequence[str], known: Sequence[str], kind: str) -> None:
+    """Raise :class:`NotFoundError` for the first name not in ``known``."""
+    known_set = set(known)
+    for name in names:
+        if name not in known_set:
+            raise NotFoundError(kind, name, choices=tuple(known))
+
+
+def label_names(names: tuple[str, ...]) -> list[str | None]:
+    """Group labels by code, with ``None`` (no value) at index ``len(names)``."""
+    return [*names, None]

@@ -1,0 +1,913 @@
+"""Funnels: how many journeys reach each step, how fast, and where they drop off.
+
+The six ways analytics tools disagree about funnels are explicit parameters
+here; every one is defined in ``docs/metrics.md`` and below.
+
+Attempts
+    A journey *enters* the funnel when it reaches step 1. Every step-1 event
+    (every step-1 visit for ``STRICT``) starts an *attempt*; the journey's
+    result is its deepest attempt, the earliest one among equally deep
+    attempts. Without a window the first attempt is always a deepest one.
+Order
+    ``SEQUENTIAL``: each step's event comes after the previous step's event,
+    other events allowed in between. ``STRICT``: the events that carry the
+    step field (stage, touchpoint or channel) are collapsed into visits (runs
+    of the same value) and the steps must be consecutive visits: nothing
+    else at that level in between. ``ANY``: step 1 first, then steps
+    2..k in any order; a journey is counted at step k when it reached every
+    step 1..k, and reached step k when the last of them was reached.
+Window
+    Steps count only when reached at most ``window`` after the attempt's
+    step-1 event (inclusive).
+Censoring
+    With a window, a journey that has not completed the funnel and whose
+    latest attempt's window is still open at ``now`` (``deadline > now``)
+    is *censored*: reported apart, not as drop-off. Without a window nothing
+    is censored; a journey that has not reached the next step by the end of
+    the data has dropped off.
+Ties
+    Events with equal timestamps follow the EventLog's order (input order):
+    "after" means later in the log.
+Counting unit
+    Journeys, or accounts: an account reaches a step when any of its
+    journeys does, at the earliest time one of them does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._schema import Field
+from .._time import DurationLike, parse_duration
+from ..exceptions import ConfigError, NotFoundError
+from ._common import (
+    NEVER,
+    CountUnit,
+    Level,
+    LevelLike,
+    categorical_field,
+    first_values,
+    instant,
+    label_names,
+    level_codes,
+    map_ids,
+    parse_instant,
+    require_pandas,
+    runs,
+    to_enum,
+)
+from ._digest import DurationDigest, DurationStats, digests_by_group, stats_dict
+from ._ratio import Ratio
+
+if TYPE_CHECKING:
+    from .._log import EventLog
+    from .._map import JourneyMap
+
+__all__ = [
+    "FunnelCounts",
+    "FunnelOrder",
+    "FunnelResult",
+    "FunnelStep",
+    "StepCounts",
+    "funnel",
+]
+
+_I64 = npt.NDArray[np.int64]
+_B = npt.NDArray[np.bool_]
+
+
+class FunnelOrder(enum.StrEnum):
+    """How the steps of a funnel must be ordered in a journey.
+
+    >>> FunnelOrder("strict") is FunnelOrder.STRICT
+    True
+    """
+
+    SEQUENTIAL = "sequential"
+    """Each step after the previous one; other events allowed in between."""
+    STRICT = "strict"
+    """Each step the very next visit at the step's level after the previous one."""
+    ANY = "any"
+    """Step 1 first, then the other steps in any order."""
+
+
+FunnelOrderLike: TypeAlias = FunnelOrder | Literal["sequential", "strict", "any"]
+CountUnitLike: TypeAlias = CountUnit | Literal["journeys", "accounts"]
+
+
+@attrs.frozen
+class StepCounts:
+    """Mergeable counts of one funnel step (for one group).
+
+    >>> a = StepCounts(reached=3, dropped=1, censored=0)
+    >>> (a + StepCounts(reached=2, dropped=0, censored=1)).reached
+    5
+    """
+
+    reached: int
+    """Units (journeys or accounts) that reached the step."""
+    dropped: int
+    """Units that reached the step, not the next one, and whose window has closed."""
+    censored: int
+    """Units that reached the step, not the next one, and whose window is still open."""
+    time_to_step: DurationDigest = attrs.field(factory=DurationDigest.zero)
+    """Time from entering step 1 to reaching this step (empty for step 1)."""
+    time_from_previous: DurationDigest = attrs.field(factory=DurationDigest.zero)
+    """Time from reaching the previous step to reaching this step (empty for step 1)."""
+
+    def __add__(self, other: object) -> StepCounts:
+        if not isinstance(other, StepCounts):
+            return NotImplemented
+        return StepCounts(
+            self.reached + other.reached,
+            self.dropped + other.dropped,
+            self.censored + other.censored,
+            self.time_to_step + other.time_to_step,
+            self.time_from_previous + other.time_from_previous,
+        )
+
+
+def _zero_steps(n: int) -> tuple[StepCounts, ...]:
+    return tuple(StepCounts(0, 0, 0) for _ in range(n))
+
+
+def _add_steps(a: Sequence[StepCounts], b: Sequence[StepCounts]) -> tuple[StepCounts, ...]:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _group_key(label: str | None) -> tuple[bool, str]:
+    return (label is None, label or "")
+
+
+def _window(value: object) -> dt.timedelta | None:
+    if value is None:
+        return None
+    return dt.timedelta(microseconds=parse_duration(value, name="window", allow_zero=True))
+
+
+def _us(delta: dt.timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@attrs.frozen
+class FunnelCounts:
+    """The mergeable aggregate a funnel is computed from.
+
+    Holds the funnel's definition (steps, level, order, window, counting
+    unit, breakdown field, ``now``) and, per group, per step, the counts and
+    duration digests. ``a + b`` merges counts of two logs with disjoint
+    journeys (for ``count="accounts"``: disjoint accounts) and the same
+    definition; :meth:`zero` is the neutral element; :func:`funnel` turns
+    counts into a :class:`FunnelResult`.
+
+    Without ``by``, there is one group, keyed ``None``. With ``by``, the key
+    ``None`` holds the units that have no value for that field.
+
+    >>> from touchpath import EventLog
+    >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+    >>> first = EventLog.from_records([rec("a", 0, "visit"), rec("a", 5, "trial")])
+    >>> second = EventLog.from_records([rec("b", 0, "visit")])
+    >>> steps = ["visit", "trial"]
+    >>> both = (FunnelCounts.from_log(first, steps, level="stage")
+    ...         + FunnelCounts.from_log(second, steps, level="stage"))
+    >>> [s.reached for s in both.total]
+    [2, 1]
+    """
+
+    steps: tuple[str, ...]
+    """Step ids, in funnel order."""
+    level: Level
+    """Whether steps are stages, touchpoints or channels."""
+    order: FunnelOrder
+    """How steps must be ordered."""
+    window: dt.timedelta | None
+    """Longest time from step 1 to a later step (None: unlimited)."""
+    count: CountUnit
+    """Journeys or accounts."""
+    by: Field | None
+    """The breakdown field (None: no breakdown)."""
+    now: dt.datetime | None
+    """The end of observation for censoring (None without a window)."""
+    groups: Mapping[str | None, tuple[StepCounts, ...]]
+    """Per group label, the counts of each step."""
+    population: int = 0
+    """Units (journeys or accounts) in the data, whether or not they entered."""
+    unassigned: int = 0
+    """With ``count="accounts"``: entered journeys without an account (not counted)."""
+
+    @classmethod
+    def zero(
+        cls,
+        steps: Sequence[str],
+        *,
+        level: LevelLike,
+        order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
+        window: DurationLike | None = None,
+        count: CountUnitLike = CountUnit.JOURNEYS,
+        by: Field | str | None = None,
+        now: Any = None,
+    ) -> FunnelCounts:
+        """Empty counts of a funnel definition, neutral for ``+``.
+
+        >>> z = FunnelCounts.zero(["visit", "trial"], level="stage")
+        >>> [s.reached for s in z.total]
+        [0, 0]
+        """
+        spec = _Spec.make(steps, level, order, window, count, by, now)
+        return spec.empty()
+
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        steps: Sequence[str] | None = None,
+        *,
+        journey_map: JourneyMap | None = None,
+        level: LevelLike | None = None,
+        order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
+        window: DurationLike | None = None,
+        count: CountUnitLike = CountUnit.JOURNEYS,
+        by: Field | str | None = None,
+        now: Any = None,
+    ) -> FunnelCounts:
+        """Count a funnel over a log; the parameters are those of :func:`funnel`.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([
+        ...     {"journey_id": "a", "timestamp": 0, "stage": "visit"},
+        ...     {"journey_id": "a", "timestamp": 60, "stage": "trial"}])
+        >>> c = FunnelCounts.from_log(log, ["visit", "trial"])
+        >>> (c.level.value, [s.reached for s in c.total])
+        ('stage', [1, 1])
+        """
+        resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
+        if now is None and window is not None and log.n_events:
+            now = instant(int(log.timestamps.max()))
+        spec = _Spec.make(resolved_steps, resolved_level, order, window, count, by, now)
+        return _count(log, spec)
+
+    @property
+    def total(self) -> tuple[StepCounts, ...]:
+        """Counts of each step over all groups.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([
+        ...     {"journey_id": "a", "timestamp": 0, "stage": "x", "segment": "smb"},
+        ...     {"journey_id": "b", "timestamp": 0, "stage": "x", "segment": "ent"}])
+        >>> c = FunnelCounts.from_log(log, ["x"], by="segment")
+        >>> (list(c.groups), c.total[0].reached)
+        (['ent', 'smb'], 2)
+        """
+        out = _zero_steps(len(self.steps))
+        for counts in self.groups.values():
+            out = _add_steps(out, counts)
+        return out
+
+    def _spec(self) -> _Spec:
+        return _Spec(
+            self.steps,
+            self.level,
+            self.order,
+            self.window,
+            self.count,
+            self.by,
+            self.now,
+        )
+
+    def __add__(self, other: object) -> FunnelCounts:
+        if not isinstance(other, FunnelCounts):
+            return NotImplemented
+        mine, theirs = self._spec(), other._spec()
+        if mine != theirs:
+            diff = [
+                f"{a.name}: {getattr(mine, a.name)!r} != {getattr(theirs, a.name)!r}"
+                for a in attrs.fields(_Spec)
+                if getattr(mine, a.name) != getattr(theirs, a.name)
+            ]
+            raise ConfigError(
+                "only counts of the same funnel definition can be added; got " + "; ".join(diff)
+            )
+        groups = dict(self.groups)
+        for label, counts in other.groups.items():
+            groups[label] = _add_steps(groups[label], counts) if label in groups else counts
+        return attrs.evolve(
+            self,
+            groups=dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0]))),
+            population=self.population + other.population,
+            unassigned=self.unassigned + other.unassigned,
+        )
+
+    def __radd__(self, other: object) -> FunnelCounts:
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
+
+@attrs.frozen
+class _Spec:
+    steps: tuple[str, ...]
+    level: Level
+    order: FunnelOrder
+    window: dt.timedelta | None
+    count: CountUnit
+    by: Field | None
+    now: dt.datetime | None
+
+    @classmethod
+    def make(
+        cls,
+        steps: Sequence[str],
+        level: object,
+        order: object,
+        window: object,
+        count: object,
+        by: object,
+        now: object,
+    ) -> _Spec:
+        if isinstance(steps, str) or not isinstance(steps, Iterable):
+            raise ConfigError(f"'steps' must be a sequence of ids; got {steps!r}")
+        step_tuple = tuple(steps)
+        if not step_tuple:
+            raise ConfigError("a funnel needs at least one step; got none")
+        for s in step_tuple:
+            if not isinstance(s, str):
+                raise ConfigError(f"funnel steps must be strings; got {s!r}")
+        lvl = to_enum(Level, "level", level)
+        ord_ = to_enum(FunnelOrder, "order", order)
+        if ord_ is FunnelOrder.ANY and len(set(step_tuple)) != len(step_tuple):
+            raise ConfigError(f"an order='any' funnel cannot repeat a step; got {list(step_tuple)}")
+        if ord_ is FunnelOrder.STRICT:
+            for a, b in itertools.pairwise(step_tuple):
+                if a == b:
+                    raise ConfigError(
+                        f"an order='strict' funnel cannot have the same step twice in a row "
+                        f"(visits of one value are merged); got {a!r} twice"
+                    )
+        win = _window(window)
+        unit = to_enum(CountUnit, "count", count)
+        field = None if by is None else categorical_field(by)
+        when: dt.datetime | None = None
+        if win is not None and now is not None:
+            when = instant(parse_instant(now, "now"))
+        return cls(step_tuple, lvl, ord_, win, unit, field, when)
+
+    def empty(self) -> FunnelCounts:
+        return FunnelCounts(
+            self.steps,
+            self.level,
+            self.order,
+            self.window,
+            self.count,
+            self.by,
+            self.now,
+            {},
+        )
+
+
+def _resolve_steps(
+    log: EventLog,
+    steps: Sequence[str] | None,
+    level: LevelLike | None,
+    journey_map: JourneyMap | None,
+) -> tuple[tuple[str, ...], Level]:
+    """The funnel's steps and their level, with the errors a user needs."""
+    lvl = None if level is None else to_enum(Level, "level", level)
+    if steps is None:
+        if journey_map is None:
+            raise ConfigError(
+                "a funnel needs its steps: pass steps=[...] or a journey_map "
+                "(whose stages, in canonical order, become the steps)"
+            )
+        if lvl not in (None, Level.STAGE):
+            raise ConfigError(
+                f"without steps the funnel uses the map's stages; got level={lvl.value!r}"
+            )
+        return journey_map.stage_ids, Level.STAGE
+    if isinstance(steps, str) or not isinstance(steps, Iterable):
+        raise ConfigError(f"'steps' must be a sequence of ids; got {steps!r}")
+    names = tuple(steps)
+    if lvl is not None:
+        if journey_map is not None:
+            declared = map_ids(journey_map, lvl)
+            for name in names:
+                if name not in declared and name not in level_codes(log, lvl)[1]:
+                    raise NotFoundError(f"{lvl.value} (funnel step)", name, choices=declared)
+        return names, lvl
+
+    def known(candidate: Level) -> set[str]:
+        ids = set(level_codes(log, candidate)[1])
+        if journey_map is not None:
+            ids |= set(map_ids(journey_map, candidate))
+        return ids
+
+    known_ids = {candidate: known(candidate) for candidate in Level}
+    fits = [c for c in Level if all(n in known_ids[c] for n in names)]
+    if len(fits) == 1:
+        return names, fits[0]
+    if len(fits) > 1:
+        kinds = " and ".join(f.value for f in fits)
+        raise ConfigError(
+            f"funnel steps {list(names)} are all known as {kinds} ids; "
+            f"say which with level=Level.{fits[0].name} (or another)"
+        )
+    everything = sorted(set().union(*known_ids.values()))
+    for name in names:
+        if not any(name in known_ids[c] for c in Level):
+            error = NotFoundError(
+                "funnel step (stage, touchpoint or channel id)", name, choices=everything
+            )
+            error.add_note(
+                "no event of the log"
+                + (" nor the map" if journey_map is not None else "")
+                + " has it; pass level=... to count a step that no event reached"
+            )
+            raise error
+    raise ConfigError(
+        f"funnel steps {list(names)} mix levels (some are stages, some touchpoints or "
+        "channels); a funnel's steps must all be of one level"
+    )
+
+
+@attrs.frozen(eq=False)
+class _Outcomes:
+    """Per unit that entered: its index, depth (steps reached), step times, censoring."""
+
+    unit: _I64
+    depth: _I64
+    times: _I64
+    censored: _B
+
+
+def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
+    """Per entered journey: the best attempt's depth and step times (vectorised)."""
+    codes, names = level_codes(log, spec.level)
+    code_of = {n: i for i, n in enumerate(names)}
+    step_codes = [code_of.get(s, -1) for s in spec.steps]
+    k_steps = len(step_codes)
+    ts = log.timestamps
+    empty = _Outcomes(
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros((0, k_steps), np.int64),
+        np.zeros(0, np.bool_),
+    )
+    if step_codes[0] < 0 or log.n_events == 0:
+        return empty
+    window = None if spec.window is None else _us(spec.window)
+
+    if spec.order is FunnelOrder.STRICT:
+        r = runs(log, codes)
+        anchors = np.flatnonzero(r.code == step_codes[0])
+        a_journey = r.journey[anchors]
+        a_time = r.time[anchors]
+    else:
+        positions: dict[int, _I64] = {}
+        for c in set(step_codes):
+            if c >= 0:
+                positions[c] = np.flatnonzero(codes == c)
+        anchors = positions[step_codes[0]]
+        a_journey = log.event_journey[anchors]
+        if window is None and len(anchors):
+            keep = np.ones(len(anchors), dtype=np.bool_)
+            keep[1:] = a_journey[1:] != a_journey[:-1]
+            anchors, a_journey = anchors[keep], a_journey[keep]
+        a_time = ts[anchors]
+    n_anchor = len(anchors)
+    if n_anchor == 0:
+        return empty
+    deadline = a_time + window if window is not None else np.full(n_anchor, NEVER, np.int64)
+    times = np.zeros((n_anchor, k_steps), dtype=np.int64)
+    times[:, 0] = a_time
+    depth = np.ones(n_anchor, dtype=np.int64)
+    live = np.arange(n_anchor, dtype=np.int64)  # attempts that reached every step so far
+
+    if spec.order is FunnelOrder.STRICT:
+        n_runs = len(r.start)
+        for k in range(1, k_steps):
+            if len(live) == 0:
+                break
+            at = anchors[live] + k
+            at_ok = at < n_runs
+            live, at = live[at_ok], at[at_ok]
+            t = r.time[at]
+            ok = (
+                (r.journey[at] == a_journey[live])
+                & (r.code[at] == step_codes[k])
+                & (t <= deadline[live])
+            )
+            live = live[ok]
+            times[live, k] = t[ok]
+            depth[live] += 1
+    else:
+        journey_end = log.offsets[a_journey + 1]
+        pos = anchors.copy()
+        sequential = spec.order is FunnelOrder.SEQUENTIAL
+        for k in range(1, k_steps):
+            pk = positions.get(step_codes[k])
+            if pk is None or len(pk) == 0 or len(live) == 0:
+                break
+            i = np.searchsorted(pk, pos[live] if sequential else anchors[live], side="right")
+            ok = i < len(pk)
+            live, i = live[ok], i[ok]
+            cand = pk[i]
+            t = ts[cand]
+            ok = (cand < journey_end[live]) & (t <= deadline[live])
+            live, cand, t = live[ok], cand[ok], t[ok]
+            depth[live] += 1
+            if sequential:
+                pos[live] = cand
+                times[live, k] = t
+            else:
+                times[live, k] = np.maximum(times[live, k - 1], t)
+
+    # the best attempt of each journey: deepest, then earliest
+    starts = np.flatnonzero(np.r_[True, a_journey[1:] != a_journey[:-1]])
+    key = depth * n_anchor - np.arange(n_anchor, dtype=np.int64)
+    best_key = np.maximum.reduceat(key, starts)
+    best_depth = -((-best_key) // n_anchor)
+    best = best_depth * n_anchor - best_key
+    censored = np.zeros(len(starts), dtype=np.bool_)
+    if window is not None and spec.now is not None:
+        ends = np.r_[starts[1:], n_anchor] - 1
+        now_us = parse_instant(spec.now, "now")
+        censored = (best_depth < k_steps) & (deadline[ends] > now_us)
+    return _Outcomes(a_journey[starts], best_depth, times[best], censored)
+
+
+def _by_account(log: EventLog, out: _Outcomes, k_steps: int) -> tuple[_Outcomes, int]:
+    """Roll journey outcomes up to accounts; also the number of journeys without one."""
+    account, _ = first_values(log, log.account_codes)
+    acc = account[out.unit].astype(np.int64)
+    has = acc >= 0
+    unassigned = int(np.count_nonzero(~has))
+    acc, depth, times, cens = acc[has], out.depth[has], out.times[has], out.censored[has]
+    if len(acc) == 0:
+        return _Outcomes(acc, depth, times, cens), unassigned
+    order = np.argsort(acc)  # any order within an account will do: only max/min/or follow
+    acc, depth, times, cens = acc[order], depth[order], times[order], cens[order]
+    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
+    steps = np.arange(k_steps)
+    masked = np.where(steps[None, :] < depth[:, None], times, NEVER)
+    a_depth = np.maximum.reduceat(depth, starts)
+    a_times = np.minimum.reduceat(masked, starts, axis=0)
+    a_cens = np.logical_or.reduceat(cens, starts) & (a_depth < k_steps)
+    return _Outcomes(acc[starts], a_depth, a_times, a_cens), unassigned
+
+
+def _account_labels(log: EventLog, field_codes: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """Per account, the first value of a field over all its journeys (earliest event)."""
+    account, _ = first_values(log, log.account_codes)
+    label, where = first_values(log, field_codes)
+    out = np.full(len(log.accounts), -1, dtype=np.int32)
+    ok = (account >= 0) & (label >= 0)
+    if not ok.any():
+        return out
+    j = np.flatnonzero(ok)
+    t = log.timestamps[where[j]]
+    order = np.lexsort((j, t, account[j]))
+    acc_sorted = account[j][order]
+    first = np.r_[True, acc_sorted[1:] != acc_sorted[:-1]]
+    out[acc_sorted[first]] = label[j][order][first]
+    return out
+
+
+def _count(log: EventLog, spec: _Spec) -> FunnelCounts:
+    k_steps = len(spec.steps)
+    out = _attempts(log, spec)
+    unassigned = 0
+    if spec.count is CountUnit.ACCOUNTS:
+        out, unassigned = _by_account(log, out, k_steps)
+        accounts = first_values(log, log.account_codes)[0]
+        used = np.bincount(accounts[accounts >= 0], minlength=len(log.accounts))
+        population = int(np.count_nonzero(used))
+    else:
+        population = len(log)
+    if spec.by is None:
+        label_codes = np.zeros(len(out.unit), dtype=np.int64)
+        labels: list[str | None] = [None]
+    else:
+        codes, names = log.codes_and_names(spec.by)
+        if spec.count is CountUnit.ACCOUNTS:
+            per_unit = _account_labels(log, codes)
+        else:
+            per_unit = first_values(log, codes)[0]
+        raw = per_unit[out.unit].astype(np.int64)
+        label_codes = np.where(raw < 0, len(names), raw)
+        labels = label_names(names)
+    n_groups = len(labels)
+    depth, times, cens = out.depth, out.times, out.censored
+    by_depth = np.bincount(label_codes * (k_steps + 1) + depth, minlength=n_groups * (k_steps + 1))
+    by_depth = by_depth.reshape(n_groups, k_steps + 1)
+    reached = np.cumsum(by_depth[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    cens_depth = np.bincount(
+        label_codes[cens] * (k_steps + 1) + depth[cens], minlength=n_groups * (k_steps + 1)
+    ).reshape(n_groups, k_steps + 1)
+    to_step: list[list[DurationDigest]] = [[DurationDigest.zero()] * n_groups]
+    from_prev: list[list[DurationDigest]] = [[DurationDigest.zero()] * n_groups]
+    rows = np.flatnonzero(depth > 1)
+    for k in range(1, k_steps):
+        rows = rows[depth[rows] > k]
+        row_groups = label_codes[rows]
+        tk = times[rows, k]
+        to_step.append(digests_by_group(tk - times[rows, 0], row_groups, n_groups))
+        from_prev.append(digests_by_group(tk - times[rows, k - 1], row_groups, n_groups))
+    present = np.flatnonzero(by_depth.sum(axis=1))
+    groups: dict[str | None, tuple[StepCounts, ...]] = {}
+    for g in present.tolist():
+        steps = []
+        for k in range(k_steps):
+            stuck = int(by_depth[g, k + 1]) if k < k_steps - 1 else 0
+            cen = int(cens_depth[g, k + 1]) if k < k_steps - 1 else 0
+            steps.append(
+                StepCounts(
+                    reached=int(reached[g, k]),
+                    dropped=stuck - cen,
+                    censored=cen,
+                    time_to_step=to_step[k][g],
+                    time_from_previous=from_prev[k][g],
+                )
+            )
+        groups[labels[g]] = tuple(steps)
+    groups = dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0])))
+    return attrs.evolve(spec.empty(), groups=groups, population=population, unassigned=unassigned)
+
+
+@attrs.frozen
+class FunnelStep:
+    """One step of a funnel result (for all units, or for one group).
+
+    Rates are :class:`Ratio` objects: ``conversion_from_previous`` of the
+    first step is ``reached / reached`` (1 when anyone entered).
+
+    >>> from touchpath import EventLog
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "a", "timestamp": 0, "stage": "visit"},
+    ...     {"journey_id": "b", "timestamp": 0, "stage": "visit"},
+    ...     {"journey_id": "b", "timestamp": 60, "stage": "trial"}])
+    >>> s = funnel(log, ["visit", "trial"]).steps[0]
+    >>> (s.step, s.reached, s.dropped, s.drop_off)
+    ('visit', 2, 1, Ratio(1/2 = 0.5))
+    """
+
+    index: int
+    """Position of the step (0-based)."""
+    step: str
+    """The step id."""
+    reached: int
+    """Units that reached the step."""
+    conversion_from_first: Ratio
+    """``reached / reached(step 1)``."""
+    conversion_from_previous: Ratio
+    """``reached / reached(previous step)``."""
+    settled_conversion: Ratio
+    """``reached / (reached(previous) - censored(previous))``: conversion from the previous
+    step among units whose outcome is known (equals ``conversion_from_previous`` without a
+    window)."""
+    dropped: int
+    """Units that reached this step but not the next, window closed (0 for the last step)."""
+    censored: int
+    """Units that reached this step but not yet the next, window still open."""
+    drop_off: Ratio | None
+    """``dropped / reached``; None for the last step."""
+    time_to_step: DurationStats
+    """Time from entering step 1 (empty for step 1)."""
+    time_from_previous: DurationStats
+    """Time from reaching the previous step (empty for step 1)."""
+
+
+def _steps_of(names: Sequence[str], counts: Sequence[StepCounts]) -> tuple[FunnelStep, ...]:
+    out = []
+    first = counts[0].reached if counts else 0
+    last = len(counts) - 1
+    for k, (name, c) in enumerate(zip(names, counts, strict=True)):
+        prev = counts[k - 1] if k else c
+        out.append(
+            FunnelStep(
+                index=k,
+                step=name,
+                reached=c.reached,
+                conversion_from_first=Ratio(c.reached, first),
+                conversion_from_previous=Ratio(c.reached, prev.reached),
+                settled_conversion=Ratio(c.reached, prev.reached - (prev.censored if k else 0)),
+                dropped=c.dropped,
+                censored=c.censored,
+                drop_off=None if k == last else Ratio(c.dropped, c.reached),
+                time_to_step=c.time_to_step.stats(),
+                time_from_previous=c.time_from_previous.stats(),
+            )
+        )
+    return tuple(out)
+
+
+@attrs.frozen
+class FunnelResult:
+    """A computed funnel: per step counts, rates and times, overall and per group.
+
+    >>> from touchpath import EventLog
+    >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+    >>> log = EventLog.from_records([rec("a", 0, "visit"), rec("a", 3600, "trial"),
+    ...                              rec("b", 0, "visit")])
+    >>> f = funnel(log, ["visit", "trial"])
+    >>> [(s.step, s.reached, s.conversion_from_first.value) for s in f.steps]
+    [('visit', 2, 1.0), ('trial', 1, 0.5)]
+    >>> (f.entered, f.completed, f.conversion.value)
+    (2, 1, 0.5)
+    """
+
+    counts: FunnelCounts
+    """The mergeable counts the result was computed from."""
+    steps: tuple[FunnelStep, ...]
+    """Each step over all groups."""
+    breakdown: Mapping[str | None, tuple[FunnelStep, ...]]
+    """Each step per group label (empty without ``by``); ``None`` is the no-value group."""
+
+    @classmethod
+    def from_counts(cls, counts: FunnelCounts) -> FunnelResult:
+        """The result of counts (what :func:`funnel` returns).
+
+        >>> counts = FunnelCounts.zero(["visit"], level="stage")
+        >>> FunnelResult.from_counts(counts).entered
+        0
+        """
+        breakdown = (
+            {label: _steps_of(counts.steps, c) for label, c in counts.groups.items()}
+            if counts.by is not None
+            else {}
+        )
+        return cls(counts, _steps_of(counts.steps, counts.total), breakdown)
+
+    @property
+    def entered(self) -> int:
+        """Units that reached step 1.
+
+        >>> funnel(FunnelCounts.zero(["x"], level="stage")).entered
+        0
+        """
+        return self.steps[0].reached
+
+    @property
+    def completed(self) -> int:
+        """Units that reached the last step.
+
+        >>> funnel(FunnelCounts.zero(["x", "y"], level="stage")).completed
+        0
+        """
+        return self.steps[-1].reached
+
+    @property
+    def conversion(self) -> Ratio:
+        """``completed / entered``.
+
+        >>> funnel(FunnelCounts.zero(["x", "y"], level="stage")).conversion.is_defined
+        False
+        """
+        return self.steps[-1].conversion_from_first
+
+    @property
+    def censored(self) -> int:
+        """Units that have not completed and whose window is still open.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> funnel(log, ["x", "y"], level="stage", window="1 day").censored
+        1
+        """
+        return sum(s.censored for s in self.steps)
+
+    def step(self, step: str | int) -> FunnelStep:
+        """A step by id (its first occurrence) or position.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> funnel(log, ["x"]).step("x").reached
+        1
+        """
+        if isinstance(step, int):
+            return self.steps[step]
+        for s in self.steps:
+            if s.step == step:
+                return s
+        raise NotFoundError("funnel step", step, choices=self.counts.steps)
+
+    def to_pandas(self) -> Any:
+        """One row per step (per group and step with ``by``), rates as floats (NaN undefined).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> funnel(log, ["x"]).to_pandas()[["step", "reached"]].to_dict("records")
+        [{'step': 'x', 'reached': 1}]
+        """
+        pd = require_pandas("FunnelResult.to_pandas()")
+        rows = []
+        sources: list[tuple[str | None, tuple[FunnelStep, ...]]] = (
+            list(self.breakdown.items()) if self.counts.by is not None else [(None, self.steps)]
+        )
+        for label, steps in sources:
+            for s in steps:
+                row: dict[str, Any] = {}
+                if self.counts.by is not None:
+                    row[self.counts.by.value] = label
+                row.update(
+                    step=s.step,
+                    reached=s.reached,
+                    conversion_from_first=float(s.conversion_from_first),
+                    conversion_from_previous=float(s.conversion_from_previous),
+                    settled_conversion=float(s.settled_conversion),
+                    dropped=s.dropped,
+                    censored=s.censored,
+                    drop_off=float("nan") if s.drop_off is None else float(s.drop_off),
+                )
+                row.update(stats_dict(s.time_to_step, "time_to_step"))
+                row.update(stats_dict(s.time_from_previous, "time_from_previous"))
+                rows.append(row)
+        frame = pd.DataFrame(rows)
+        for col in frame.columns:
+            if col.startswith(("time_to_step", "time_from_previous")):
+                frame[col] = pd.to_timedelta(frame[col])
+        return frame
+
+
+def funnel(
+    data: EventLog | FunnelCounts,
+    steps: Sequence[str] | None = None,
+    *,
+    journey_map: JourneyMap | None = None,
+    level: LevelLike | None = None,
+    order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
+    window: DurationLike | None = None,
+    count: CountUnitLike = CountUnit.JOURNEYS,
+    by: Field | str | None = None,
+    now: Any = None,
+) -> FunnelResult:
+    """Count how many journeys (or accounts) reach each step, how fast, and who drops off.
+
+    ``steps`` are stage ids (default: the ``journey_map``'s stages in
+    canonical order), touchpoint ids or channel ids; ``level`` says which,
+    and may be left out when every step is known at exactly one level in
+    the log (or the map). ``order`` (sequential, strict, any), ``window``
+    (``"30 days"``), ``count`` (journeys or accounts), ``by`` (a categorical
+    field: each unit's first value of it, e.g. ``Field.SEGMENT`` or
+    ``Field.CHANNEL`` for the first-touch channel) and ``now`` (end of
+    observation for censoring, default the log's last timestamp) are
+    defined in the module documentation and ``docs/metrics.md``.
+
+    ``data`` may also be :class:`FunnelCounts` (for example merged from
+    parts), whose definition is then used; the other arguments must be left
+    at their defaults.
+
+    >>> from touchpath import EventLog
+    >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+    >>> log = EventLog.from_records([
+    ...     rec("a", 0, "visit"), rec("a", 3600, "trial"), rec("a", 7200, "paid"),
+    ...     rec("b", 0, "visit"), rec("b", 60, "paid"), rec("b", 90, "trial"),  # paid first
+    ...     rec("c", 0, "trial"), rec("c", 60, "visit")])   # the trial before the visit
+    >>> f = funnel(log, ["visit", "trial", "paid"])
+    >>> [s.reached for s in f.steps]
+    [3, 2, 1]
+    >>> f.steps[2].conversion_from_previous
+    Ratio(1/2 = 0.5)
+    >>> [s.reached for s in funnel(log, ["visit", "trial", "paid"], order="any").steps]
+    [3, 2, 2]
+    >>> str(f.steps[2].time_to_step.median)
+    '2:00:00'
+    """
+    if isinstance(data, FunnelCounts):
+        given = {
+            "steps": steps,
+            "journey_map": journey_map,
+            "level": level,
+            "window": window,
+            "by": by,
+            "now": now,
+        }
+        extra = [k for k, v in given.items() if v is not None]
+        if order != FunnelOrder.SEQUENTIAL:
+            extra.append("order")
+        if count != CountUnit.JOURNEYS:
+            extra.append("count")
+        if extra:
+            raise ConfigError(
+                "funnel(counts) takes the definition from the counts; "
+                f"leave out {', '.join(map(repr, extra))}"
+            )
+        return FunnelResult.from_counts(data)
+    counts = FunnelCounts.from_log(
+        data,
+        steps,
+        journey_map=journey_map,
+        level=level,
+        order=order,
+        window=window,
+        count=count,
+        by=by,
+        now=now,
+    )
+    return FunnelResult.from_counts(counts)

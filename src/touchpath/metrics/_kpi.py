@@ -1,0 +1,239 @@
+"""KPI scorecards: a journey map's stage KPIs against measured values."""
+
+from __future__ import annotations
+
+import enum
+import math
+import numbers
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._model import KPI
+from ..exceptions import ConfigError, NotFoundError
+from ._common import require_pandas
+from ._ratio import Ratio
+
+if TYPE_CHECKING:
+    from .._map import JourneyMap
+
+__all__ = ["KPIScore", "KPIStatus", "Scorecard", "scorecard"]
+
+
+class KPIStatus(enum.StrEnum):
+    """Where a KPI stands against its target.
+
+    >>> KPIStatus.NOT_MET.value
+    'not_met'
+    """
+
+    MET = "met"
+    """Measured, and meets the target."""
+    NOT_MET = "not_met"
+    """Measured, and misses the target."""
+    NO_TARGET = "no_target"
+    """Measured, but the KPI has no target."""
+    UNDEFINED = "undefined"
+    """Measured as undefined (a Ratio with a zero denominator, or NaN)."""
+    UNMEASURED = "unmeasured"
+    """No measured value given."""
+
+
+@attrs.frozen
+class KPIScore:
+    """One KPI of a scorecard: target, actual, met or not, gap.
+
+    >>> from touchpath import templates
+    >>> s = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 42})["nps"]
+    >>> (s.id, s.target, s.actual, s.met, s.gap, s.status.value)
+    ('nps', 50.0, 42.0, False, -8.0, 'not_met')
+    """
+
+    kpi: KPI
+    """The KPI, with its stage, target, direction and unit."""
+    measured: float | Ratio | None
+    """The value given for it (None when not measured)."""
+    actual: float | None
+    """The measured value as a number (None when unmeasured or undefined)."""
+    met: bool | None
+    """Whether the actual meets the target (None without a target or an actual)."""
+    gap: float | None
+    """``actual - target``: above 0 is above the target (good for at-least KPIs, bad for
+    at-most ones such as churn); None without a target or an actual."""
+    status: KPIStatus
+    """Met, not met, no target, undefined or unmeasured."""
+
+    @property
+    def id(self) -> str:
+        """The KPI id.
+
+        >>> from touchpath import templates
+        >>> scorecard(templates.get("pay_per_call_marketplace"), {}).scores[0].id
+        'organic_traffic_growth_qoq'
+        """
+        return self.kpi.id
+
+    @property
+    def target(self) -> float | None:
+        """The KPI's target.
+
+        >>> from touchpath import templates
+        >>> scorecard(templates.get("pay_per_call_marketplace"), {})["monthly_churn"].target
+        0.05
+        """
+        return self.kpi.target
+
+
+@attrs.frozen
+class Scorecard:
+    """Every KPI of a journey map, scored; see :func:`scorecard`.
+
+    >>> from touchpath import templates
+    >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 55})
+    >>> (card.map_name, len(card), card["nps"].status.value)
+    ('pay_per_call_marketplace', 19, 'met')
+    """
+
+    map_name: str
+    """Name of the journey map."""
+    scores: tuple[KPIScore, ...]
+    """One score per KPI, in canonical stage order."""
+
+    def __getitem__(self, kpi_id: str) -> KPIScore:
+        for s in self.scores:
+            if s.kpi.id == kpi_id:
+                return s
+        raise NotFoundError("KPI", kpi_id, choices=[s.kpi.id for s in self.scores])
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    @property
+    def unmeasured(self) -> tuple[str, ...]:
+        """Ids of the KPIs without a measured value.
+
+        >>> from touchpath import templates
+        >>> scorecard(templates.get("pay_per_call_marketplace"), {}).unmeasured[:2]
+        ('organic_traffic_growth_qoq', 'trial_signup_rate')
+        """
+        return tuple(s.id for s in self.scores if s.status is KPIStatus.UNMEASURED)
+
+    @property
+    def met(self) -> tuple[str, ...]:
+        """Ids of the KPIs that meet their target.
+
+        >>> from touchpath import templates
+        >>> scorecard(templates.get("pay_per_call_marketplace"), {"nps": 70}).met
+        ('nps',)
+        """
+        return tuple(s.id for s in self.scores if s.status is KPIStatus.MET)
+
+    @property
+    def not_met(self) -> tuple[str, ...]:
+        """Ids of the KPIs that miss their target.
+
+        >>> from touchpath import templates
+        >>> scorecard(templates.get("pay_per_call_marketplace"), {"monthly_churn": 0.1}).not_met
+        ('monthly_churn',)
+        """
+        return tuple(s.id for s in self.scores if s.status is KPIStatus.NOT_MET)
+
+    def to_pandas(self) -> Any:
+        """One row per KPI: stage, id, name, unit, direction, target, actual, met, gap, status.
+
+        >>> from touchpath import templates
+        >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 62})
+        >>> row = card.to_pandas().set_index("kpi").loc["nps"]
+        >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
+        (50.0, 62.0, True, 'met')
+        """
+        pd = require_pandas("Scorecard.to_pandas()")
+        rows = [
+            {
+                "stage": s.kpi.stage,
+                "kpi": s.kpi.id,
+                "name": s.kpi.name,
+                "unit": s.kpi.unit.value,
+                "direction": s.kpi.direction.value,
+                "target": s.kpi.target,
+                "actual": s.actual,
+                "met": s.met,
+                "gap": s.gap,
+                "status": s.status.value,
+            }
+            for s in self.scores
+        ]
+        frame = pd.DataFrame(rows)
+        for col in ("target", "actual", "gap"):
+            frame[col] = frame[col].astype("float64")
+        frame["met"] = frame["met"].astype("boolean")
+        return frame
+
+
+def _actual(kpi_id: str, value: object) -> tuple[float | Ratio | None, float | None]:
+    """The given value and its number (None when undefined)."""
+    if value is None:
+        return None, None
+    if isinstance(value, Ratio):
+        return value, value.value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(
+            f"measured value of KPI {kpi_id!r} must be a number, a Ratio or None; got {value!r}"
+        )
+    number = float(value)
+    if math.isinf(number):
+        raise ConfigError(f"measured value of KPI {kpi_id!r} must be finite; got {value!r}")
+    return number, None if math.isnan(number) else number
+
+
+def scorecard(journey_map: JourneyMap, measured: Mapping[str, float | Ratio | None]) -> Scorecard:
+    """Score every KPI of a journey map against measured values keyed by KPI id.
+
+    For each KPI (canonical stage order): the target, the actual value
+    (a number, or a :class:`Ratio` from the metrics functions), whether it
+    meets the target (``>=`` for at-least KPIs, ``<=`` for at-most ones
+    such as churn) and the gap ``actual - target``. KPIs without a measured
+    value are listed in :attr:`Scorecard.unmeasured`; an undefined Ratio
+    (zero denominator) or NaN scores as ``UNDEFINED``, never as 0. A key
+    that is no KPI of the map raises :class:`~touchpath.exceptions.NotFoundError`
+    (so a typo cannot silently drop a measurement).
+
+    >>> from touchpath import templates
+    >>> from touchpath.metrics import Ratio
+    >>> card = scorecard(templates.get("pay_per_call_marketplace"), {
+    ...     "trial_to_paid": Ratio(30, 100), "monthly_churn": 0.062, "nps": Ratio(0, 0)})
+    >>> [(s.id, s.status.value) for s in card.scores if s.measured is not None]
+    [('trial_to_paid', 'met'), ('monthly_churn', 'not_met'), ('nps', 'undefined')]
+    >>> round(card["monthly_churn"].gap, 3), len(card.unmeasured)
+    (0.012, 16)
+    """
+    if not isinstance(measured, Mapping):
+        raise ConfigError(f"'measured' must be a mapping of KPI id to value; got {measured!r}")
+    kpis = journey_map.kpis
+    known = tuple(dict.fromkeys(k.id for k in kpis))
+    for key in measured:
+        if key not in known:
+            raise NotFoundError(f"KPI of map {journey_map.name!r}", key, choices=known)
+    scores = []
+    for kpi in kpis:
+        given, actual = _actual(kpi.id, measured.get(kpi.id))
+        if given is None:
+            status = KPIStatus.UNMEASURED
+        elif actual is None:
+            status = KPIStatus.UNDEFINED
+        elif kpi.target is None:
+            status = KPIStatus.NO_TARGET
+        else:
+            status = KPIStatus.MET if kpi.is_met(actual) else KPIStatus.NOT_MET
+        scores.append(
+            KPIScore(
+                kpi=kpi,
+                measured=given,
+                actual=actual,
+                met=kpi.is_met(actual),
+                gap=kpi.gap(actual),
+                status=status,
+            )
+        )
+    return Scorecard(journey_map.name, tuple(scores))
