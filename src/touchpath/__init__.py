@@ -14,6 +14,7 @@ from . import exceptions as exceptions
 from . import metrics as metrics
 from . import report as report
 from . import templates as templates
+from . import validation as validation
 from ._log import Event as Event
 from ._log import EventLog as EventLog
 from ._log import Journey as Journey
@@ -40,11 +41,15 @@ from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
 from .attribution import bootstrap as bootstrap
 from .attribution import compare as compare
+from .exceptions import TouchpathError as TouchpathError
 from .metrics import Ratio as Ratio
 from .metrics import funnel as funnel
 from .metrics import scorecard as scorecard
 from .metrics import transition_graph as transition_graph
-from .exceptions import TouchpathError as TouchpathError
+from .validation import ValidationReport as ValidationReport
+from .validation import compare_to_map as compare_to_map
+from .validation import validate as validate
+from .validation import validate_journey as validate_journey
 
 __all__ = [
     "KPI",
@@ -71,11 +76,13 @@ __all__ = [
     "TouchpathError",
     "Touchpoint",
     "Unit",
+    "ValidationReport",
     "__version__",
     "attribute",
     "attribution",
     "bootstrap",
     "compare",
+    "compare_to_map",
     "exceptions",
     "funnel",
     "metrics",
@@ -83,4 +90,7 @@ __all__ = [
     "scorecard",
     "templates",
     "transition_graph",
+    "validate",
+    "validate_journey",
+    "validation",
 ]

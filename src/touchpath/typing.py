@@ -1,5 +1,8 @@
 """Public type aliases and protocols, for annotating code that uses touchpath.
 
+- :class:`AttributionModel`: what :func:`touchpath.attribute` can run.
+- :class:`TransitionRule`: what :func:`touchpath.validate` can check.
+
 >>> from touchpath.attribution import LastTouch
 >>> isinstance(LastTouch(), AttributionModel)
 True
@@ -13,7 +16,9 @@ if TYPE_CHECKING:
     from ._paths import ConversionPaths
     from .attribution._result import Credit
 
-__all__ = ["AttributionModel"]
+from .validation._protocol import TransitionRule as TransitionRule
+
+__all__ = ["AttributionModel", "TransitionRule"]
 
 
 @runtime_checkable

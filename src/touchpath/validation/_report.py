@@ -1,0 +1,627 @@
+"""Validation results: violations, pending checks, mergeable counts and the report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pendulum
+
+from ..exceptions import JourneyViolation, MissingDependencyError, ViolationsFound
+from ._protocol import Severity, TransitionRule, to_severity
+
+if TYPE_CHECKING:
+    from .._log import EventLog
+    from .._map import JourneyMap
+
+__all__ = ["Pending", "ValidationCounts", "ValidationReport", "Violation"]
+
+_I64 = npt.NDArray[np.int64]
+_O = npt.NDArray[np.object_]
+Edge = tuple[str | None, str | None]
+
+
+@attrs.frozen
+class Violation:
+    """One broken rule at one event of one journey.
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> from touchpath.validation import validate
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
+    ...                              for t, s in enumerate(["a", "c"])])
+    >>> v = validate(log, m).violations[0]
+    >>> (v.journey_id, v.index, v.from_stage, v.to_stage, v.rule.name, v.severity.value)
+    ('j', 1, 'a', 'c', 'AllowedTransitions', 'error')
+    >>> log.journey(v.journey_id).events[v.index].stage
+    'c'
+    """
+
+    journey_id: str
+    """The journey."""
+    index: int
+    """Position of the event in its journey, as in ``log.journey(journey_id).events[index]``."""
+    timestamp: pendulum.DateTime
+    """When the event happened (UTC)."""
+    from_stage: str | None
+    """The stage the journey moved from, where the rule is about a move (else None)."""
+    to_stage: str | None
+    """The stage the journey moved to (or, for some rules, is in), else None."""
+    rule: TransitionRule
+    """The rule that was broken."""
+    severity: Severity
+    """The rule's severity."""
+    message: str
+    """Which journey, which event, what is wrong and which rule, in one line."""
+    row: int
+    """Position of the event's row in the input the log was read from."""
+
+
+@attrs.frozen
+class Pending:
+    """A check not decided yet: it becomes a violation at ``due`` unless the journey moves on.
+
+    >>> from touchpath import EventLog, templates
+    >>> from touchpath.validation import Deadline, validate
+    >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": "2025-01-01T00:00:00Z",
+    ...                               "stage": "onboarding"}])
+    >>> p = validate(log, templates.get("pay_per_call_marketplace"),
+    ...              [Deadline("onboarding", "activation", "24h")]).pending[0]
+    >>> (p.journey_id, p.index, p.due.isoformat())
+    ('j', 0, '2025-01-02T00:00:00+00:00')
+    """
+
+    journey_id: str
+    """The journey."""
+    index: int
+    """Position of the event that started the check, as in ``Violation.index``."""
+    timestamp: pendulum.DateTime
+    """When that event happened (UTC)."""
+    from_stage: str | None
+    """The stage concerned (e.g. the stage whose entry started a deadline's clock)."""
+    to_stage: str | None
+    """The stage that is due, where there is one."""
+    rule: TransitionRule
+    """The rule that will be broken at ``due``."""
+    severity: Severity
+    """The rule's severity."""
+    due: pendulum.DateTime
+    """When the check turns into a violation if nothing happens."""
+    message: str
+    """Which journey, which event, what is due when, and which rule, in one line."""
+    row: int
+    """Position of the event's row in the input the log was read from."""
+
+
+def _count_map(value: object) -> dict[Any, int]:
+    out: dict[Any, int] = dict(value)  # type: ignore[call-overload]
+    return out
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else math.nan
+
+
+def _add_maps(a: Mapping[Any, int], b: Mapping[Any, int]) -> dict[Any, int]:
+    out = dict(a)
+    for key, n in b.items():
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+@attrs.frozen(hash=False)
+class ValidationCounts:
+    """The counts of a validation, small and mergeable: ``a + b``, ``ValidationCounts.zero()``.
+
+    Counts of logs with disjoint journeys add up to the counts of the
+    combined log (validate the parts with the same rules and the same
+    explicit ``now``), so a large log can be validated in parts, and
+    yesterday's counts plus today's are the counts of both days.
+
+    **Fitness.** A *transition* is a change of stage between consecutive
+    events of a journey that have a stage (events without a stage are
+    skipped). :attr:`transition_fitness` is the share of transitions that
+    conform: both stages are in the map and no ``ERROR`` violation is
+    reported at the event that enters the new stage. :attr:`journey_fitness`
+    is the share of journeys that conform: no ``ERROR`` violation anywhere
+    in the journey and no event in a stage the map lacks. Unknown stages
+    never count as conforming, whichever rules run. Both are NaN when there
+    is nothing to count.
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> def log_of(jid, stages):
+    ...     return EventLog.from_records([{"journey_id": jid, "timestamp": t, "stage": s}
+    ...                                   for t, s in enumerate(stages)])
+    >>> a = ValidationCounts.from_log(log_of("x", ["a", "b", "c"]), m, now=100)
+    >>> b = ValidationCounts.from_log(log_of("y", ["a", "c"]), m, now=100)
+    >>> total = a + b
+    >>> (total.journeys, total.conforming_journeys, total.transitions, total.transition_fitness)
+    (2, 1, 3, 0.6666666666666666)
+    >>> a + ValidationCounts.zero() == a
+    True
+    """
+
+    journeys: int = 0
+    """Journeys validated."""
+    conforming_journeys: int = 0
+    """Journeys that conform (see :attr:`journey_fitness`)."""
+    events: int = 0
+    """Events validated."""
+    transitions: int = 0
+    """Stage changes observed."""
+    conforming_transitions: int = 0
+    """Stage changes that conform (see :attr:`transition_fitness`)."""
+    violations: int = 0
+    """Violations of every severity."""
+    pending: int = 0
+    """Checks still pending at the validation's ``now``."""
+    by_rule: dict[TransitionRule, int] = attrs.field(factory=dict, converter=_count_map)
+    """Violations per rule (every rule that ran appears, with 0 if it found nothing)."""
+    by_edge: dict[Edge, int] = attrs.field(factory=dict, converter=_count_map)
+    """Violations per (from stage, to stage) pair; None where a rule names no stage."""
+    by_severity: dict[Severity, int] = attrs.field(factory=dict, converter=_count_map)
+    """Violations per severity."""
+    unknown_stages: dict[str, int] = attrs.field(factory=dict, converter=_count_map)
+    """Events per observed stage name that the map lacks."""
+
+    @classmethod
+    def zero(cls) -> ValidationCounts:
+        """The counts of an empty log: the neutral element of ``+``.
+
+        >>> ValidationCounts.zero().journeys
+        0
+        """
+        return cls()
+
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        journey_map: JourneyMap,
+        rules: Sequence[TransitionRule] | None = None,
+        *,
+        now: Any = None,
+    ) -> ValidationCounts:
+        """Validate ``log`` and keep only the counts (see :func:`validate` for the arguments).
+
+        >>> from touchpath import EventLog, templates
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0,
+        ...                               "stage": "awareness"}])
+        >>> ValidationCounts.from_log(log, templates.get("b2b_five_stage")).journey_fitness
+        1.0
+        """
+        from ._validate import validate
+
+        return validate(log, journey_map, rules, now=now).counts
+
+    def __add__(self, other: object) -> ValidationCounts:
+        if not isinstance(other, ValidationCounts):
+            return NotImplemented
+        return ValidationCounts(
+            journeys=self.journeys + other.journeys,
+            conforming_journeys=self.conforming_journeys + other.conforming_journeys,
+            events=self.events + other.events,
+            transitions=self.transitions + other.transitions,
+            conforming_transitions=self.conforming_transitions + other.conforming_transitions,
+            violations=self.violations + other.violations,
+            pending=self.pending + other.pending,
+            by_rule=_add_maps(self.by_rule, other.by_rule),
+            by_edge=_add_maps(self.by_edge, other.by_edge),
+            by_severity=_add_maps(self.by_severity, other.by_severity),
+            unknown_stages=_add_maps(self.unknown_stages, other.unknown_stages),
+        )
+
+    def __radd__(self, other: object) -> ValidationCounts:
+        if other == 0:  # so that sum(counts) works
+            return self
+        return NotImplemented
+
+    @property
+    def journey_fitness(self) -> float:
+        """Share of journeys that conform (NaN for no journeys)."""
+        return _share(self.conforming_journeys, self.journeys)
+
+    @property
+    def transition_fitness(self) -> float:
+        """Share of transitions that conform (NaN for no transitions)."""
+        return _share(self.conforming_transitions, self.transitions)
+
+    @property
+    def errors(self) -> int:
+        """Violations of severity ``ERROR``."""
+        return self.by_severity.get(Severity.ERROR, 0)
+
+
+_UTC: Final = pendulum.UTC
+
+
+def _datetimes(us: _I64) -> list[pendulum.DateTime]:
+    """UTC pendulum DateTimes of microsecond timestamps (fast: one numpy conversion)."""
+    return [
+        pendulum.DateTime(
+            d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=_UTC
+        )
+        for d in us.astype("datetime64[us]").tolist()
+    ]
+
+
+def _isoformats(us: _I64) -> list[str]:
+    """ISO-8601 texts (``+00:00``) of microsecond timestamps, as pendulum writes them."""
+    return [d.isoformat() + "+00:00" for d in us.astype("datetime64[us]").tolist()]
+
+
+@attrs.frozen(eq=False)
+class _Table:
+    """Columnar findings of all rules, sorted by event then rule; rows become objects lazily."""
+
+    event: _I64
+    """Positions in the log."""
+    rule: npt.NDArray[np.int32]
+    """Index of the rule in the report's rules."""
+    local: _I64
+    """Position of the finding in its rule's Findings."""
+    from_codes: npt.NDArray[np.int32]
+    to_codes: npt.NDArray[np.int32]
+    due: _I64 | None
+    texts: Sequence[Callable[[], list[str]]]
+    """Per rule: its details, computed on first call."""
+
+    def __len__(self) -> int:
+        return len(self.event)
+
+
+@attrs.frozen(eq=False)
+class _Rows:
+    """The per-finding columns a table's objects and data frames need."""
+
+    journey_ids: list[str]
+    index: list[int]
+    time: _I64
+    row: list[int]
+    from_stages: list[str | None]
+    to_stages: list[str | None]
+    rules: list[TransitionRule]
+    messages: list[str]
+
+
+def _message(jid: str, index: int, iso: str, detail: str, rule: str, due: str | None) -> str:
+    text = f"journey {jid!r} event {index} ({iso}): {detail}"
+    if due is not None:
+        text += f"; due {due}"
+    return f"{text} [{rule}]"
+
+
+@attrs.frozen(eq=False, repr=False)
+class ValidationReport:
+    """Everything a validation found: violations, pending checks, counts and fitness.
+
+    Violations are ordered by journey (log order), then by event, then by
+    the order of the rules. They are built as objects only when first
+    looked at, so validating a large log stays fast.
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> from touchpath.validation import validate
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "ok", "timestamp": 0, "stage": "a"},
+    ...     {"journey_id": "ok", "timestamp": 1, "stage": "b"},
+    ...     {"journey_id": "skip", "timestamp": 0, "stage": "a"},
+    ...     {"journey_id": "skip", "timestamp": 1, "stage": "c"}])
+    >>> report = validate(log, m)
+    >>> report
+    <ValidationReport 'm': 1 violation (1 error) in 2 journeys; journey fitness 50.0%, \
+transition fitness 50.0%, 0 pending>
+    >>> report.by_edge
+    {('a', 'c'): 1}
+    """
+
+    journey_map_name: str
+    """Name of the map the log was validated against."""
+    rules: tuple[TransitionRule, ...]
+    """The rules that ran, in order."""
+    now: pendulum.DateTime | None
+    """The validation time (None for an empty log validated without an explicit ``now``)."""
+    counts: ValidationCounts
+    """The mergeable counts (see :class:`ValidationCounts`)."""
+    _log: EventLog = attrs.field(alias="log")
+    _stage_table: tuple[str, ...] = attrs.field(alias="stage_table")
+    _violations: _Table = attrs.field(alias="violations_table")
+    _pending: _Table = attrs.field(alias="pending_table")
+    _index_by_row: bool = attrs.field(default=False, alias="index_by_row")
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False)
+
+    # -- the findings as objects -------------------------------------------------------------
+
+    def _rows(self, table: _Table, positions: _I64 | None = None) -> _Rows:
+        """Columns of the findings at ``positions`` (all of them when None)."""
+        key = "rows" if table is self._violations else "pending_rows"
+        if positions is None and key in self._cache:
+            cached: _Rows = self._cache[key]
+            return cached
+        sel = np.arange(len(table)) if positions is None else positions
+        log = self._log
+        events = table.event[sel]
+        journey = log.event_journey[events]
+        index = log.rows[events] if self._index_by_row else events - log.offsets[journey]
+        time = log.timestamps[events]
+        names: list[str | None] = [*self._stage_table, None]
+        rule_idx = table.rule[sel].tolist()
+        needed = set(rule_idx)  # build the texts of the rules that are shown only
+        per_rule = [fn() if r in needed else [] for r, fn in enumerate(table.texts)]
+        rules = [self.rules[r] for r in rule_idx]
+        details = [per_rule[r][i] for r, i in zip(rule_idx, table.local[sel].tolist(), strict=True)]
+        jids = log.journey_ids[journey].tolist()
+        index_list = index.tolist()
+        isos = _isoformats(time)
+        dues: list[str | None]
+        dues = [None] * len(sel) if table.due is None else list(_isoformats(table.due[sel]))
+        rule_names = {id(r): r.name for r in self.rules}
+        rows = _Rows(
+            journey_ids=jids,
+            index=index_list,
+            time=time,
+            row=log.rows[events].tolist(),
+            from_stages=[names[c] for c in table.from_codes[sel].tolist()],
+            to_stages=[names[c] for c in table.to_codes[sel].tolist()],
+            rules=rules,
+            messages=[
+                _message(j, i, iso, d, rule_names[id(r)], due)
+                for j, i, iso, d, r, due in zip(
+                    jids, index_list, isos, details, rules, dues, strict=True
+                )
+            ],
+        )
+        if positions is None:
+            self._cache[key] = rows
+        return rows
+
+    def _violation_objects(self, positions: _I64 | None = None) -> list[Violation]:
+        rows = self._rows(self._violations, positions)
+        return [
+            Violation(
+                journey_id=jid,
+                index=index,
+                timestamp=ts,
+                from_stage=a,
+                to_stage=b,
+                rule=rule,
+                severity=rule.severity,
+                message=message,
+                row=row,
+            )
+            for jid, index, ts, a, b, rule, message, row in zip(
+                rows.journey_ids,
+                rows.index,
+                _datetimes(rows.time),
+                rows.from_stages,
+                rows.to_stages,
+                rows.rules,
+                rows.messages,
+                rows.row,
+                strict=True,
+            )
+        ]
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Every violation, by journey, then event, then rule order."""
+        cached: tuple[Violation, ...] | None = self._cache.get("violations")
+        if cached is None:
+            cached = tuple(self._violation_objects())
+            self._cache["violations"] = cached
+        return cached
+
+    @property
+    def pending(self) -> tuple[Pending, ...]:
+        """Checks not decided at ``now`` (deadlines not yet passed), by journey, then event."""
+        cached: tuple[Pending, ...] | None = self._cache.get("pending")
+        if cached is None:
+            table = self._pending
+            rows = self._rows(table)
+            assert table.due is not None
+            cached = tuple(
+                Pending(
+                    journey_id=jid,
+                    index=index,
+                    timestamp=ts,
+                    from_stage=a,
+                    to_stage=b,
+                    rule=rule,
+                    severity=rule.severity,
+                    due=due,
+                    message=message,
+                    row=row,
+                )
+                for jid, index, ts, a, b, rule, due, message, row in zip(
+                    rows.journey_ids,
+                    rows.index,
+                    _datetimes(rows.time),
+                    rows.from_stages,
+                    rows.to_stages,
+                    rows.rules,
+                    _datetimes(table.due),
+                    rows.messages,
+                    rows.row,
+                    strict=True,
+                )
+            )
+            self._cache["pending"] = cached
+        return cached
+
+    def first_violation(self, min_severity: Severity = Severity.ERROR) -> Violation | None:
+        """The first violation (journey order, then event order) at or above a severity.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> validate(log, m).first_violation().rule.name
+        'EntryStage'
+        """
+        hits = np.flatnonzero(self._severity_mask(to_severity(min_severity)))
+        if not len(hits):
+            return None
+        return self._violation_objects(hits[:1])[0]
+
+    def _severity_mask(self, min_severity: Severity) -> npt.NDArray[np.bool_]:
+        ok = np.array([r.severity >= min_severity for r in self.rules] + [False])
+        mask: npt.NDArray[np.bool_] = ok[self._violations.rule]
+        return mask
+
+    def for_journey(self, journey_id: str) -> tuple[Violation, ...]:
+        """The violations of one journey, in event order.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> len(validate(log, m).for_journey("j"))
+        1
+        """
+        j = self._log.journey_index(journey_id)
+        lo, hi = int(self._log.offsets[j]), int(self._log.offsets[j + 1])
+        ev = self._violations.event
+        a, b = np.searchsorted(ev, lo), np.searchsorted(ev, hi)
+        return tuple(self._violation_objects(np.arange(a, b, dtype=np.int64)))
+
+    # -- summaries ------------------------------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        """True when no ``ERROR`` violation was found (warnings and pending checks allowed)."""
+        return self.counts.errors == 0
+
+    @property
+    def journey_fitness(self) -> float:
+        """Share of journeys that conform; see :class:`ValidationCounts` for the definition."""
+        return self.counts.journey_fitness
+
+    @property
+    def transition_fitness(self) -> float:
+        """Share of transitions that conform; see :class:`ValidationCounts` for the definition."""
+        return self.counts.transition_fitness
+
+    @property
+    def by_rule(self) -> dict[TransitionRule, int]:
+        """Violations per rule."""
+        return dict(self.counts.by_rule)
+
+    @property
+    def by_edge(self) -> dict[Edge, int]:
+        """Violations per (from stage, to stage)."""
+        return dict(self.counts.by_edge)
+
+    def raise_for_violations(self, min_severity: Severity = Severity.ERROR) -> None:
+        """Raise every violation at or above ``min_severity`` together, if there is any.
+
+        The exception is a :class:`~touchpath.exceptions.ViolationsFound`, an
+        ``ExceptionGroup`` of :class:`~touchpath.exceptions.JourneyViolation`
+        (each carrying its :class:`Violation` as ``.violation``) that is also a
+        :class:`~touchpath.TouchpathError`.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> validate(log, m).raise_for_violations()
+        Traceback (most recent call last):
+        ...
+        touchpath.exceptions.ViolationsFound: 1 validation violation in 1 journey against map 'm' \
+(1 sub-exception)
+        """
+        positions = np.flatnonzero(self._severity_mask(to_severity(min_severity)))
+        if not len(positions):
+            return
+        found = self._violation_objects(positions)
+        n_journeys = len({v.journey_id for v in found})
+        plural = "" if len(found) == 1 else "s"
+        jplural = "" if n_journeys == 1 else "s"
+        raise ViolationsFound(
+            f"{len(found)} validation violation{plural} in {n_journeys} journey{jplural} "
+            f"against map {self.journey_map_name!r}",
+            [JourneyViolation(v.message, v) for v in found],
+        )
+
+    # -- tables ---------------------------------------------------------------------------------
+
+    def _frame(self, table: _Table, what: str) -> Any:
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise MissingDependencyError.for_extra("pandas", f"ValidationReport.{what}") from None
+        rows = self._rows(table)
+        columns: dict[str, Any] = {
+            "journey_id": pd.Series(rows.journey_ids, dtype=object),
+            "index": np.asarray(rows.index, dtype=np.int64),
+            "timestamp": pd.to_datetime(rows.time, unit="us", utc=True),
+            "from_stage": pd.Series(rows.from_stages, dtype=object),
+            "to_stage": pd.Series(rows.to_stages, dtype=object),
+            "rule": [r.name for r in rows.rules],
+            "severity": [r.severity.value for r in rows.rules],
+        }
+        if table.due is not None:
+            columns["due"] = pd.to_datetime(table.due, unit="us", utc=True)
+        columns["message"] = rows.messages
+        columns["row"] = np.asarray(rows.row, dtype=np.int64)
+        return pd.DataFrame(columns)
+
+    def to_pandas(self) -> Any:
+        """The violations as a pandas DataFrame, one row each (needs ``touchpath[pandas]``).
+
+        Columns: ``journey_id``, ``index``, ``timestamp`` (UTC), ``from_stage``,
+        ``to_stage``, ``rule`` (its name), ``severity``, ``message``, ``row``.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> validate(log, m).to_pandas()[["journey_id", "index", "rule"]]
+          journey_id  index        rule
+        0          j      0  EntryStage
+        """
+        return self._frame(self._violations, "to_pandas()")
+
+    def pending_to_pandas(self) -> Any:
+        """The pending checks as a pandas DataFrame (the columns of :meth:`to_pandas` and ``due``).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate, MaxDwell
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> str(validate(log, m, [MaxDwell("a", "1 day")]).pending_to_pandas()["due"][0])
+        '1970-01-02 00:00:00+00:00'
+        """
+        return self._frame(self._pending, "pending_to_pandas()")
+
+    def __repr__(self) -> str:
+        c = self.counts
+        plural = "" if c.violations == 1 else "s"
+
+        def pct(x: float) -> str:
+            return "n/a" if math.isnan(x) else f"{x:.1%}"
+
+        return (
+            f"<ValidationReport {self.journey_map_name!r}: {c.violations:,} violation{plural} "
+            f"({c.errors:,} error{'' if c.errors == 1 else 's'}) in {c.journeys:,} journeys; "
+            f"journey fitness {pct(c.journey_fitness)}, transition fitness "
+            f"{pct(c.transition_fitness)}, {c.pending:,} pending>"
+        )
+
+
+def edge_counts(
+    from_codes: npt.NDArray[np.int32], to_codes: npt.NDArray[np.int32], names: Sequence[str]
+) -> dict[Edge, int]:
+    """Violations per (from, to) stage pair; codes index ``names``, -1 is None."""
+    width = len(names) + 1
+    key = (from_codes.astype(np.int64) + 1) * width + (to_codes.astype(np.int64) + 1)
+    counts = np.bincount(key, minlength=0) if len(key) else np.zeros(0, np.int64)
+    table: list[str | None] = [None, *names]
+    return {
+        (table[k // width], table[k % width]): int(counts[k])
+        for k in np.flatnonzero(counts).tolist()
+    }
