@@ -69,6 +69,61 @@ class Comparison:
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} models over {len(self.items)} items>"
 
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def _display_rows(self, value: bool = False) -> list[list[object]]:
+        """One row per item (most mean credit first), one column per model."""
+        table = self.table(value=value)
+        order = sorted(table, key=lambda x: (-sum(table[x].values()), x))
+        return [[x, *(table[x][label] for label in self.labels)] for x in order]
+
+    def _display_summary(self) -> str:
+        first = self.results[0] if self.results else None
+        if first is None:
+            return "no models"
+        by = first.by.value if first.by is not None else "item"
+        return (
+            f"{len(self.labels)} models over {len(self.items)} {by}s; "
+            f"{first.total_conversions:,.6g} conversions ({first.unattributed:,.6g} unattributed)"
+        )
+
+    def _headers(self) -> list[str]:
+        by = self.results[0].by if self.results else None
+        return [by.value if by is not None else "item", *self.labels]
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary and conversions credited per item and model.
+
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
+        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> html = c._repr_html_()
+        >>> html.count("<tr>"), "LastTouch()" in html
+        (3, True)
+        """
+        from .._repr import html_table, repr_html
+
+        table = html_table(self._headers(), self._display_rows(), max_rows=30)
+        return repr_html("Comparison", self._display_summary(), table)
+
+    def report_section(self, *, title: str = "Attribution by model", value: bool = False) -> Any:
+        """Credit per item and model as a :class:`touchpath.report.Section`.
+
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
+        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> c.report_section().body.count("</th>")
+        3
+        """
+        from ..report import Section
+
+        what = "Value" if value else "Conversions"
+        return Section.table(
+            title,
+            self._headers(),
+            self._display_rows(value),
+            number_format=",.2f" if value else None,
+            note=f"{what} credited to each item by each model: {self._display_summary()}.",
+        )
+
 
 def compare(
     data: EventLog | PathCounts | ConversionPaths,

@@ -332,3 +332,65 @@ class AttributionResult:
             f"<AttributionResult {self.model}: {self.total_conversions:g} conversions "
             f"({self.unattributed:g} unattributed); {shown}>"
         )
+
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def _display_rows(self) -> list[list[object]]:
+        """One row per item, most credit first: item, conversions, share, value."""
+        total = self.attributed
+        order = sorted(range(len(self.items)), key=lambda i: (-self.conversions[i], self.items[i]))
+        return [
+            [
+                self.items[i],
+                float(self.conversions[i]),
+                float(self.conversions[i]) / total if total > 0 else None,
+                float(self.values[i]),
+            ]
+            for i in order
+        ]
+
+    def _display_summary(self) -> str:
+        by = self.by.value if self.by is not None else "item"
+        return (
+            f"{self.model} by {by}: {self.total_conversions:,.6g} conversions "
+            f"({self.unattributed:,.6g} unattributed), value {self.total_value:,.2f}"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary and the credit per item as a compact table.
+
+        >>> from touchpath.attribution import FirstTouch, PathCounts, attribute
+        >>> r = attribute(PathCounts.from_rows([(["a", "b"], 2, 0, 10.0)]), FirstTouch())
+        >>> html = r._repr_html_()
+        >>> html.count("<tr>"), "FirstTouch()" in html
+        (3, True)
+        """
+        from .._repr import html_table, repr_html
+
+        by = self.by.value if self.by is not None else "item"
+        table = html_table(
+            [by, "conversions", "share", "value"],
+            self._display_rows(),
+            number_format=[None, None, ".1%", ",.2f"],
+            max_rows=30,
+        )
+        return repr_html("AttributionResult", self._display_summary(), table)
+
+    def report_section(self, *, title: str | None = None) -> Any:
+        """The credit per item as a :class:`touchpath.report.Section` (``Report.add`` calls it).
+
+        >>> from touchpath.attribution import LastTouch, PathCounts, attribute
+        >>> s = attribute(PathCounts.from_rows([(["a", "b"], 2, 0, 10.0)]), LastTouch())
+        >>> s.report_section().title
+        'Attribution: LastTouch()'
+        """
+        from ..report import Section
+
+        by = self.by.value if self.by is not None else "item"
+        return Section.table(
+            title or f"Attribution: {self.model}",
+            [by, "conversions", "share", "value"],
+            self._display_rows(),
+            number_format=[None, None, ".1%", ",.2f"],
+            note=self._display_summary(),
+        )

@@ -834,6 +834,110 @@ class FunnelResult:
                 frame[col] = pd.to_timedelta(frame[col])
         return frame
 
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def __repr__(self) -> str:
+        c = self.counts
+        by = f", by {c.by.value}" if c.by is not None else ""
+        window = f", window {self._short_duration(c.window)}" if c.window is not None else ""
+        return (
+            f"<FunnelResult {len(self.steps)} {c.level.value} steps ({c.order.value}{window}{by}):"
+            f" {self.entered:,} {c.count.value} entered, {self.completed:,} completed"
+            f" ({self.conversion:.1%})>"
+        )
+
+    @staticmethod
+    def _short_duration(value: dt.timedelta | None) -> str | None:
+        """``42 min``, ``13.2 h``, ``4.5 days``: durations for a table cell."""
+        if value is None:
+            return None
+        hours = value / dt.timedelta(hours=1)
+        if hours < 1:
+            return f"{hours * 60:.3g} min"
+        if hours < 48:
+            return f"{hours:.3g} h"
+        return f"{hours / 24:.3g} days"
+
+    def _display_headers(self) -> list[str]:
+        return [
+            "step",
+            "reached",
+            "of first",
+            "of previous",
+            "dropped",
+            "drop-off",
+            "median time to step",
+        ]
+
+    def _display_rows(self, steps: Sequence[FunnelStep] | None = None) -> list[list[object]]:
+        """One row per step: counts, rates (None where undefined) and median time to step."""
+        return [
+            [
+                s.step,
+                s.reached,
+                s.conversion_from_first.value,
+                s.conversion_from_previous.value,
+                s.dropped,
+                None if s.drop_off is None else s.drop_off.value,
+                self._short_duration(s.time_to_step.median),
+            ]
+            for s in (self.steps if steps is None else steps)
+        ]
+
+    def _display_summary(self) -> str:
+        c = self.counts
+        text = (
+            f"{self.entered:,} {c.count.value} entered, {self.completed:,} completed "
+            f"({self.conversion:.1%}); order {c.order.value}"
+        )
+        if c.window is not None:
+            text += f", window {self._short_duration(c.window)}"
+        if self.censored:
+            text += f", {self.censored:,} censored (window still open)"
+        return text
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary and one row per step (and per group with ``by``).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> funnel(log, ["x"])._repr_html_().count("<tr>")
+        2
+        """
+        from .._repr import html_table, repr_html
+
+        fmt: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
+        parts = [html_table(self._display_headers(), self._display_rows(), number_format=fmt)]
+        for label, steps in self.breakdown.items():
+            by = self.counts.by.value if self.counts.by is not None else "group"
+            parts.append(
+                html_table(
+                    self._display_headers(),
+                    self._display_rows(steps),
+                    number_format=fmt,
+                    caption=f"{by}: {label if label is not None else '(none)'}",
+                )
+            )
+        return repr_html("FunnelResult", self._display_summary(), *parts)
+
+    def report_section(self, *, title: str = "Funnel") -> Any:
+        """The steps as a :class:`touchpath.report.Section` (``Report.add`` calls it).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> funnel(log, ["x"]).report_section().title
+        'Funnel'
+        """
+        from ..report import Section
+
+        return Section.table(
+            title,
+            self._display_headers(),
+            self._display_rows(),
+            number_format=[None, None, ".1%", ".1%", None, ".1%", None],
+            note=self._display_summary(),
+        )
+
 
 def funnel(
     data: EventLog | FunnelCounts,

@@ -170,6 +170,94 @@ class Scorecard:
         frame["met"] = frame["met"].astype("boolean")
         return frame
 
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scorecard {self.map_name!r}: {len(self.scores)} KPIs, {len(self.met)} met, "
+            f"{len(self.not_met)} not met, {len(self.unmeasured)} unmeasured>"
+        )
+
+    @staticmethod
+    def _show(kpi: KPI, value: float | None) -> str | None:
+        """A KPI value in its unit: ``25.0%``, ``3.2``, ``18.5 h``."""
+        if value is None:
+            return None
+        unit = kpi.unit.value
+        if unit == "rate":
+            return f"{value:.1%}"
+        if unit == "hours":
+            return f"{value:,.3g} h"
+        if unit == "days":
+            return f"{value:,.3g} days"
+        return f"{value:,.3g}"
+
+    def _display_rows(self, *, measured_only: bool = False) -> list[list[object]]:
+        """stage, KPI, target (with its direction), actual, gap, status: one row per KPI."""
+        rows: list[list[object]] = []
+        for s in self.scores:
+            if measured_only and s.status.value == "unmeasured":
+                continue
+            target = self._show(s.kpi, s.target)
+            if target is not None:
+                target = ("\u2265 " if s.kpi.direction.value == "at_least" else "\u2264 ") + target
+            gap = self._show(s.kpi, s.gap)
+            if gap is not None and s.gap is not None and s.gap > 0:
+                gap = "+" + gap
+            rows.append(
+                [
+                    s.kpi.stage,
+                    s.kpi.name or s.id,
+                    target,
+                    self._show(s.kpi, s.actual),
+                    gap,
+                    s.status.value.replace("_", " "),
+                ]
+            )
+        return rows
+
+    @staticmethod
+    def _headers() -> list[str]:
+        return ["stage", "KPI", "target", "actual", "gap", "status"]
+
+    def _display_summary(self) -> str:
+        return (
+            f"{self.map_name!r}: {len(self.scores)} KPIs; {len(self.met)} met, "
+            f"{len(self.not_met)} not met, {len(self.unmeasured)} unmeasured"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary and one row per KPI.
+
+        >>> from touchpath import templates
+        >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 55})
+        >>> html = card._repr_html_()
+        >>> html.count("<tr>"), "\u2265 50" in html
+        (20, True)
+        """
+        from .._repr import html_table, repr_html
+
+        table = html_table(self._headers(), self._display_rows())
+        return repr_html("Scorecard", self._display_summary(), table)
+
+    def report_section(self, *, title: str = "KPI scorecard") -> Any:
+        """The measured KPIs as a :class:`touchpath.report.Section`; unmeasured ones in its note.
+
+        >>> from touchpath import templates
+        >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 55})
+        >>> section = card.report_section()
+        >>> section.body.count("<tr>"), section.note.startswith("'pay_per_call_marketplace'")
+        (2, True)
+        """
+        from ..report import Section
+
+        note = self._display_summary()
+        if self.unmeasured:
+            note += ". Not measured: " + ", ".join(self.unmeasured)
+        return Section.table(
+            title, self._headers(), self._display_rows(measured_only=True), note=note
+        )
+
 
 def _actual(kpi_id: str, value: object) -> tuple[float | Ratio | None, float | None]:
     """The given value and its number (None when undefined)."""

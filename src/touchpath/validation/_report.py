@@ -612,6 +612,92 @@ transition fitness 50.0%, 0 pending>
             f"{pct(c.transition_fitness)}, {c.pending:,} pending>"
         )
 
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def _display_parts(self, limit: int) -> list[str]:
+        """Summary table, violations per rule and the first ``limit`` violations, as HTML."""
+        from .._repr import html_table, key_value_table
+
+        c = self.counts
+        summary = key_value_table(
+            [
+                ("journeys", c.journeys),
+                ("events", c.events),
+                ("violations", c.violations),
+                ("errors", c.errors),
+                ("warnings", c.violations - c.errors),
+                ("pending", c.pending),
+                ("journey fitness", None if math.isnan(c.journey_fitness) else c.journey_fitness),
+                (
+                    "transition fitness",
+                    None if math.isnan(c.transition_fitness) else c.transition_fitness,
+                ),
+            ],
+            caption="Summary",
+            number_format=".1%",
+        )
+        rules = html_table(
+            ["rule", "severity", "violations"],
+            [[r.name, r.severity.value, n] for r, n in c.by_rule.items()],
+            caption="Violations per rule",
+        )
+        parts = [summary, rules]
+        if c.violations:
+            shown = self._violation_objects(np.arange(min(limit, c.violations), dtype=np.int64))
+            parts.append(
+                html_table(
+                    ["journey", "event", "time", "rule", "severity", "message"],
+                    [
+                        [
+                            v.journey_id,
+                            v.index,
+                            v.timestamp.format("YYYY-MM-DD HH:mm:ss"),
+                            v.rule.name,
+                            v.severity.value,
+                            v.message,
+                        ]
+                        for v in shown
+                    ],
+                    caption=(
+                        f"First {len(shown):,} of {c.violations:,} violations"
+                        if len(shown) < c.violations
+                        else "Violations"
+                    ),
+                )
+            )
+        return parts
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary, the counts, violations per rule, the first violations.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> validate(log, m)._repr_html_().count("<table")
+        3
+        """
+        from .._repr import repr_html
+
+        return repr_html("ValidationReport", repr(self)[1:-1], *self._display_parts(10))
+
+    def report_section(self, *, title: str = "Validation", limit: int = 10) -> Any:
+        """The validation as a :class:`touchpath.report.Section` (``Report.add`` calls it).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> validate(log, m).report_section().note
+        "'m': 0 violations (0 errors) in 1 journeys; journey fitness 100.0%, transition \
+fitness n/a, 0 pending"
+        """
+        from ..report import Section, SectionKind
+
+        body = "".join(f'<div class="table-wrap">{p}</div>' for p in self._display_parts(limit))
+        note = repr(self)[1:-1].removeprefix("ValidationReport ")
+        return Section(title, body, SectionKind.TABLE, note)
+
 
 def edge_counts(
     from_codes: npt.NDArray[np.int32], to_codes: npt.NDArray[np.int32], names: Sequence[str]

@@ -1,0 +1,37 @@
+"""Charts of journey results with matplotlib (``pip install 'touchpath[plot]'``).
+
+Each function draws one chart on ``ax`` (a new figure when ``ax`` is None)
+and returns the matplotlib ``Axes``; titles, axis labels and legends are
+set, so the chart reads on its own. matplotlib is imported only when a
+function is called: ``import touchpath.plot`` works without it, and a call
+without it raises :class:`~touchpath.exceptions.MissingDependencyError`.
+
+:func:`funnel`
+    Bars per funnel step, shaped like a funnel, with counts and rates.
+:func:`attribution`
+    Credit per channel (touchpoint, stage, campaign), grouped bars per model.
+:func:`transitions`
+    The observed moves between stages as a layered flow picture, forward
+    moves above the row of stages and moves back below it; with a journey
+    map, moves the map does not have are marked.
+:func:`time_to_convert`
+    The distribution of time from a journey's first event to its first
+    conversion, with the median marked.
+
+>>> from matplotlib.figure import Figure
+>>> from touchpath import EventLog, metrics, plot
+>>> log = EventLog.from_records([
+...     {"journey_id": "a", "timestamp": 0, "stage": "visit"},
+...     {"journey_id": "a", "timestamp": 60, "stage": "trial"},
+...     {"journey_id": "b", "timestamp": 0, "stage": "visit"}])
+>>> ax = plot.funnel(metrics.funnel(log, ["visit", "trial"]), ax=Figure().add_subplot())
+>>> ax.get_title()
+'Funnel: 2 journeys entered, 1 completed (50.0%)'
+"""
+
+from ._charts import attribution as attribution
+from ._charts import funnel as funnel
+from ._charts import time_to_convert as time_to_convert
+from ._charts import transitions as transitions
+
+__all__ = ["attribution", "funnel", "time_to_convert", "transitions"]
