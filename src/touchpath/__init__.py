@@ -10,7 +10,9 @@ attribution, validation against the map, and journey metrics.
 """
 
 from . import attribution as attribution
+from . import datasets as datasets
 from . import exceptions as exceptions
+from . import io as io
 from . import metrics as metrics
 from . import report as report
 from . import templates as templates
@@ -42,6 +44,8 @@ from .attribution import attribute as attribute
 from .attribution import bootstrap as bootstrap
 from .attribution import compare as compare
 from .exceptions import TouchpathError as TouchpathError
+from .io import read_csv as read_csv
+from .io import read_jsonl as read_jsonl
 from .metrics import Ratio as Ratio
 from .metrics import funnel as funnel
 from .metrics import scorecard as scorecard
@@ -83,9 +87,13 @@ __all__ = [
     "bootstrap",
     "compare",
     "compare_to_map",
+    "datasets",
     "exceptions",
     "funnel",
+    "io",
     "metrics",
+    "read_csv",
+    "read_jsonl",
     "report",
     "scorecard",
     "templates",

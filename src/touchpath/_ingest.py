@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ._log import EventLog
     from ._map import JourneyMap
 
-__all__ = ["build_log", "check_on_error"]
+__all__ = ["Coded", "ParsedTimestamps", "build_log", "check_on_error"]
 
 MISSING: Final = -1
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
@@ -51,6 +51,72 @@ def _is_missing(value: object) -> bool:
     return False
 
 
+class Coded:
+    """A column given as integer codes into its distinct raw values (``-1``: missing).
+
+    Readers of columnar data (Arrow, polars, pandas) hand the core their own
+    factorisation, so that validation runs once per distinct value and no
+    Python code runs per row. ``values`` may hold anything a plain column
+    may (text, numbers, ...); duplicates among them are allowed.
+
+    >>> col = Coded(np.array([1, 0, -1, 1]), ["a", "b"])
+    >>> (len(col), col[0], col[2])
+    (4, 'b', None)
+    """
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: npt.NDArray[np.integer[Any]], values: Sequence[Any]) -> None:
+        self.codes = np.asarray(codes)
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, row: int) -> Any:
+        code = int(self.codes[row])
+        return None if code < 0 else self.values[code]
+
+    def factorized(self) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
+        """The codes as they are, and the values plus a trailing ``None`` when some are
+        missing: code ``-1`` then indexes that ``None`` (numpy's negative indexing)."""
+        values = list(self.values)
+        if len(self.codes) and int(self.codes.min()) < 0:
+            values.append(None)
+        return self.codes, values
+
+
+class ParsedTimestamps:
+    """A timestamp column a reader has already parsed to int64 UTC microseconds.
+
+    ``bad`` maps the position of each unreadable row to its raw value and the
+    reason (the values at those positions of ``us`` are ignored).
+
+    >>> col = ParsedTimestamps(np.array([0, 0]), {1: ("x", "not an ISO-8601 timestamp")})
+    >>> (len(col), col[1])
+    (2, 'x')
+    """
+
+    __slots__ = ("bad", "us")
+
+    def __init__(
+        self, us: npt.NDArray[np.int64], bad: Mapping[int, tuple[Any, str]] | None = None
+    ) -> None:
+        self.us = np.asarray(us, dtype=np.int64)
+        self.bad = dict(bad or {})
+
+    def __len__(self) -> int:
+        return len(self.us)
+
+    def __getitem__(self, row: int) -> Any:
+        if row in self.bad:
+            return self.bad[row][0]
+        return int(self.us[row])
+
+
+_Column: TypeAlias = "Sequence[Any] | npt.NDArray[Any] | Coded | ParsedTimestamps"
+
+
 class _Problems:
     """Collects (row, field, value, reason); keeps the first problem of each row."""
 
@@ -66,20 +132,61 @@ class _Problems:
             self.add(r, field, values[r], reason)
 
 
-def _factorize(values: Sequence[Any] | npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], list[Any]]:
-    """Codes into the list of distinct values, in order of first appearance."""
+def _rows_with(
+    codes: npt.NDArray[np.integer[Any]], keys: Iterable[int], n_values: int
+) -> tuple[npt.NDArray[np.intp], list[int]]:
+    """Rows whose code is one of ``keys``, and their codes (``-1`` read as ``n_values - 1``)."""
+    if len(codes) and int(codes.min()) < 0:
+        codes = np.where(codes < 0, codes + n_values, codes)
+    rows = np.flatnonzero(np.isin(codes, np.fromiter(keys, dtype=np.int64)))
+    return rows, codes[rows].tolist()
+
+
+def _factorize(values: _Column) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
+    """Codes into the list of distinct values, in order of first appearance.
+
+    Codes are int32 or wider; a code of ``-1`` (Coded columns only) indexes
+    the last value, which is then ``None``.
+    """
+    if isinstance(values, Coded):
+        return values.factorized()
+    if isinstance(values, ParsedTimestamps):  # not a categorical column: read its raw values
+        values = [values[i] for i in range(len(values))]
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuUSb":
         uniq, codes = np.unique(values, return_inverse=True)
-        return codes.astype(np.int64, copy=False).reshape(-1), uniq.tolist()
+        return codes.astype(np.int32).reshape(-1), uniq.tolist()
+    types = set(map(type, values))
+    wrapped = len(types) > 1 and bool(types & {bool, np.bool_})
+    if wrapped:
+        # True == 1 and hash(True) == hash(1): keep booleans apart from numbers
+        values = [_BoolKey(v) if isinstance(v, bool | np.bool_) else v for v in values]
     try:
         distinct = dict.fromkeys(values)
     except TypeError:  # unhashable values: fall back to one lookup each, by identity of repr
         keys = [v if _hashable(v) else _Unhashable(v) for v in values]
         distinct = dict.fromkeys(keys)
         values = keys
-    table = {k: i for i, k in enumerate(distinct)}
-    codes = np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
-    return codes, [k.value if isinstance(k, _Unhashable) else k for k in distinct]
+        wrapped = True
+    table = dict(zip(distinct, range(len(distinct)), strict=True))
+    codes = np.fromiter(map(table.__getitem__, values), dtype=np.int32, count=len(values))
+    if not wrapped:
+        return codes, list(distinct)
+    return codes, [k.value if isinstance(k, _Unhashable | _BoolKey) else k for k in distinct]
+
+
+class _BoolKey:
+    """A boolean as a dictionary key that does not collide with 0 and 1."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = bool(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _BoolKey) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((_BoolKey, self.value))
 
 
 class _Unhashable:
@@ -100,7 +207,7 @@ def _hashable(value: object) -> bool:
 
 
 def _categorical(
-    values: Sequence[Any] | npt.NDArray[Any], field: str, problems: _Problems
+    values: _Column, field: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
     """Codes (MISSING for empty) into the sorted tuple of distinct names."""
     raw_codes, uniq = _factorize(values)
@@ -114,7 +221,9 @@ def _categorical(
         elif isinstance(v, bool | np.bool_):
             bad_keys[k] = "must be text, not a boolean"
             names.append(None)
-        elif isinstance(v, int | np.integer) or (isinstance(v, float | np.floating) and float(v).is_integer()):
+        elif isinstance(v, int | np.integer) or (
+            isinstance(v, float | np.floating) and float(v).is_integer()
+        ):
             names.append(str(int(v)))
         else:
             bad_keys[k] = f"must be text (got a {type(v).__name__})"
@@ -126,16 +235,32 @@ def _categorical(
     )
     codes = remap[raw_codes] if len(raw_codes) else np.zeros(0, dtype=np.int32)
     if bad_keys:
-        bad_rows = np.flatnonzero(np.isin(raw_codes, np.fromiter(bad_keys, dtype=np.int64)))
-        for r in bad_rows.tolist():
-            problems.add(r, field, values[r], bad_keys[int(raw_codes[r])])
+        rows, keys = _rows_with(raw_codes, bad_keys, len(uniq))
+        for r, k in zip(rows.tolist(), keys, strict=True):
+            problems.add(r, field, values[r], bad_keys[k])
+    if isinstance(values, Coded):  # a frame's categories may include unused ones
+        return _compact(codes, tuple(distinct))
     return codes, tuple(distinct)
 
 
 def _journey_ids(
-    values: Sequence[Any] | npt.NDArray[Any], field: str, problems: _Problems
-) -> tuple[npt.NDArray[np.int64], list[str]]:
+    values: _Column, field: str, problems: _Problems
+) -> tuple[npt.NDArray[np.int32], list[str]]:
     raw_codes, uniq = _factorize(values)
+    if (
+        uniq
+        and set(map(type, uniq)) == {str}
+        and "" not in uniq
+        and not any(map(str.isspace, uniq))
+    ):  # the common case: every id is non-blank text, so only sort the distinct ids
+        order = _argsort_text(uniq)
+        rank = np.empty(len(uniq), dtype=np.int32)
+        rank[order] = np.arange(len(uniq), dtype=np.int32)
+        ids = np.asarray(uniq, dtype=object)[order].tolist()
+        if isinstance(values, Coded):  # a frame's categories may include unused ones
+            fast, kept = _compact(rank[raw_codes], tuple(ids))
+            return fast, list(kept)
+        return rank[raw_codes], ids
     names: list[str | None] = []
     reasons: dict[int, str] = {}
     for k, v in enumerate(uniq):
@@ -146,7 +271,9 @@ def _journey_ids(
             reasons[k] = "empty journey id"
         elif isinstance(v, bool | np.bool_):
             reasons[k] = "journey id must be text or an integer, not a boolean"
-        elif isinstance(v, int | np.integer) or (isinstance(v, float | np.floating) and math.isfinite(v) and float(v).is_integer()):
+        elif isinstance(v, int | np.integer) or (
+            isinstance(v, float | np.floating) and math.isfinite(v) and float(v).is_integer()
+        ):
             names.append(str(int(v)))
             continue
         elif _is_missing(v):
@@ -156,21 +283,35 @@ def _journey_ids(
         names.append(None)
     distinct = sorted({n for n in names if n is not None})
     position = {n: i for i, n in enumerate(distinct)}
-    remap = np.array([MISSING if n is None else position[n] for n in names] or [MISSING])
-    codes = remap[raw_codes].astype(np.int64) if len(raw_codes) else np.zeros(0, np.int64)
+    remap = np.array(
+        [MISSING if n is None else position[n] for n in names] or [MISSING], dtype=np.int32
+    )
+    codes = remap[raw_codes] if len(raw_codes) else np.zeros(0, np.int32)
     if reasons:
-        bad_rows = np.flatnonzero(np.isin(raw_codes, np.fromiter(reasons, dtype=np.int64)))
-        for r in bad_rows.tolist():
-            problems.add(r, field, values[r], reasons[int(raw_codes[r])])
+        rows, keys = _rows_with(raw_codes, reasons, len(uniq))
+        for r, k in zip(rows.tolist(), keys, strict=True):
+            problems.add(r, field, values[r], reasons[k])
+    if isinstance(values, Coded):
+        slow, kept = _compact(codes, tuple(distinct))
+        return slow, list(kept)
     return codes, distinct
 
 
-def _flags(
-    values: Sequence[Any] | npt.NDArray[Any], field: str, problems: _Problems
-) -> npt.NDArray[np.bool_]:
+def _argsort_text(texts: list[str]) -> npt.NDArray[np.intp]:
+    """The order that sorts distinct strings as Python does (by code point)."""
+    if len(texts) > 4096:
+        arr = np.array(texts)
+        # numpy drops trailing NUL characters: only trust it when no string has one
+        if np.array_equal(np.char.str_len(arr), np.fromiter(map(len, texts), np.int64)):
+            order: npt.NDArray[np.intp] = np.argsort(arr, kind="stable")
+            return order
+    return np.asarray(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.intp)
+
+
+def _flags(values: _Column, field: str, problems: _Problems) -> npt.NDArray[np.bool_]:
     if isinstance(values, np.ndarray) and values.dtype == np.bool_:
-        return values.astype(np.bool_, copy=False)
-    if not isinstance(values, np.ndarray) and set(map(type, values)) <= {bool}:
+        return values.copy()  # the log owns what it stores
+    if isinstance(values, list | tuple) and set(map(type, values)) <= {bool}:
         return np.fromiter(values, dtype=np.bool_, count=len(values))
     raw_codes, uniq = _factorize(values)
     table = np.zeros(max(len(uniq), 1), dtype=np.bool_)
@@ -178,7 +319,9 @@ def _flags(
     for k, v in enumerate(uniq):
         if v is None or (isinstance(v, float | np.floating) and math.isnan(v)):
             continue
-        if isinstance(v, bool | np.bool_) or (isinstance(v, int | np.integer | float | np.floating) and v in (0, 1)):
+        if isinstance(v, bool | np.bool_) or (
+            isinstance(v, int | np.integer | float | np.floating) and v in (0, 1)
+        ):
             table[k] = bool(v)
         elif isinstance(v, str) and v.strip().lower() in _TRUE:
             table[k] = True
@@ -187,22 +330,33 @@ def _flags(
         else:
             bad[k] = "conversion flag must be boolean-like (true/false, 1/0, yes/no)"
     if bad:
-        bad_rows = np.flatnonzero(np.isin(raw_codes, np.fromiter(bad, dtype=np.int64)))
-        for r in bad_rows.tolist():
-            problems.add(r, field, values[r], bad[int(raw_codes[r])])
+        rows, keys = _rows_with(raw_codes, bad, len(uniq))
+        for r, k in zip(rows.tolist(), keys, strict=True):
+            problems.add(r, field, values[r], bad[k])
     return table[raw_codes] if len(raw_codes) else np.zeros(0, dtype=np.bool_)
 
 
 def _amounts(
-    values: Sequence[Any] | npt.NDArray[Any], field: str, problems: _Problems
+    values: _Column, field: str, problems: _Problems, *, distinct: bool = False
 ) -> npt.NDArray[np.float64]:
-    """Non-negative finite numbers; missing (None or empty text) is 0."""
+    """Non-negative finite numbers; missing (None or empty text) is 0.
+
+    Text and mixed columns are checked once per distinct value
+    (``distinct=True`` says the values already are distinct).
+    """
+    if isinstance(values, Coded | ParsedTimestamps):
+        spread: npt.NDArray[np.float64] = _per_distinct(values, field, problems, _amounts_once)
+        return spread
     n = len(values)
     types = set(map(type, values)) if not isinstance(values, np.ndarray) else set()
+    numeric = types and types <= {float, int, type(None)}
+    if not distinct and not numeric and not isinstance(values, np.ndarray) and n > 16:
+        codes, uniq = _factorize(values)
+        return _per_distinct(Coded(codes, uniq), field, problems, _amounts_once)
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
         out = values.astype(np.float64)
         missing = np.zeros(n, dtype=np.bool_)
-    elif types and types <= {float, int, type(None)}:
+    elif numeric:
         out = np.array(values, dtype=np.float64)  # None becomes NaN
         if type(None) in types:
             missing = np.fromiter((v is None for v in values), dtype=np.bool_, count=n)
@@ -242,24 +396,81 @@ def _amounts(
     return out
 
 
+def _amounts_once(values: list[Any], field: str, problems: _Problems) -> npt.NDArray[np.float64]:
+    return _amounts(values, field, problems, distinct=True)
+
+
+def _per_distinct(
+    values: Coded | ParsedTimestamps,
+    field: str,
+    problems: _Problems,
+    check: Callable[[list[Any], str, _Problems], npt.NDArray[Any]],
+) -> npt.NDArray[Any]:
+    """Run a column check on the distinct values only, then spread results and problems."""
+    codes, uniq = _factorize(values)
+    found = _Problems()
+    table = check(uniq, field, found)
+    out = table[codes] if len(codes) else table[:0]
+    if found.by_row:
+        rows, keys = _rows_with(codes, found.by_row, len(uniq))
+        for r, k in zip(rows.tolist(), keys, strict=True):
+            f, v, why = found.by_row[k]
+            problems.add(r, f, v, why)
+    return out
+
+
+def _timestamps(
+    values: _Column, tz: dt.tzinfo | None, unit: str
+) -> tuple[npt.NDArray[np.int64], dict[int, tuple[Any, str]]]:
+    """Parse a timestamp column; bad rows map to (raw value, reason)."""
+    if isinstance(values, ParsedTimestamps):
+        us = values.us
+        if not (us.flags.owndata and us.flags.writeable):
+            us = us.copy()  # a view of the reader's memory: the log owns what it stores
+        return us, values.bad
+    if isinstance(values, Coded):
+        codes, uniq = values.factorized()
+        given = len(values.values)
+        table, bad_keys = parse_timestamps(uniq[:given], timezone=tz, unit=unit)
+        if len(uniq) > given:  # the missing entry, parsed on its own (keeps the fast paths)
+            _, none_bad = parse_timestamps([None], timezone=tz, unit=unit)
+            bad_keys[given] = none_bad[0]
+            table = np.append(table, 0)
+        ts = table[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+        bad: dict[int, tuple[Any, str]] = {}
+        if bad_keys:
+            rows, keys = _rows_with(codes, bad_keys, len(uniq))
+            for r, k in zip(rows.tolist(), keys, strict=True):
+                bad[r] = (uniq[k], bad_keys[k])
+        return ts, bad
+    ts, reasons = parse_timestamps(values, timezone=tz, unit=unit)
+    return ts, {r: (values[r], why) for r, why in reasons.items()}
+
+
 def build_log(
-    columns: Mapping[Field, Sequence[Any] | npt.NDArray[Any]],
+    columns: Mapping[Field, _Column],
     n_rows: int,
     *,
     source: str | None = None,
-    lines: npt.NDArray[np.int64] | None = None,
+    lines: npt.NDArray[np.integer[Any]] | Sequence[int] | None = None,
     journey_map: JourneyMap | None = None,
     timezone: str | dt.tzinfo | None = None,
     on_error: OnError = "raise",
     schema: Schema | None = None,
     present: Sequence[str] | None = None,
+    invalid: Mapping[int, tuple[str | None, Any, str]] | None = None,
 ) -> EventLog:
     """Validate raw columns and build the sorted, columnar log.
 
     ``columns`` holds one sequence of length ``n_rows`` per field that the
-    input has; ``lines`` gives the 1-based source line of each row (files
-    only); ``present`` names the input's columns (for the missing-column
-    message).
+    input has (a plain sequence, an array, a :class:`Coded` column or, for
+    the timestamp, :class:`ParsedTimestamps`); a ``dict`` is emptied, its
+    columns handed over and freed as they are read; ``lines`` gives the 1-based
+    source line of each row (files only; any indexable, read only for bad
+    rows); ``present`` names the input's columns (for the missing-column
+    message); ``invalid`` maps rows the reader itself could not split into
+    fields (bad JSON, a wrong number of CSV fields) to ``(field, raw value,
+    reason)``; their column entries are ignored.
     """
     from ._log import EventLog
 
@@ -292,35 +503,43 @@ def build_log(
             )
 
     problems = _Problems()
+    for r, (f_, v_, why_) in sorted((invalid or {}).items()):
+        problems.add(r, f_, v_, why_)
 
     def name(f: Field) -> str:
         return schema.column(f) or f.value
 
-    jcodes, jnames = _journey_ids(columns[Field.JOURNEY_ID], name(Field.JOURNEY_ID), problems)
-    ts, ts_bad = parse_timestamps(columns[Field.TIMESTAMP], timezone=tz, unit=schema.timestamp_unit)
-    ts_values = columns[Field.TIMESTAMP]
-    for r, reason in ts_bad.items():
-        problems.add(r, name(Field.TIMESTAMP), ts_values[r], reason)
+    # each raw column is dropped as soon as it is read, so that peak memory stays near the
+    # size of the finished log (the caller's dict is emptied: its columns are handed over)
+    todo: dict[Field, _Column] = dict(columns)
+    if isinstance(columns, dict):
+        columns.clear()
+
+    jcodes, jnames = _journey_ids(todo.pop(Field.JOURNEY_ID), name(Field.JOURNEY_ID), problems)
+    ts, ts_bad = _timestamps(todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit)
+    for r, (raw, reason) in sorted(ts_bad.items()):
+        problems.add(r, name(Field.TIMESTAMP), raw, reason)
+    del ts_bad
 
     cats: dict[Field, tuple[npt.NDArray[np.int32], tuple[str, ...]]] = {}
     for f in CATEGORICAL:
-        if f in columns:
-            cats[f] = _categorical(columns[f], name(f), problems)
+        if f in todo:
+            cats[f] = _categorical(todo.pop(f), name(f), problems)
         else:
             cats[f] = (np.full(n_rows, MISSING, dtype=np.int32), ())
     converted = (
-        _flags(columns[Field.CONVERTED], name(Field.CONVERTED), problems)
-        if Field.CONVERTED in columns
+        _flags(todo.pop(Field.CONVERTED), name(Field.CONVERTED), problems)
+        if Field.CONVERTED in todo
         else np.zeros(n_rows, dtype=np.bool_)
     )
     value = (
-        _amounts(columns[Field.VALUE], name(Field.VALUE), problems)
-        if Field.VALUE in columns
+        _amounts(todo.pop(Field.VALUE), name(Field.VALUE), problems)
+        if Field.VALUE in todo
         else np.zeros(n_rows, dtype=np.float64)
     )
     cost = (
-        _amounts(columns[Field.COST], name(Field.COST), problems)
-        if Field.COST in columns
+        _amounts(todo.pop(Field.COST), name(Field.COST), problems)
+        if Field.COST in todo
         else np.zeros(n_rows, dtype=np.float64)
     )
 
@@ -337,7 +556,10 @@ def build_log(
         problems.add(r, None, None, "no touchpoint, channel or stage, and not a conversion")
 
     def line_of(row: int) -> int | None:
-        return int(lines[row]) if lines is not None else None
+        if lines is None:
+            return None
+        line = lines[row]
+        return None if line is None else int(line)
 
     rejected: tuple[Rejection, ...] = ()
     keep: npt.NDArray[np.bool_] | None = None
@@ -374,8 +596,8 @@ def build_log(
         # journeys whose every row was rejected disappear from the dictionary
         used = np.unique(jcodes)
         if len(used) != len(jnames):
-            remap = np.full(len(jnames), MISSING, dtype=np.int64)
-            remap[used] = np.arange(len(used))
+            remap = np.full(len(jnames), MISSING, dtype=np.int32)
+            remap[used] = np.arange(len(used), dtype=np.int32)
             jcodes = remap[jcodes]
             jnames = [jnames[i] for i in used.tolist()]
         cats = {f: _compact(c, names) for f, (c, names) in cats.items()}
@@ -392,6 +614,7 @@ def build_log(
         rejected=rejected,
         rows_read=n_rows,
         source=source,
+        copy=False,  # every array above was made here
     )
 
 
@@ -412,7 +635,8 @@ def _compact(
         return codes, names
     remap = np.full(len(names) + 1, MISSING, dtype=np.int32)
     remap[:-1][used] = np.arange(int(used.sum()), dtype=np.int32)
-    return remap[codes], tuple(n for n, u in zip(names, used.tolist(), strict=True) if u)
+    kept: list[str] = np.asarray(names, dtype=object)[used].tolist()
+    return remap[codes], tuple(kept)
 
 
 def _enrich_from_map(

@@ -153,7 +153,7 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
-def _is_sorted(journey: _I64, timestamps: _I64, rows: _I64) -> bool:
+def _is_sorted(journey: npt.NDArray[np.integer[Any]], timestamps: _I64, rows: _I64) -> bool:
     """Whether events are already ordered by journey, then timestamp, then input row."""
     if len(rows) < 2:
         return True
@@ -165,7 +165,9 @@ def _is_sorted(journey: _I64, timestamps: _I64, rows: _I64) -> bool:
     return bool(np.all((j1 > j0) | later))
 
 
-def _log_order(journey: _I64, timestamps: _I64, rows: _I64, n_journeys: int) -> _I64 | None:
+def _log_order(
+    journey: npt.NDArray[np.integer[Any]], timestamps: _I64, rows: _I64, n_journeys: int
+) -> _I64 | None:
     """The permutation that sorts events by (journey, timestamp, input row); None if sorted."""
     if _is_sorted(journey, timestamps, rows):
         return None  # already in log order (sorted files, generated data): no sort
@@ -269,7 +271,7 @@ class EventLog:
     def _from_unsorted(
         cls,
         *,
-        journey_codes: _I64,
+        journey_codes: npt.NDArray[np.integer[Any]],
         journey_ids: Sequence[str],
         timestamps: _I64,
         categorical: Mapping[Field, tuple[_I32, tuple[str, ...]]],
@@ -280,8 +282,14 @@ class EventLog:
         rejected: tuple[Rejection, ...] = (),
         rows_read: int | None = None,
         source: str | None = None,
+        copy: bool = True,
     ) -> EventLog:
-        """Sort validated columns by (journey, timestamp, input order) and wrap them."""
+        """Sort validated columns by (journey, timestamp, input order) and wrap them.
+
+        ``journey_codes`` may be any integer dtype. With ``copy=False`` the caller
+        hands its arrays over: when they are already in order they become the
+        log's (read-only) columns without a copy.
+        """
         order = _log_order(journey_codes, timestamps, rows, len(journey_ids))
         counts = np.bincount(journey_codes, minlength=len(journey_ids))
         offsets = np.zeros(len(journey_ids) + 1, dtype=np.int64)
@@ -290,8 +298,10 @@ class EventLog:
         ids[:] = list(journey_ids)
 
         def take(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            # always a new array: the caller's arrays must stay writeable and unshared
-            return _readonly(np.array(a) if order is None else a[order])
+            if order is not None:
+                return _readonly(a[order])
+            # unless handed over, a new array: the caller's stay writeable and unshared
+            return _readonly(np.array(a) if copy else a)
 
         cat = {
             f: (take(codes.astype(np.int32, copy=False)), names)
@@ -365,6 +375,8 @@ class EventLog:
                         source=f"{source} row {i}" if source else f"row {i}",
                     )
         seen: set[Any] = set().union(*recs)
+        if not recs:  # no rows, no columns to look for: an empty log
+            seen = set(fields)
         columns: dict[Field, list[Any]] = {}
         for column, field in fields.items():
             if column in seen:
@@ -577,33 +589,37 @@ class EventLog:
         return int(np.count_nonzero(same_j & (self.timestamps[1:] == self.timestamps[:-1])))
 
     def _duplicate_mask(self) -> _B:
-        """Events equal to the previous event in journey, time, touchpoint, channel and stage."""
+        """Events equal to an earlier event in journey, time, touchpoint, channel and stage.
+
+        Duplicates can only sit in a block of events of one journey with one
+        timestamp (the log is sorted so), so only those blocks are sorted.
+        """
         dup = np.zeros(self.n_events, dtype=np.bool_)
         if self.n_events < 2:
             return dup
-        # duplicates need not be adjacent when several events share a timestamp: sort the
-        # tied block by (touchpoint, channel, stage) too, stably
-        order = np.lexsort(
-            (
-                np.arange(self.n_events),
-                self.stage_codes,
-                self.channel_codes,
-                self.touchpoint_codes,
-                self.timestamps,
-                self._event_journey,
-            )
+        tie = (self._event_journey[1:] == self._event_journey[:-1]) & (
+            self.timestamps[1:] == self.timestamps[:-1]
         )
-        keys = (
-            self._event_journey,
-            self.timestamps,
-            self.touchpoint_codes,
-            self.channel_codes,
-            self.stage_codes,
+        if not tie.any():
+            return dup
+        block = np.concatenate(([0], np.cumsum(~tie)))  # one id per (journey, time) block
+        in_block = np.zeros(self.n_events, dtype=np.bool_)
+        in_block[1:] |= tie
+        in_block[:-1] |= tie
+        idx = np.flatnonzero(in_block)
+        # stable by position, so the first of equal events is the one kept
+        sort_keys = (
+            idx,
+            self.stage_codes[idx],
+            self.channel_codes[idx],
+            self.touchpoint_codes[idx],
+            block[idx],
         )
-        same = np.ones(self.n_events - 1, dtype=np.bool_)
-        for k in keys:
-            s = k[order]
-            same &= s[1:] == s[:-1]
+        order = idx[np.lexsort(sort_keys)]
+        same = block[order][1:] == block[order][:-1]
+        for k in (self.touchpoint_codes, self.channel_codes, self.stage_codes):
+            ordered = k[order]
+            same &= ordered[1:] == ordered[:-1]
         dup[order[1:][same]] = True
         return dup
 

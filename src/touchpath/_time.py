@@ -25,6 +25,7 @@ __all__ = [
     "DurationLike",
     "US_PER_SECOND",
     "format_duration",
+    "localize",
     "parse_duration",
     "parse_timestamps",
     "resolve_timezone",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 US_PER_SECOND: Final = 1_000_000
+NAIVE_REASON: Final = "naive timestamp (no UTC offset); give the data an offset or name a timezone"
+MISSING_REASON: Final = "missing or not a timestamp"
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS_THRESHOLD: Final = 1e11  # epoch numbers at or above this are milliseconds in "auto" mode
 _UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
@@ -162,7 +165,9 @@ def resolve_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo | None:
     try:
         return pendulum.timezone(name)
     except Exception:  # pendulum raises its own InvalidTimezone
-        raise ConfigError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Paris'") from None
+        raise ConfigError(
+            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Paris'"
+        ) from None
 
 
 def to_datetime(us: int) -> pendulum.DateTime:
@@ -182,9 +187,7 @@ class TimestampError(ValueError):
 def _from_datetime(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         if tz is None:
-            raise TimestampError(
-                "naive timestamp (no UTC offset); give the data an offset or name a timezone"
-            )
+            raise TimestampError(NAIVE_REASON)
         value = value.replace(tzinfo=tz)
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -207,7 +210,7 @@ def _one(value: Any, tz: dt.tzinfo | None, unit: str) -> dt.datetime | int:
     if isinstance(value, dt.date):
         raise TimestampError("a date without a time; give a datetime")
     if isinstance(value, bool) or value is None:
-        raise TimestampError("missing or not a timestamp")
+        raise TimestampError(MISSING_REASON)
     if isinstance(value, int | float | np.integer | np.floating):
         return _epoch(value, unit)
     if isinstance(value, np.datetime64):
@@ -366,10 +369,38 @@ def _fast_iso(values: Sequence[str]) -> npt.NDArray[np.int64] | None:
     return parsed.astype(np.int64) - offset_us
 
 
+_TZINFO: Final = operator.attrgetter("tzinfo")
+_FLOAT_SAFE_SECONDS: Final = 2.0**32
+"""Below this many seconds from the epoch (years 1834-2106), float seconds from
+``datetime.timestamp()`` round back to the exact microsecond: the two roundings
+(to a float, then times 1e6) stay under half a microsecond together."""
+
+
+def _fixed_zone_types() -> tuple[type[dt.tzinfo], ...]:
+    import zoneinfo
+
+    known: list[type[dt.tzinfo]] = [dt.timezone, zoneinfo.ZoneInfo]
+    fixed = getattr(pendulum, "FixedTimezone", None)
+    if isinstance(fixed, type) and issubclass(fixed, dt.tzinfo):
+        known.append(fixed)
+    return tuple(known)
+
+
+_KNOWN_ZONES: Final = _fixed_zone_types()
+
+
 def _fast_aware(values: Sequence[dt.datetime]) -> npt.NDArray[np.int64] | None:
     """Exact microseconds of aware datetimes; None if any is naive."""
+    zones = set(map(type, map(_TZINFO, values)))
+    if zones and all(issubclass(z, _KNOWN_ZONES) for z in zones):
+        # zones that always give an offset: float seconds are exact near the epoch
+        seconds = np.fromiter(map(dt.datetime.timestamp, values), np.float64, len(values))
+        if float(np.abs(seconds).max()) < _FLOAT_SAFE_SECONDS:
+            exact: npt.NDArray[np.int64] = np.rint(seconds * 1e6).astype(np.int64)
+            return exact
     try:
-        deltas = map(operator.sub, values, itertools.repeat(_EPOCH))
+        # the base class method: pendulum's own __sub__ returns an Interval that cannot // 1 us
+        deltas = map(dt.datetime.__sub__, values, itertools.repeat(_EPOCH))
         return np.fromiter(
             map(operator.floordiv, deltas, itertools.repeat(_E_US)),
             dtype=np.int64,
@@ -436,29 +467,77 @@ def _from_datetime64(
     for i in np.flatnonzero(nat).tolist():
         bad[i] = "missing timestamp (NaT)"
     as_ns = arr.astype("datetime64[ns]").astype(np.int64) if arr.dtype != "M8[us]" else None
-    if as_ns is not None:
+    if as_ns is not None and np.datetime_data(arr.dtype)[0] in ("ns", "ps", "fs", "as"):
         frac = np.flatnonzero((as_ns % 1000 != 0) & ~nat)
         for i in frac.tolist():
             bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
     us = arr.astype("datetime64[us]").astype(np.int64)
     if timezone is None:
         for i in np.flatnonzero(~nat).tolist():
-            bad.setdefault(
-                i, "naive timestamp (no UTC offset); give the data an offset or name a timezone"
-            )
-    elif _is_utc(timezone):
-        pass
+            bad.setdefault(i, NAIVE_REASON)
     else:
-        # localise each distinct wall-clock value (rare path: naive non-UTC data)
-        obj = arr.astype("datetime64[us]").astype(object)
-        for i in np.flatnonzero(~nat).tolist():
-            local = obj[i].replace(tzinfo=timezone)
-            us[i] = int(
-                np.datetime64(local.astimezone(dt.UTC).replace(tzinfo=None), "us").astype(np.int64)
-            )
+        us, out_of_range = localize(us, timezone)
+        for i in np.flatnonzero(out_of_range & ~nat).tolist():
+            bad.setdefault(i, "timestamp out of range")
     if bad:
         us[np.fromiter(bad, dtype=np.int64)] = 0
     return us, bad
+
+
+_HOUR_US: Final = 3600 * US_PER_SECOND
+_NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)
+_MIN_US: Final = -62135596800 * US_PER_SECOND  # 0001-01-01T00:00:00
+_MAX_US: Final = 253402300799 * US_PER_SECOND + 999_999  # 9999-12-31T23:59:59.999999
+
+
+def _offset_us(naive: dt.datetime, tz: dt.tzinfo) -> int:
+    """The UTC offset of a wall time in a zone, as the core's ``replace(tzinfo=tz)`` sees it."""
+    offset = naive.replace(tzinfo=tz).utcoffset()
+    if offset is None:
+        raise ValueError("time zone gives no UTC offset")
+    return (offset.days * 86400 + offset.seconds) * US_PER_SECOND + offset.microseconds
+
+
+def localize(
+    naive_us: npt.NDArray[np.int64], tz: dt.tzinfo
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """UTC microseconds of naive wall-clock microseconds in a time zone, vectorised.
+
+    The zone is asked once per distinct hour (at its first and last
+    microsecond); only rows in an hour whose offset changes inside it are
+    looked up one by one. Ambiguous and skipped wall times resolve like
+    ``datetime.replace(tzinfo=tz)`` (``fold=0``). Returns the UTC values and a
+    mask of values outside the range of ``datetime``.
+
+    >>> import zoneinfo
+    >>> wall = np.array([0, 6 * 30 * 86400 * 1_000_000], dtype=np.int64)  # Jan 1, Jun 30 1970
+    >>> utc, bad = localize(wall, zoneinfo.ZoneInfo("Europe/Paris"))
+    >>> ((wall - utc) // 3_600_000_000).tolist(), bad.tolist()
+    ([1, 1], [False, False])
+    """
+    out = naive_us.astype(np.int64, copy=True)
+    bad = (naive_us < _MIN_US) | (naive_us > _MAX_US)
+    if len(out) == 0 or _is_utc(tz):
+        return out, bad
+    hours, inverse = np.unique(naive_us // _HOUR_US, return_inverse=True)
+    first = np.zeros(len(hours), dtype=np.int64)
+    last = np.zeros(len(hours), dtype=np.int64)
+    hour_ok = np.ones(len(hours), dtype=np.bool_)
+    for k, h in enumerate(hours.tolist()):
+        try:
+            start = _NAIVE_EPOCH + dt.timedelta(microseconds=h * _HOUR_US)
+            first[k] = _offset_us(start, tz)
+            last[k] = _offset_us(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
+        except (OverflowError, ValueError):
+            hour_ok[k] = False
+    inverse = inverse.reshape(-1)
+    out -= first[inverse]
+    bad |= ~hour_ok[inverse]
+    for i in np.flatnonzero(((first != last) & hour_ok)[inverse]).tolist():
+        wall = _NAIVE_EPOCH + dt.timedelta(microseconds=int(naive_us[i]))
+        out[i] = int(naive_us[i]) - _offset_us(wall, tz)
+    bad |= (out < _MIN_US) | (out > _MAX_US)
+    return out, bad
 
 
 def _is_utc(tz: dt.tzinfo) -> bool:

@@ -5,6 +5,8 @@
   nothing, row order and partitioning do not matter) on any
   :class:`~touchpath.typing.AttributionModel`.
 - :func:`random_log_records` makes random event records for such checks.
+- :mod:`touchpath.testing.strategies` has Hypothesis strategies for event records and
+  event logs (it needs ``hypothesis``).
 """
 
 from ._attribution import check_attribution_model as check_attribution_model
