@@ -1,5 +1,6 @@
-"""``python -m touchpath``: the command-line interface."""
+"""``python -m touchpath``: the command-line interface (see :mod:`touchpath.cli`)."""
 
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())
