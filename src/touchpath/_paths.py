@@ -630,6 +630,21 @@ class PathCounts:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    @classmethod
+    def zero(cls, by: Field | None = None) -> PathCounts:
+        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
+
+        >>> PathCounts.zero().equals(PathCounts.empty())
+        True
+        """
+        return cls.empty(by)
+
+    def __radd__(self, other: object) -> PathCounts:
+        """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
     def __add__(self, other: PathCounts) -> PathCounts:
         if not isinstance(other, PathCounts):
             return NotImplemented

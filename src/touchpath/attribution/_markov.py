@@ -217,6 +217,21 @@ class TransitionCounts:
         """All conversions, attributed or not."""
         return float(self.conversions.sum()) + self.unattributed
 
+    @classmethod
+    def zero(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
+
+        >>> TransitionCounts.zero().equals(TransitionCounts.empty())
+        True
+        """
+        return cls.empty(order, by)
+
+    def __radd__(self, other: object) -> TransitionCounts:
+        """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
     def __add__(self, other: TransitionCounts) -> TransitionCounts:
         if not isinstance(other, TransitionCounts):
             return NotImplemented

@@ -190,6 +190,21 @@ class CoalitionCounts:
             tuple(x for i, x in enumerate(self.items) if m >> i & 1) for m in self.masks.tolist()
         ]
 
+    @classmethod
+    def zero(cls, by: Field | None = None) -> CoalitionCounts:
+        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
+
+        >>> CoalitionCounts.zero().equals(CoalitionCounts.empty())
+        True
+        """
+        return cls.empty(by)
+
+    def __radd__(self, other: object) -> CoalitionCounts:
+        """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
     def __add__(self, other: CoalitionCounts) -> CoalitionCounts:
         if not isinstance(other, CoalitionCounts):
             return NotImplemented
