@@ -520,17 +520,7 @@ class _Funnel:
     spec: FunnelCounts
 
     def __call__(self, log: EventLog) -> FunnelCounts:
-        s = self.spec
-        return FunnelCounts.from_log(
-            log,
-            s.steps,
-            level=s.level,
-            order=s.order,
-            window=s.window,
-            count=s.count,
-            by=s.by,
-            now=s.now,
-        )
+        return self.spec._recount(log)
 
 
 def funnel(

@@ -282,6 +282,10 @@ class FunnelCounts:
             self.now,
         )
 
+    def _recount(self, log: EventLog) -> FunnelCounts:
+        """Counts of another log under this (already resolved and checked) definition."""
+        return _count(log, self._spec())
+
     def __add__(self, other: object) -> FunnelCounts:
         if not isinstance(other, FunnelCounts):
             return NotImplemented
