@@ -585,8 +585,13 @@ class EventLog:
         >>> log.ties
         1
         """
-        same_j = self._event_journey[1:] == self._event_journey[:-1]
-        return int(np.count_nonzero(same_j & (self.timestamps[1:] == self.timestamps[:-1])))
+        return int(np.count_nonzero(self._tied()))
+
+    def _tied(self) -> _B:
+        """Per event but the first: whether it has its predecessor's journey and timestamp."""
+        same_journey = self._event_journey[1:] == self._event_journey[:-1]
+        tied: _B = same_journey & (self.timestamps[1:] == self.timestamps[:-1])
+        return tied
 
     def _duplicate_mask(self) -> _B:
         """Events equal to an earlier event in journey, time, touchpoint, channel and stage.
@@ -597,9 +602,7 @@ class EventLog:
         dup = np.zeros(self.n_events, dtype=np.bool_)
         if self.n_events < 2:
             return dup
-        tie = (self._event_journey[1:] == self._event_journey[:-1]) & (
-            self.timestamps[1:] == self.timestamps[:-1]
-        )
+        tie = self._tied()
         if not tie.any():
             return dup
         block = np.concatenate(([0], np.cumsum(~tie)))  # one id per (journey, time) block
