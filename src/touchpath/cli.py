@@ -867,8 +867,11 @@ def _parse_kpis(specs: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def _print_analysis(analysis: Analysis, fmt: str, *, heading: str) -> None:
-    """The demo's and the report's results: sections of tables, or one JSON document."""
+def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path) -> None:
+    """The demo's and the report's results (tables, or one JSON document), then the report's path.
+
+    With JSON on stdout, the path goes to stderr.
+    """
     log = analysis.log
     summary = log.summary()
     data = Table(
@@ -924,10 +927,12 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str) -> None:
     tables = [data, validation, funnel, attribution, kpis]
     if fmt == "json":
         emit(tables, "json", meta={"map": analysis.journey_map.name})
-        return
-    print(heading)
-    print()
-    emit(tables, "table")
+    else:
+        print(heading)
+        print()
+        emit(tables, "table")
+        print()
+    print(f"Report: {report}", file=sys.stderr if fmt == "json" else sys.stdout)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -939,10 +944,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"touchpath {__version__} demo: {len(analysis.log):,} sample journeys against the "
         f"{analysis.journey_map.name!r} journey map"
     )
-    _print_analysis(analysis, args.format, heading=heading)
-    if args.format == "table":
-        print()
-    print(f"Report: {path}", file=sys.stderr if args.format == "json" else sys.stdout)
+    _print_analysis(analysis, args.format, heading=heading, report=path)
     return EXIT_OK
 
 
@@ -961,10 +963,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for reason in analysis.skipped_models:
         print(f"note: {reason}", file=sys.stderr)
     heading = f"{len(log):,} journeys from {args.file} against {journey_map.name!r}"
-    _print_analysis(analysis, args.format, heading=heading)
-    if args.format == "table":
-        print()
-    print(f"Report: {path}", file=sys.stderr if args.format == "json" else sys.stdout)
+    _print_analysis(analysis, args.format, heading=heading, report=path)
     return EXIT_OK
 
 
