@@ -165,6 +165,40 @@ def test_bad_timestamps_have_reasons(value: Any, reason: str) -> None:
     assert out[0] == 1_735_689_600_000_000
 
 
+OUT_OF_RANGE = "timestamp out of range"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [10**17, 1_735_689_600],  # auto: ms, 10**17 ms = 10**20 us, past int64's 9.2e18
+        [10**20, 1_735_689_600],  # past int64 itself
+        [1e18, 1_735_689_600.0],  # float column
+        np.array([10**17, 1_735_689_600]),
+        np.array([1e300, 1_735_689_600.0]),
+        ["100000000000000000", "1735689600"],  # digit strings
+    ],
+    ids=["int-ms", "int-huge", "float", "np-int", "np-float", "digits"],
+)
+def test_epochs_past_int64_are_reported_not_wrapped(values: Any) -> None:
+    """An epoch number whose microseconds do not fit int64 (2**63 - 1 = 9.2e18 us) is a bad
+    value with a reason, never a silently wrapped int64 nor a numpy overflow warning; the
+    good value next to it still parses to 1735689600 s = 2025-01-01."""
+    out, bad = parse_timestamps(values)
+    assert bad == {0: OUT_OF_RANGE}
+    assert out[1] == 1_735_689_600_000_000
+
+
+@pytest.mark.parametrize("unit", ["s", "ms"], ids=["s", "ms"])
+def test_explicit_units_check_the_range_too(unit: str) -> None:
+    """With an explicit unit, 10**17 s (1e23 us) and 10**17 ms (1e20 us) do not fit int64;
+    9999-12-31T23:59:59 (253402300799 s, in that unit) is accepted."""
+    limit = 253_402_300_799 * (1 if unit == "s" else 1000)
+    out, bad = parse_timestamps(np.array([10**17, limit]), unit=unit)
+    assert bad == {0: OUT_OF_RANGE}
+    assert out[1] == 253_402_300_799_000_000
+
+
 def test_numpy_datetimes_are_naive() -> None:
     """numpy datetime64 values need a time zone; with one they are wall times there, and
     sub-microsecond values are refused."""
@@ -242,6 +276,25 @@ def test_bad_durations(value: Any, match: str) -> None:
     with pytest.raises(ConfigError, match=match) as info:
         parse_duration(value, name="lookback")
     assert "'lookback'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["99999999999 days", 10**30, dt.timedelta(days=999_999_999)],
+    ids=["text", "seconds", "timedelta"],
+)
+def test_durations_longer_than_the_calendar_are_refused(value: Any) -> None:
+    """A duration longer than 0001..9999 (about 3.2e17 us; 99,999,999,999 days is 8.6e21 us,
+    past int64's 9.2e18) raises ConfigError instead of giving a number that overflows
+    int64 arithmetic later."""
+    with pytest.raises(ConfigError, match="too long") as info:
+        parse_duration(value, name="window")
+    assert "'window'" in str(info.value)
+
+
+def test_the_longest_duration_is_accepted() -> None:
+    """9,000 years (365 * 9000 days = 2.8382e17 us) is still a duration."""
+    assert parse_duration("3285000 days") == 3_285_000 * 86_400 * 1_000_000
 
 
 def test_zero_duration_when_allowed() -> None:

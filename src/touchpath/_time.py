@@ -38,6 +38,8 @@ MISSING_REASON: Final = "missing or not a timestamp"
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS_THRESHOLD: Final = 1e11  # epoch numbers at or above this are milliseconds in "auto" mode
 _UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
+_I64_MAX: Final = 2**63 - 1
+OUT_OF_RANGE_REASON: Final = "timestamp out of range"
 
 DurationLike: TypeAlias = "str | dt.timedelta | pendulum.Duration | float | int"
 """A duration: ``"7 days"``, ``"24h"``, ``"PT24H"``, a timedelta, or seconds as a number."""
@@ -102,6 +104,8 @@ def parse_duration(value: Any, *, name: str = "duration", allow_zero: bool = Fal
     if us < 0 or (us == 0 and not allow_zero):
         kind = "non-negative" if allow_zero else "positive"
         raise ConfigError(f"{name!r} must be a {kind} duration; got {value!r}")
+    if us > _MAX_US - _MIN_US:  # longer than all datetimes: timestamp + it could wrap int64
+        raise ConfigError(f"{name!r} is too long a duration (at most 9,999 years); got {value!r}")
     return round(us)
 
 
@@ -238,6 +242,8 @@ def _epoch(value: Any, unit: str) -> int:
     factor = _UNIT_US[unit]
     assert factor is not None
     us = value * factor
+    if us > _I64_MAX:
+        raise TimestampError(OUT_OF_RANGE_REASON)
     if isinstance(us, float | np.floating):
         rounded = round(float(us))
         if abs(float(us) - rounded) > 1e-3:
@@ -278,7 +284,7 @@ def parse_timestamps(
             return _from_float_epochs(arr.astype(np.float64, copy=False), unit)
     else:
         types = set(map(type, values))
-        if types == {int}:
+        if types == {int} and all(-_I64_MAX <= v <= _I64_MAX for v in values):
             return _from_int_epochs(np.array(values, dtype=np.int64), unit)
         if types <= {int, float}:
             farr = np.array(values, dtype=np.float64)
@@ -303,7 +309,7 @@ def parse_timestamps(
             bad[i] = str(exc)
             continue
         except (OverflowError, ValueError):
-            bad[i] = "timestamp out of range"
+            bad[i] = OUT_OF_RANGE_REASON
             continue
         if isinstance(parsed, int):
             out[i] = parsed
@@ -424,7 +430,12 @@ def _from_float_epochs(
         f = _UNIT_US[unit]
         assert f is not None
         factor = np.full(len(arr), float(f))
-    scaled = arr * factor
+    with np.errstate(over="ignore"):
+        scaled = arr * factor
+    too_late = scaled >= 2.0**63  # would not fit int64 microseconds
+    for i in np.flatnonzero(too_late).tolist():
+        bad.setdefault(i, OUT_OF_RANGE_REASON)
+    scaled[too_late | (arr < 0)] = 0.0  # bad values must not reach the int64 cast
     out = np.rint(scaled)
     for i in np.flatnonzero(np.abs(scaled - out) > 1e-3).tolist():
         bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
@@ -441,17 +452,22 @@ def _from_int_epochs(
     neg = np.flatnonzero(arr < 0)
     for i in neg.tolist():
         bad[i] = "negative epoch timestamp"
-    if unit == "auto":
-        out = np.where(arr < _MS_THRESHOLD, arr * 1_000_000, arr * 1_000)
-    elif unit == "ns":
+    if unit == "ns":
         frac = np.flatnonzero(arr % 1000 != 0)
         for i in frac.tolist():
             bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
         out = arr // 1000
     else:
-        factor = _UNIT_US[unit]
-        assert factor is not None
-        out = arr * factor
+        if unit == "auto":
+            factor = np.where(arr < _MS_THRESHOLD, 1_000_000, 1_000)
+        else:
+            unit_us = _UNIT_US[unit]
+            assert unit_us is not None
+            factor = np.full(len(arr), unit_us, dtype=np.int64)
+        too_late = arr > _I64_MAX // factor  # checked before multiplying: int64 would wrap
+        for i in np.flatnonzero(too_late).tolist():
+            bad.setdefault(i, OUT_OF_RANGE_REASON)
+        out = np.where(too_late, 0, arr) * factor
     out = out.astype(np.int64, copy=False)
     if bad:
         out[np.fromiter(bad, dtype=np.int64)] = 0
