@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from touchpath import KPI, Direction, JourneyMap, Unit, templates
-from touchpath.exceptions import ConfigError, NotFoundError
+from touchpath import KPI, Direction, EventLog, JourneyMap, Unit, templates
+from touchpath.exceptions import ConfigError, NotFoundError, UnsupportedInputError
 from touchpath.metrics import KPIStatus, Ratio, scorecard
 
 MAP = (
@@ -82,6 +82,14 @@ def test_unknown_kpi_ids_and_bad_values_are_refused() -> None:
         scorecard(MAP, [("nps", 1.0)])  # type: ignore[arg-type]
     with pytest.raises(NotFoundError):
         scorecard(MAP, {})["nope"]
+
+
+def test_a_log_in_place_of_the_map_is_named() -> None:
+    """scorecard(log, ...) (the log passed where the map goes) raises UnsupportedInputError
+    naming the type it got, not an AttributeError about 'kpis'."""
+    log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "trial"}])
+    with pytest.raises(UnsupportedInputError, match=r"needs the JourneyMap.*got EventLog"):
+        scorecard(log, {})  # type: ignore[arg-type]
 
 
 def test_the_seed_template_scorecard() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._model import KPI
-from ..exceptions import ConfigError, NotFoundError
+from ..exceptions import ConfigError, NotFoundError, UnsupportedInputError
 from ._common import require_pandas
 from ._ratio import Ratio
 
@@ -296,6 +296,13 @@ def scorecard(journey_map: JourneyMap, measured: Mapping[str, float | Ratio | No
     >>> round(card["monthly_churn"].gap, 3), len(card.unmeasured)
     (0.012, 16)
     """
+    from .._map import JourneyMap
+
+    if not isinstance(journey_map, JourneyMap):
+        raise UnsupportedInputError(
+            "scorecard needs the JourneyMap whose KPIs it scores (measure the values from "
+            f"the events first, e.g. with funnel or time_between); got {type(journey_map).__name__}"
+        )
     if not isinstance(measured, Mapping):
         raise ConfigError(f"'measured' must be a mapping of KPI id to value; got {measured!r}")
     kpis = journey_map.kpis
