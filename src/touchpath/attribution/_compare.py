@@ -144,6 +144,8 @@ def compare(
     else:
         chosen = list(models)
         labels = [_label(m) for m in chosen]
+    if not chosen:
+        raise ConfigError("compare needs at least one model; got none")
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         raise ConfigError(f"model labels must be unique (pass a mapping); got duplicates {dupes}")

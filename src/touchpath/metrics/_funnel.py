@@ -398,6 +398,8 @@ def _resolve_steps(
     if isinstance(steps, str) or not isinstance(steps, Iterable):
         raise ConfigError(f"'steps' must be a sequence of ids; got {steps!r}")
     names = tuple(steps)
+    if not names:
+        raise ConfigError("a funnel needs at least one step; got steps=[]")
     if lvl is not None:
         if journey_map is not None:
             declared = map_ids(journey_map, lvl)
