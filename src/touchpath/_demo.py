@@ -296,6 +296,8 @@ class Analysis:
     """Models left out of the comparison, with the reason."""
     scorecard: Scorecard
     """The map's KPIs against what the log measures (and any given values)."""
+    direct_channels: tuple[str, ...] = ()
+    """The channels ``last-non-direct`` skips as direct, sorted (shown with its results)."""
 
 
 def analyse(
@@ -337,6 +339,7 @@ def analyse(
         comparison=compare(log, chosen, by=by),
         skipped_models=tuple(skipped),
         scorecard=scorecard(journey_map, measured),
+        direct_channels=tuple(sorted(_direct(options or ModelOptions(), journey_map))),
     )
 
 

@@ -912,6 +912,11 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
         note=(
             f"conversions credited per channel by {len(c.labels)} models "
             f"({first.total_conversions:,.6g} conversions, {first.unattributed:,.6g} unattributed)"
+            + (
+                f"; last-non-direct skips the direct channels {', '.join(analysis.direct_channels)}"
+                if "last-non-direct" in c.labels and analysis.direct_channels
+                else ""
+            )
         ),
     )
     card = analysis.scorecard
