@@ -434,6 +434,7 @@ def _resolve_steps(
                 "no event of the log"
                 + (" nor the map" if journey_map is not None else "")
                 + " has it; pass level=... to count a step that no event reached"
+                + ("" if journey_map is not None else ", or journey_map=... to use its stages")
             )
             raise error
     raise ConfigError(
