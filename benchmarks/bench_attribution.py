@@ -25,11 +25,11 @@ import json
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import best_of
 
 from touchpath import EventLog, templates
 from touchpath.attribution import (
@@ -135,17 +135,6 @@ def make_log(n_journeys: int, seed: int) -> EventLog:
 
     journey_map = templates.get("pay_per_call_marketplace")
     return datasets.synthetic(journey_map, n_journeys, seed=seed, channels=8)
-
-
-def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` runs, and the last result."""
-    best = float("inf")
-    result: Any = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
 
 
 def run_peers(

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import best_of
 
 from touchpath import EventLog, datasets, templates
 from touchpath import attribution as A
@@ -37,17 +38,6 @@ from touchpath import validation as V
 
 MAP = templates.get("pay_per_call_marketplace")
 STEPS = ["awareness", "consideration", "decision", "onboarding"]
-
-
-def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` runs, and the last result."""
-    best = float("inf")
-    out: Any = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def same(a: Any, b: Any) -> bool:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _common import best_time, stage_walks
 
 from touchpath import EventLog, Field, templates
 from touchpath.metrics import (
@@ -35,29 +36,17 @@ from touchpath.metrics import (
 def synthetic_log(n_journeys: int, seed: int = 7) -> EventLog:
     """A log of random stage walks through the pay-per-call map (vectorised generator)."""
     rng = np.random.default_rng(seed)
-    m = templates.get("pay_per_call_marketplace")
-    stage_order = m.stage_ids
-    lengths = rng.integers(1, 20, size=n_journeys)
-    n = int(lengths.sum())
-    journey = np.repeat(np.arange(n_journeys, dtype=np.int64), lengths)
-    offsets = np.zeros(n_journeys + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    move = rng.choice(np.array([0, 1, -1]), size=n, p=[0.45, 0.45, 0.10])
-    move[offsets[:-1]] = 0
-    walk = np.cumsum(move)
-    walk -= np.repeat(walk[offsets[:-1]], lengths)
-    level = np.clip(walk, 0, len(stage_order) - 1)
-    sorted_stages = tuple(sorted(stage_order))
-    rank = {s: i for i, s in enumerate(sorted_stages)}
-    to_code = np.array([rank[s] for s in stage_order], dtype=np.int32)
-    stage_codes = to_code[level]
-    tps = tuple(sorted(t.id for t in m.touchpoints))
-    chans = tuple(sorted({t.channel.id for t in m.touchpoints}))
-    start = rng.integers(1_704_067_200, 1_735_689_600, size=n_journeys) * 1_000_000
-    gaps = rng.exponential(2 * 86400e6, size=n).astype(np.int64)
-    gaps[offsets[:-1]] = 0
-    ts = np.cumsum(gaps)
-    ts = ts - np.repeat(ts[offsets[:-1]], lengths) + np.repeat(start, lengths)
+    walks = stage_walks(
+        rng,
+        n_journeys,
+        min_length=1,
+        max_length=19,
+        steps=(0, 1, -1),
+        probabilities=(0.45, 0.45, 0.10),
+    )
+    n, lengths, journey = walks.n, walks.lengths, walks.journey
+    stage_codes, sorted_stages, ts = walks.stage_codes, walks.stages, walks.timestamps
+    tps, chans = walks.touchpoints, walks.channels
     converted = rng.random(n) < 0.03
     segments = ("enterprise", "mid_market", "smb")
     cats: dict[Field, tuple[Any, tuple[str, ...]]] = {
@@ -92,16 +81,6 @@ def make_log(n_journeys: int, own: bool) -> tuple[EventLog, str]:
 
     m = templates.get("pay_per_call_marketplace")
     return datasets.synthetic(m, n_journeys, seed=7), "touchpath.datasets.synthetic"
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    """The shortest wall time of ``repeat`` calls, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -141,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(f"{'case':<40} {'seconds':>9} {'M events/s':>11}")
     for name, fn in cases:
-        seconds = best_of(args.repeat, fn)
+        seconds = best_time(args.repeat, fn)
         rate = log.n_events / seconds / 1e6
         print(f"{name:<40} {seconds:>9.3f} {rate:>11.1f}")
 

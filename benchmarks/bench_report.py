@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import functools
-import time
-from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
 import numpy as np
+from _common import best_time
 
 from touchpath import EventLog, Field, JourneyMap, Phase, templates
 from touchpath.render._svg import to_svg
@@ -86,15 +85,6 @@ def synthetic_log(n_events: int, *, ties: bool, seed: int = 7) -> EventLog:
     )
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
@@ -107,21 +97,21 @@ def main() -> None:
     rows: list[tuple[str, str, float]] = []
     for name in templates.names():
         m = templates.get(name)
-        rows.append(("to_svg", name, best(functools.partial(to_svg, m), args.repeat)))
+        rows.append(("to_svg", name, best_time(args.repeat, functools.partial(to_svg, m))))
     big = wide_map(n_wide)
     overlay = random_overlay(big, n_wide)
-    rows.append(("to_svg", f"{len(big)} stages", best(lambda: to_svg(big), args.repeat)))
+    rows.append(("to_svg", f"{len(big)} stages", best_time(args.repeat, lambda: to_svg(big))))
     rows.append(
         (
             "to_svg + overlay",
             f"{len(big)} stages, {overlay.number_of_edges()} moves",
-            best(lambda: to_svg(big, observed=overlay), args.repeat),
+            best_time(args.repeat, lambda: to_svg(big, observed=overlay)),
         )
     )
     for ties in (False, True):
         log = synthetic_log(n_events, ties=ties)
         label = f"{log.n_events:,} events, {log.ties:,} ties"
-        rows.append(("EventLog._repr_html_", label, best(log._repr_html_, args.repeat)))
+        rows.append(("EventLog._repr_html_", label, best_time(args.repeat, log._repr_html_)))
     m = templates.get("acquisition_nurture_growth")
     log = synthetic_log(min(n_events, 100_000), ties=False)
 
@@ -134,7 +124,7 @@ def main() -> None:
             .to_html()
         )
 
-    rows.append(("Report.to_html", "map + log + 200-row table", best(build, args.repeat)))
+    rows.append(("Report.to_html", "map + log + 200-row table", best_time(args.repeat, build)))
 
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)

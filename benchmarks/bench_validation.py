@@ -31,13 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import best_time, stage_walks
 
-from touchpath import EventLog, Field, JourneyMap, templates
+from touchpath import EventLog, Field, JourneyMap, datasets, templates
 from touchpath.validation import (
     DEFAULT_RULES,
     AllowedTransitions,
@@ -75,30 +75,18 @@ def synthetic_log(
     events carry no stage.
     """
     rng = np.random.default_rng(seed)
-    m = templates.get("pay_per_call_marketplace")
-    stage_order = m.stage_ids
-    lengths = rng.integers(min_length, max_length + 1, size=n_journeys)
-    n = int(lengths.sum())
-    journey = np.repeat(np.arange(n_journeys, dtype=np.int64), lengths)
-    offsets = np.zeros(n_journeys + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    move = rng.choice(np.array([0, 1, 2, -1]), size=n, p=list(moves))
-    move[offsets[:-1]] = 0
-    walk = np.cumsum(move)
-    walk -= np.repeat(walk[offsets[:-1]], lengths)
-    level = np.clip(walk, 0, len(stage_order) - 1)
-    sorted_stages = tuple(sorted(stage_order))
-    rank = {s: i for i, s in enumerate(sorted_stages)}
-    to_code = np.array([rank[s] for s in stage_order], dtype=np.int32)
-    stage_codes = to_code[level]
-    stage_codes[rng.random(n) < 0.05] = -1
-    tps = tuple(sorted(t.id for t in m.touchpoints))
-    chans = tuple(sorted({t.channel.id for t in m.touchpoints}))
-    start = rng.integers(1_704_067_200, 1_735_689_600, size=n_journeys) * 1_000_000
-    gaps = rng.exponential(2 * 86400e6, size=n).astype(np.int64)
-    gaps[offsets[:-1]] = 0
-    ts = np.cumsum(gaps)
-    ts = ts - np.repeat(ts[offsets[:-1]], lengths) + np.repeat(start, lengths)
+    walks = stage_walks(
+        rng,
+        n_journeys,
+        min_length=min_length,
+        max_length=max_length,
+        steps=(0, 1, 2, -1),
+        probabilities=moves,
+        stageless=0.05,
+    )
+    n, journey = walks.n, walks.journey
+    stage_codes, sorted_stages, ts = walks.stage_codes, walks.stages, walks.timestamps
+    tps, chans = walks.touchpoints, walks.channels
     cats: dict[Field, tuple[Any, tuple[str, ...]]] = {
         Field.STAGE: (stage_codes, sorted_stages),
         Field.TOUCHPOINT: (rng.integers(0, len(tps), n).astype(np.int32), tps),
@@ -121,23 +109,9 @@ def synthetic_log(
 
 
 def dataset(journey_map: JourneyMap, n_journeys: int) -> tuple[EventLog, str]:
-    """touchpath.datasets.synthetic when it exists, else the generator above."""
-    try:
-        from touchpath import datasets  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return synthetic_log(n_journeys), "benchmark generator"
-    log: EventLog = datasets.synthetic(journey_map, n_journeys, seed=7)
+    """The walks of touchpath.datasets.synthetic through the map."""
+    log = datasets.synthetic(journey_map, n_journeys, seed=7)
     return log, "touchpath.datasets.synthetic"
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    """Best wall time of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def row(name: str, seconds: float, events: int) -> str:
@@ -150,7 +124,7 @@ def time_rules(log: EventLog, journey_map: JourneyMap, repeat: int) -> list[str]
     """Wall time of validate() with the default rules, with each rule alone, and of compare."""
     n = log.n_events
     lines = [f"{'what':<58} {'time':>13} {'throughput':>16}"]
-    t = best_of(repeat, lambda: validate(log, journey_map))
+    t = best_time(repeat, lambda: validate(log, journey_map))
     lines.append(row("validate, default rules (3 structural)", t, n))
     structural: list[TransitionRule] = [
         *DEFAULT_RULES,
@@ -158,16 +132,16 @@ def time_rules(log: EventLog, journey_map: JourneyMap, repeat: int) -> list[str]
         NoRegression(),
         TerminalStage(inactive_after="90 days"),
     ]
-    t = best_of(repeat, lambda: validate(log, journey_map, structural))
+    t = best_time(repeat, lambda: validate(log, journey_map, structural))
     lines.append(row("validate, all 6 structural rules", t, n))
-    t = best_of(repeat, lambda: validate(log, journey_map, every_rule()))
+    t = best_time(repeat, lambda: validate(log, journey_map, every_rule()))
     lines.append(row("validate, all 12 rules", t, n))
     for rule in every_rule():
-        t = best_of(repeat, lambda rule=rule: validate(log, journey_map, [rule]))  # type: ignore[misc]
+        t = best_time(repeat, lambda rule=rule: validate(log, journey_map, [rule]))  # type: ignore[misc]
         lines.append(row(f"  {rule.name}", t, n))
-    t = best_of(repeat, lambda: validate(log, journey_map, []))
+    t = best_time(repeat, lambda: validate(log, journey_map, []))
     lines.append(row("  (no rules: visits, transitions, fitness)", t, n))
-    t = best_of(repeat, lambda: compare_to_map(log, journey_map))
+    t = best_time(repeat, lambda: compare_to_map(log, journey_map))
     lines.append(row("compare_to_map", t, n))
     report = validate(log, journey_map)
     t0 = time.perf_counter()
@@ -212,7 +186,7 @@ def growth(journey_map: JourneyMap, quick: bool, repeat: int) -> list[str]:
         log = synthetic_log(
             n_journeys, seed=length, min_length=length, max_length=length, moves=GROWTH_MOVES
         )
-        t = best_of(repeat, lambda log=log: validate(log, journey_map, rules))  # type: ignore[misc]
+        t = best_time(repeat, lambda log=log: validate(log, journey_map, rules))  # type: ignore[misc]
         per_event["length"].append(t / log.n_events * 1e9)
         lines.append(
             f"{f'{n_journeys} journeys x {length:,} events':<40} {log.n_events:>10,} "
@@ -220,7 +194,7 @@ def growth(journey_map: JourneyMap, quick: bool, repeat: int) -> list[str]:
         )
     for count in counts:
         log = synthetic_log(count, seed=count, min_length=10, max_length=10, moves=GROWTH_MOVES)
-        t = best_of(repeat, lambda log=log: validate(log, journey_map, rules))  # type: ignore[misc]
+        t = best_time(repeat, lambda log=log: validate(log, journey_map, rules))  # type: ignore[misc]
         per_event["count"].append(t / log.n_events * 1e9)
         lines.append(
             f"{f'{count:,} journeys x 10 events':<40} {log.n_events:>10,} "
