@@ -22,8 +22,8 @@ import pendulum
 from .exceptions import ConfigError
 
 __all__ = [
-    "DurationLike",
     "US_PER_SECOND",
+    "DurationLike",
     "format_duration",
     "localize",
     "parse_duration",
