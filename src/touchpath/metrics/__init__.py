@@ -33,6 +33,9 @@ from ._funnel import StepCounts as StepCounts
 from ._funnel import funnel as funnel
 from ._graph import TransitionGraphCounts as TransitionGraphCounts
 from ._graph import transition_graph as transition_graph
+from ._interval import Interval as Interval
+from ._interval import IntervalMethod as IntervalMethod
+from ._interval import proportion_interval as proportion_interval
 from ._kpi import KPIScore as KPIScore
 from ._kpi import KPIStatus as KPIStatus
 from ._kpi import Scorecard as Scorecard
@@ -64,6 +67,13 @@ from ._revenue import roas as roas
 from ._revenue import roas_by_channel as roas_by_channel
 from ._revenue import spend_by_channel as spend_by_channel
 from ._revenue import stage_conversion as stage_conversion
+from ._stats import ProportionTest as ProportionTest
+from ._stats import SegmentComparison as SegmentComparison
+from ._stats import SegmentTest as SegmentTest
+from ._stats import SuppressedCell as SuppressedCell
+from ._stats import benjamini_hochberg as benjamini_hochberg
+from ._stats import compare_segments as compare_segments
+from ._stats import two_proportion_test as two_proportion_test
 from ._timing import Dwell as Dwell
 from ._timing import DwellTimes as DwellTimes
 from ._timing import TimeBetween as TimeBetween
@@ -84,22 +94,30 @@ __all__ = [
     "FunnelOrder",
     "FunnelResult",
     "FunnelStep",
+    "Interval",
+    "IntervalMethod",
     "KPIScore",
     "KPIStatus",
     "Level",
     "Period",
+    "ProportionTest",
     "Ratio",
     "RetentionMode",
     "RetentionTable",
     "RevenueMovements",
     "Scorecard",
+    "SegmentComparison",
+    "SegmentTest",
     "StepCounts",
+    "SuppressedCell",
     "TimeBetween",
     "TransitionGraphCounts",
     "annualized_churn",
+    "benjamini_hochberg",
     "cac_by_channel",
     "cac_payback_months",
     "clv_cac_ratio",
+    "compare_segments",
     "cpc",
     "cpl",
     "cpm",
@@ -111,6 +129,7 @@ __all__ = [
     "gross_revenue_retention",
     "net_revenue_retention",
     "nps",
+    "proportion_interval",
     "retention",
     "revenue_churn_rate",
     "revenue_movements",
@@ -121,4 +140,5 @@ __all__ = [
     "stage_conversion",
     "time_between",
     "transition_graph",
+    "two_proportion_test",
 ]

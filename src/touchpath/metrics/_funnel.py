@@ -65,6 +65,7 @@ from ._common import (
     to_enum,
 )
 from ._digest import DurationDigest, DurationStats, digests_by_group, stats_dict
+from ._interval import IntervalMethod, IntervalMethodLike, bounds_or_none
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
@@ -804,13 +805,21 @@ class FunnelResult:
                 return s
         raise NotFoundError("funnel step", step, choices=self.counts.steps)
 
-    def to_pandas(self) -> Any:
+    def to_pandas(
+        self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Any:
         """One row per step (per group and step with ``by``), rates as floats (NaN undefined).
+
+        With ``interval="wilson"`` (or ``"clopper-pearson"``) each conversion
+        also gets ``_lower`` and ``_upper`` columns: its confidence interval
+        at ``confidence`` (NaN where the rate is undefined).
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> funnel(log, ["x"]).to_pandas()[["step", "reached"]].to_dict("records")
         [{'step': 'x', 'reached': 1}]
+        >>> list(funnel(log, ["x"]).to_pandas(interval="wilson").columns[3:5])
+        ['conversion_from_first_lower', 'conversion_from_first_upper']
         """
         pd = require_pandas("FunnelResult.to_pandas()")
         rows = []
@@ -832,6 +841,8 @@ class FunnelResult:
                     censored=s.censored,
                     drop_off=float("nan") if s.drop_off is None else float(s.drop_off),
                 )
+                if interval is not None:
+                    row = _with_intervals(row, s, interval, confidence)
                 row.update(stats_dict(s.time_to_step, "time_to_step"))
                 row.update(stats_dict(s.time_from_previous, "time_from_previous"))
                 rows.append(row)
@@ -927,23 +938,58 @@ class FunnelResult:
             )
         return repr_html("FunnelResult", self._display_summary(), *parts)
 
-    def report_section(self, *, title: str = "Funnel") -> Any:
+    def report_section(
+        self,
+        *,
+        title: str = "Funnel",
+        interval: IntervalMethodLike | None = None,
+        confidence: float = 0.95,
+    ) -> Any:
         """The steps as a :class:`touchpath.report.Section` (``Report.add`` calls it).
+
+        With ``interval="wilson"`` (or ``"clopper-pearson"``) a last column
+        gives the confidence interval of the conversion from the previous step.
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> funnel(log, ["x"]).report_section().title
         'Funnel'
+        >>> "95% interval" in funnel(log, ["x"]).report_section(interval="wilson").body
+        True
         """
         from ..report import Section
 
-        return Section.table(
-            title,
-            self._display_headers(),
-            self._display_rows(),
-            number_format=[None, None, ".1%", ".1%", None, ".1%", None],
-            note=self._display_summary(),
-        )
+        headers = self._display_headers()
+        rows = self._display_rows()
+        formats: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
+        note = self._display_summary()
+        if interval is not None:
+            how = to_enum(IntervalMethod, "interval", interval)
+            headers.append(f"of previous, {confidence:.0%} interval")
+            formats.append(None)
+            for row, s in zip(rows, self.steps, strict=True):
+                rate = s.conversion_from_previous
+                lower, upper = bounds_or_none(
+                    rate.numerator, rate.denominator, how, confidence
+                )
+                row.append(None if lower is None else f"[{lower:.1%}, {upper:.1%}]")
+            note += f"; intervals: {how.value}"
+        return Section.table(title, headers, rows, number_format=formats, note=note)
+
+
+def _with_intervals(
+    row: dict[str, Any], step: FunnelStep, method: IntervalMethodLike, confidence: float
+) -> dict[str, Any]:
+    """``row`` with lower and upper bounds after each conversion column (NaN if undefined)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key.startswith(("conversion_from", "settled_conversion")):
+            rate: Ratio = getattr(step, key)
+            lower, upper = bounds_or_none(rate.numerator, rate.denominator, method, confidence)
+            out[f"{key}_lower"] = float("nan") if lower is None else lower
+            out[f"{key}_upper"] = float("nan") if upper is None else upper
+    return out
 
 
 def funnel(
