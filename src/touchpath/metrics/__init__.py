@@ -31,6 +31,10 @@ from ._funnel import FunnelResult as FunnelResult
 from ._funnel import FunnelStep as FunnelStep
 from ._funnel import StepCounts as StepCounts
 from ._funnel import funnel as funnel
+from ._funnel_options import Exclusion as Exclusion
+from ._funnel_options import Repeats as Repeats
+from ._funnel_trends import FunnelTrends as FunnelTrends
+from ._funnel_trends import funnel_trends as funnel_trends
 from ._graph import TransitionGraphCounts as TransitionGraphCounts
 from ._graph import transition_graph as transition_graph
 from ._interval import Interval as Interval
@@ -90,10 +94,12 @@ __all__ = [
     "DurationStats",
     "Dwell",
     "DwellTimes",
+    "Exclusion",
     "FunnelCounts",
     "FunnelOrder",
     "FunnelResult",
     "FunnelStep",
+    "FunnelTrends",
     "Interval",
     "IntervalMethod",
     "KPIScore",
@@ -102,6 +108,7 @@ __all__ = [
     "Period",
     "ProportionTest",
     "Ratio",
+    "Repeats",
     "RetentionMode",
     "RetentionTable",
     "RevenueMovements",
@@ -126,6 +133,7 @@ __all__ = [
     "customer_lifetime_value",
     "dwell_times",
     "funnel",
+    "funnel_trends",
     "gross_revenue_retention",
     "net_revenue_retention",
     "nps",
