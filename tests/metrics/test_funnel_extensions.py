@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -135,6 +135,7 @@ class Unit:
     depth: int
     times: list[int]
     censored: bool
+    where: list[int] = field(default_factory=list)
 
 
 def _attempts(
@@ -198,7 +199,7 @@ def _attempts(
                 t, v = events[j]
                 if v in ids and (depth > before or t <= deadline):
                     excluded = True
-        out.append((Unit(depth, times, False), excluded, deadline))
+        out.append((Unit(depth, times, False, where), excluded, deadline))
     return out
 
 
@@ -450,7 +451,7 @@ def test_attempts_count_every_start() -> None:
     data=st.data(),
 )
 def test_trend_periods_add_up_to_the_whole_funnel(
-    records: list[dict[str, Any]], definition: dict[str, Any], period: str, data: st.DataObject
+    records: list[dict[str, Any]], definition: dict[str, Any], period: Any, data: st.DataObject
 ) -> None:
     """Each unit is counted in exactly one period: the periods' counts sum to the funnel of
     the whole log; trends of two disjoint halves add up to the trends of the whole."""
@@ -498,3 +499,113 @@ def test_trends_by_hand() -> None:
         funnel_trends(log, ["a", "b"], order="open")
     with pytest.raises(ConfigError, match="same period"):
         _ = t + funnel_trends(log, ["a", "b"], period="month")
+
+
+# -- paths around drop-off ------------------------------------------------------------------------
+
+
+def _moves(
+    events: Sequence[tuple[int, str | None]], p: int, m: int, direction: str
+) -> tuple[tuple[str, ...], bool, list[int]]:
+    """The next (previous) m value changes around event p, walked event by event."""
+    t_p, v_p = events[p]
+    seq = [(t, v) for t, v in (events[p + 1 :] if direction == "next" else events[:p][::-1])]
+    seq = [(t, v) for t, v in seq if v is not None]
+    while seq and seq[0][1] == v_p:  # still the visit holding the step's event
+        seq.pop(0)
+    runs: list[tuple[int, str]] = []  # (time of the run's first event, value)
+    for t, v in seq:
+        if runs and runs[-1][1] == v:
+            if direction == "previous":
+                runs[-1] = (t, v)  # walking backwards, the run starts earlier
+            continue
+        runs.append((t, v))
+    taken = runs[:m]
+    return (
+        tuple(v for _, v in taken),
+        len(taken) < m,
+        [abs(t - t_p) for t, _ in taken],
+    )
+
+
+@settings(max_examples=120)
+@given(
+    records=event_records(),
+    definition=definitions(orders=["sequential", "strict", "any"]),
+    moves=st.integers(1, 3),
+    direction=st.sampled_from(["next", "previous"]),
+)
+def test_dropoff_paths_match_the_reference_and_the_funnel(
+    records: list[dict[str, Any]], definition: dict[str, Any], moves: int, direction: Any
+) -> None:
+    """The paths of the units that dropped off at step k are those walked by hand from the
+    reference's counted attempt; their number is the funnel's dropped(k)."""
+    import statistics
+
+    from touchpath.metrics import dropoff_paths
+
+    if definition["count"] == "accounts" or len(definition["steps"]) < 2:
+        return
+    log = EventLog.from_records(records)
+    kwargs = {"level": "stage", "now": 1_000_010, **definition}
+    got = dropoff_paths(log, step=0, moves=moves, direction=direction, **kwargs)
+    f = funnel(log, **kwargs)
+    assert got.dropped == f.steps[0].dropped
+    assert sum(p.count for p in got.paths) == got.dropped
+    steps = [frozenset([s] if isinstance(s, str) else s) for s in definition["steps"]]
+    window = definition["window"]
+    expected: dict[tuple[tuple[str, ...], bool], list[list[int]]] = {}
+    for journey in log:
+        events = [(_us(e.timestamp), e.stage) for e in journey]
+        attempts = _attempts(
+            events,
+            steps,
+            definition["order"],
+            definition["repeats"],
+            None if window is None else window * 1_000_000,
+            [(frozenset(e.events), e.after, e.before) for e in definition["exclusions"]],
+        )
+        now = 1_000_010 * 1_000_000
+        if definition["count"] == "attempts":
+            chosen = [
+                u
+                for u, out, deadline in attempts
+                if not out and not (window is not None and u.depth < len(steps) and deadline > now)
+            ]
+        else:
+            kept = [u for u, out, _ in attempts if not out]
+            if not kept:
+                continue
+            best = max(kept, key=lambda u: u.depth)
+            open_at_now = window is not None and attempts[-1][2] > now
+            chosen = [] if open_at_now and best.depth < len(steps) else [best]
+        for u in chosen:
+            if u.depth == 1:
+                path, ended, gaps = _moves(events, u.where[0], moves, direction)
+                expected.setdefault((path, ended), []).append(gaps)
+    assert {(p.moves, p.ended): p.count for p in got.paths} == {
+        k: len(v) for k, v in expected.items()
+    }
+    for p in got.paths:
+        gaps = expected[(p.moves, p.ended)]
+        medians = [int(statistics.median(g[i] for g in gaps)) for i in range(len(p.moves))]
+        assert [int(t / dt.timedelta(microseconds=1)) for t in p.median_times] == medians
+
+
+def test_dropoff_paths_refuse_what_has_no_path() -> None:
+    """Accounts, open funnels, the last step and unknown steps are refused."""
+    from touchpath.metrics import dropoff_paths
+
+    log = log_of(rec("x", 0, "a"), rec("x", 1, "b"))
+    with pytest.raises(ConfigError, match="single path"):
+        dropoff_paths(log, ["a", "b"], step=0, count="accounts")
+    with pytest.raises(ConfigError, match="open"):
+        dropoff_paths(log, ["a", "b"], step=0, order="open")
+    with pytest.raises(ConfigError, match="before the last"):
+        dropoff_paths(log, ["a", "b"], step="b")
+    with pytest.raises(ConfigError, match="'moves'"):
+        dropoff_paths(log, ["a", "b"], step=0, moves=0)
+    from touchpath.exceptions import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        dropoff_paths(log, ["a", "b"], step="c")

@@ -25,6 +25,10 @@ from ._digest import EXACT_LIMIT as EXACT_LIMIT
 from ._digest import RELATIVE_ACCURACY as RELATIVE_ACCURACY
 from ._digest import DurationDigest as DurationDigest
 from ._digest import DurationStats as DurationStats
+from ._dropoff import Direction as Direction
+from ._dropoff import DropoffPath as DropoffPath
+from ._dropoff import DropoffPaths as DropoffPaths
+from ._dropoff import dropoff_paths as dropoff_paths
 from ._funnel import FunnelCounts as FunnelCounts
 from ._funnel import FunnelOrder as FunnelOrder
 from ._funnel import FunnelResult as FunnelResult
@@ -90,6 +94,9 @@ __all__ = [
     "ChannelCredits",
     "Cohort",
     "CountUnit",
+    "Direction",
+    "DropoffPath",
+    "DropoffPaths",
     "DurationDigest",
     "DurationStats",
     "Dwell",
@@ -131,6 +138,7 @@ __all__ = [
     "customer_acquisition_cost",
     "customer_churn_rate",
     "customer_lifetime_value",
+    "dropoff_paths",
     "dwell_times",
     "funnel",
     "funnel_trends",

@@ -532,6 +532,8 @@ class _Outcomes:
     """Journey of each unit (journey, or attempt) that an exclusion removed."""
     hits: _B | None = None
     """Open funnels: per unit and step, whether the unit has an event of the step."""
+    where: _I64 | None = None
+    """With ``_attempts(..., positions=True)``: per unit and step, the matched event."""
 
 
 def _open_outcomes(log: EventLog, spec: _Spec) -> tuple[_Outcomes, int]:
@@ -585,7 +587,7 @@ def _where_in(codes: npt.NDArray[np.int32], wanted: _I64) -> _I64:
     return np.flatnonzero(np.isin(codes, wanted))
 
 
-def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
+def _attempts(log: EventLog, spec: _Spec, *, positions: bool = False) -> _Outcomes:
     """Per entered journey (per attempt when counting attempts): the best attempt's depth and
     step times (vectorised)."""
     codes, names = level_codes(log, spec.level)
@@ -598,12 +600,13 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
         np.zeros(0, np.int64),
         np.zeros((0, k_steps), np.int64),
         np.zeros(0, np.bool_),
+        where=np.zeros((0, k_steps), np.int64) if positions else None,
     )
     if len(step_sets[0]) == 0 or log.n_events == 0:
         return empty
     window = None if spec.window is None else _us(spec.window)
     per_attempt = spec.count is CountUnit.ATTEMPTS
-    track = bool(spec.exclusions)
+    track = bool(spec.exclusions) or positions
 
     if spec.order is FunnelOrder.STRICT:
         r = runs(log, codes, collapse=spec.repeats is Repeats.ALLOWED)
@@ -612,12 +615,12 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
         a_time = r.time[anchors]
         a_where = r.start[anchors]
     else:
-        positions: dict[tuple[int, ...], _I64] = {}
+        step_positions: dict[tuple[int, ...], _I64] = {}
         for wanted in step_sets:
             set_key = tuple(wanted.tolist())
-            if set_key and set_key not in positions:
-                positions[set_key] = _where_in(codes, wanted)
-        anchors = positions[tuple(step_sets[0].tolist())]
+            if set_key and set_key not in step_positions:
+                step_positions[set_key] = _where_in(codes, wanted)
+        anchors = step_positions[tuple(step_sets[0].tolist())]
         a_journey = log.event_journey[anchors]
         if window is None and not per_attempt and not track and len(anchors):
             keep = np.ones(len(anchors), dtype=np.bool_)
@@ -661,7 +664,7 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
         pos = anchors.copy()
         sequential = spec.order is FunnelOrder.SEQUENTIAL
         for k in range(1, k_steps):
-            pk = positions.get(tuple(step_sets[k].tolist()))
+            pk = step_positions.get(tuple(step_sets[k].tolist()))
             if pk is None or len(pk) == 0 or len(live) == 0:
                 break
             i = np.searchsorted(pk, pos[live] if sequential else anchors[live], side="right")
@@ -689,7 +692,12 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
         if now_us is not None:
             censored = (depth < k_steps) & (deadline > now_us)
         return _Outcomes(
-            a_journey[valid], depth[valid], times[valid], censored[valid], a_journey[~valid]
+            a_journey[valid],
+            depth[valid],
+            times[valid],
+            censored[valid],
+            a_journey[~valid],
+            where=where[valid] if positions else None,
         )
 
     # the best attempt of each journey that no exclusion removed: deepest, then earliest
@@ -709,6 +717,7 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
         times[best[kept]],
         censored[kept],
         a_journey[starts][~kept],
+        where=where[best[kept]] if positions else None,
     )
 
 
