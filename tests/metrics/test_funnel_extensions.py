@@ -509,8 +509,8 @@ def _moves(
 ) -> tuple[tuple[str, ...], bool, list[int]]:
     """The next (previous) m value changes around event p, walked event by event."""
     t_p, v_p = events[p]
-    seq = [(t, v) for t, v in (events[p + 1 :] if direction == "next" else events[:p][::-1])]
-    seq = [(t, v) for t, v in seq if v is not None]
+    around = events[p + 1 :] if direction == "next" else events[:p][::-1]
+    seq = [(t, v) for t, v in around if v is not None]
     while seq and seq[0][1] == v_p:  # still the visit holding the step's event
         seq.pop(0)
     runs: list[tuple[int, str]] = []  # (time of the run's first event, value)
@@ -587,8 +587,8 @@ def test_dropoff_paths_match_the_reference_and_the_funnel(
         k: len(v) for k, v in expected.items()
     }
     for p in got.paths:
-        gaps = expected[(p.moves, p.ended)]
-        medians = [int(statistics.median(g[i] for g in gaps)) for i in range(len(p.moves))]
+        all_gaps = expected[(p.moves, p.ended)]
+        medians = [int(statistics.median(g[i] for g in all_gaps)) for i in range(len(p.moves))]
         assert [int(t / dt.timedelta(microseconds=1)) for t in p.median_times] == medians
 
 
