@@ -25,9 +25,9 @@ from ._digest import EXACT_LIMIT as EXACT_LIMIT
 from ._digest import RELATIVE_ACCURACY as RELATIVE_ACCURACY
 from ._digest import DurationDigest as DurationDigest
 from ._digest import DurationStats as DurationStats
-from ._dropoff import Direction as Direction
 from ._dropoff import DropoffPath as DropoffPath
 from ._dropoff import DropoffPaths as DropoffPaths
+from ._dropoff import PathDirection as PathDirection
 from ._dropoff import dropoff_paths as dropoff_paths
 from ._funnel import FunnelCounts as FunnelCounts
 from ._funnel import FunnelOrder as FunnelOrder
@@ -94,7 +94,6 @@ __all__ = [
     "ChannelCredits",
     "Cohort",
     "CountUnit",
-    "Direction",
     "DropoffPath",
     "DropoffPaths",
     "DurationDigest",
@@ -112,6 +111,7 @@ __all__ = [
     "KPIScore",
     "KPIStatus",
     "Level",
+    "PathDirection",
     "Period",
     "ProportionTest",
     "Ratio",

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
 
-__all__ = ["Direction", "DropoffPath", "DropoffPaths", "dropoff_paths"]
+__all__ = ["PathDirection", "DropoffPath", "DropoffPaths", "dropoff_paths"]
 
 
-class Direction(enum.StrEnum):
+class PathDirection(enum.StrEnum):
     """Which moves around the drop-off step: the ones after it or the ones before it.
 
-    >>> Direction("previous") is Direction.PREVIOUS
+    >>> PathDirection("previous") is PathDirection.PREVIOUS
     True
     """
 
@@ -35,7 +35,7 @@ class Direction(enum.StrEnum):
     PREVIOUS = "previous"
 
 
-DirectionLike: TypeAlias = Direction | Literal["next", "previous"]
+DirectionLike: TypeAlias = PathDirection | Literal["next", "previous"]
 
 
 @final
@@ -85,7 +85,7 @@ class DropoffPaths:
     """The step the units dropped off at."""
     index: int
     """Its position in the funnel (0-based)."""
-    direction: Direction
+    direction: PathDirection
     """Moves after the step's event, or before it."""
     moves: int
     """How many moves each path holds at most."""
@@ -125,7 +125,7 @@ class DropoffPaths:
         """
         from ..report import Section
 
-        where = "After" if self.direction is Direction.NEXT else "Before"
+        where = "After" if self.direction is PathDirection.NEXT else "Before"
         rows = [
             [" > ".join(p.moves) + (" (end)" if p.ended else ""), p.count, p.share.value]
             for p in self.paths[:limit]
@@ -146,7 +146,7 @@ def dropoff_paths(
     *,
     step: str | int,
     moves: int = 3,
-    direction: DirectionLike = Direction.NEXT,
+    direction: DirectionLike = PathDirection.NEXT,
     journey_map: JourneyMap | None = None,
     level: LevelLike | None = None,
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
@@ -176,7 +176,7 @@ def dropoff_paths(
     >>> [(p.moves, p.ended) for p in d.paths]
     [((), True), (('blog',), False)]
     """
-    how = to_enum(Direction, "direction", direction)
+    how = to_enum(PathDirection, "direction", direction)
     given: object = moves
     if isinstance(given, bool) or not isinstance(given, int) or given < 1:
         raise ConfigError(f"'moves' must be a positive integer; got {moves!r}")
@@ -201,7 +201,7 @@ def dropoff_paths(
     # the run holding the step's event; moves are the runs after (or before) it
     holder = np.searchsorted(r.start, at, side="right") - 1
     journey = log.event_journey[at]
-    sign = 1 if how is Direction.NEXT else -1
+    sign = 1 if how is PathDirection.NEXT else -1
     path = np.full((n, moves), -1, dtype=np.int64)
     gap = np.zeros((n, moves), dtype=np.int64)
     for i in range(moves):
