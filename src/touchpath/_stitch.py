@@ -113,27 +113,65 @@ def stitch(log: EventLog, aliases: Iterable[tuple[str, str]] | dict[str, str]) -
     >>> one.journey_ids.tolist(), one.journey("cookie-9").stages
     (['cookie-9', 'other'], ('visit', 'trial'))
     """
-    from ._ingest import _compact
     from ._log import EventLog
 
     left, right = _pairs(aliases)
     if not left:
         return log
-    names, root = _resolve(log.journey_ids, left, right)
-    person = root[np.searchsorted(names, log.journey_ids)]  # per journey, its person's id
-    used, code_of_journey = np.unique(person, return_inverse=True)
-    new_ids = names[used]
-    journey_codes = code_of_journey.reshape(-1)[log.event_journey]
-    cats = {f: _compact(c, names) for f, (c, names) in log._categorical().items()}
+    # union-find over the ids named in pairs only: every other journey is its own person
+    names, root = _resolve(np.zeros(0, dtype=object), left, right)
+    ids = log.journey_ids
+    n, k = len(ids), len(names)
+    # where each named id sits among the log's (sorted) ids: k log n string comparisons
+    at = np.searchsorted(ids, names)
+    in_log = at < n
+    in_log[in_log] = ids[at[in_log]] == names[in_log]
+    # a sortable integer key per person: a log id j is 2j+1, an id the log lacks that sorts
+    # just before log id p is 2p, ties among those broken by their rank among the names
+    slot = np.where(in_log, 2 * at + 1, 2 * at).astype(np.int64)
+    name_key = slot * (k + 1) + np.where(in_log, 0, np.arange(k))
+    own_key = (2 * np.arange(n, dtype=np.int64) + 1) * (k + 1)
+    key = own_key.copy()
+    key[at[in_log]] = name_key[root][in_log]  # a named journey takes its person's key
+    used, code_of_journey = np.unique(key, return_inverse=True)
+    label = np.empty(len(used), dtype=object)
+    own = key == own_key  # journeys that name their person (alone, or the smallest id)
+    label[np.searchsorted(used, key[own])] = ids[own]
+    lacking = ~in_log & (root == np.arange(k))  # persons named by an id the log lacks
+    where = np.searchsorted(used, name_key[lacking])
+    hit = where < len(used)
+    hit[hit] = used[where[hit]] == name_key[lacking][hit]
+    label[where[hit]] = names[lacking][hit]
+    code = code_of_journey.reshape(-1)
+    order = _merged_order(log, code, np.bincount(code, minlength=len(used)) > 1)
+    cats = {f: (c[order], names_) for f, (c, names_) in log._categorical().items()}
     return EventLog._from_unsorted(
-        journey_codes=journey_codes,
-        journey_ids=new_ids.tolist(),
-        timestamps=log.timestamps,
+        journey_codes=code[log.event_journey][order],
+        journey_ids=label.tolist(),
+        timestamps=log.timestamps[order],
         categorical=cats,
-        converted=log.converted,
-        value=log.values,
-        cost=log.costs,
-        rows=np.arange(log.n_events, dtype=np.int64),
+        converted=log.converted[order],
+        value=log.values[order],
+        cost=log.costs[order],
+        rows=order,
         rows_read=log.n_events,
         source=log.source,
+        copy=False,
     )
+
+
+def _merged_order(log: EventLog, code: _I64, merged: npt.NDArray[np.bool_]) -> _I64:
+    """The events in stitched order: by person, then time, then position in ``log``.
+
+    Events of journeys that merged with none keep their place relative to each
+    other; only the merged persons' events are sorted, then the two runs are
+    merged (a stable sort of two sorted runs: linear work).
+    """
+    event_code = code[log.event_journey]
+    moved = merged[event_code]
+    alone = np.flatnonzero(~moved)
+    mixed = np.flatnonzero(moved)
+    if len(mixed):
+        mixed = mixed[np.lexsort((mixed, log.timestamps[mixed], event_code[mixed]))]
+    both = np.concatenate([alone, mixed])
+    return both[np.argsort(event_code[both], kind="stable")].astype(np.int64)

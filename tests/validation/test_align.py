@@ -269,3 +269,19 @@ def test_alignment_options_are_checked() -> None:
         align(log, m, costs={"skip": 1})  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="'prefix'"):
         align(log, m, prefix="yes")  # type: ignore[arg-type]
+
+
+def test_alignment_and_funnel_intervals_go_into_a_report() -> None:
+    """The alignment summary and a funnel with intervals render in a self-contained report."""
+    from touchpath.metrics import funnel
+    from touchpath.report import Report
+
+    m = templates.get("b2b_five_stage")
+    log = log_of([["awareness", "decision"], ["awareness", "consideration"]])
+    report = Report("r").add(align(log, m, prefix=True))
+    report = report.add(
+        funnel(log, ["awareness", "consideration"]).report_section(interval="wilson")
+    )
+    html = report.to_html()
+    assert "Alignment to the map" in html
+    assert "95% interval" in html
