@@ -99,6 +99,7 @@ def test_exclusion_posthog_semantics() -> None:
     assert [s.reached for s in attempts.steps] == [2, 2]
     assert attempts.counts.excluded == 3
     assert attempts.counts.population == 5
+    assert "2 journeys excluded" in f.report_section().note
 
 
 def test_exclusion_checks() -> None:

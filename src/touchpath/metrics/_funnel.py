@@ -1175,6 +1175,8 @@ class FunnelResult:
             text += f", window {self._short_duration(c.window)}"
         if self.censored:
             text += f", {self.censored:,} censored (window still open)"
+        if c.excluded:
+            text += f", {c.excluded:,} {c.count.value} excluded (an exclusion step)"
         return text
 
     def _repr_html_(self) -> str:
