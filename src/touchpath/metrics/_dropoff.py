@@ -12,8 +12,8 @@ import numpy as np
 
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
-from ._common import CountUnit, LevelLike, instant, level_codes, require_pandas, runs, to_enum
-from ._funnel import CountUnitLike, FunnelOrder, FunnelOrderLike, _attempts, _resolve_steps, _Spec
+from ._common import CountUnit, LevelLike, level_codes, require_pandas, runs, to_enum
+from ._funnel import CountUnitLike, FunnelOrder, FunnelOrderLike, _attempts, _Spec, _spec_of
 from ._funnel_options import Exclusion, Repeats, RepeatsLike, StepLike
 from ._ratio import Ratio
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
 
-__all__ = ["PathDirection", "DropoffPath", "DropoffPaths", "dropoff_paths"]
+__all__ = ["DropoffPath", "DropoffPaths", "PathDirection", "dropoff_paths"]
 
 
 class PathDirection(enum.StrEnum):
@@ -180,11 +180,8 @@ def dropoff_paths(
     given: object = moves
     if isinstance(given, bool) or not isinstance(given, int) or given < 1:
         raise ConfigError(f"'moves' must be a positive integer; got {moves!r}")
-    resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
-    if now is None and window is not None and log.n_events:
-        now = instant(int(log.timestamps.max()))
-    spec = _Spec.make(
-        resolved_steps, resolved_level, order, window, count, None, now, exclusions, repeats
+    spec = _spec_of(
+        log, steps, journey_map, level, order, window, count, None, now, exclusions, repeats
     )
     if spec.count is CountUnit.ACCOUNTS:
         raise ConfigError("an account has no single path; count journeys or attempts")

@@ -264,11 +264,8 @@ class FunnelCounts:
         >>> (c.level.value, [s.reached for s in c.total])
         ('stage', [1, 1])
         """
-        resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
-        if now is None and window is not None and log.n_events:
-            now = instant(int(log.timestamps.max()))
-        spec = _Spec.make(
-            resolved_steps, resolved_level, order, window, count, by, now, exclusions, repeats
+        spec = _spec_of(
+            log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
         )
         return _count(log, spec)
 
@@ -450,6 +447,29 @@ def _exclusions(value: object, k_steps: int, order: FunnelOrder) -> tuple[Exclus
             f"exclusions need an ordered funnel (sequential or strict); got order={order.value!r}"
         )
     return out
+
+
+def _spec_of(
+    log: EventLog,
+    steps: Sequence[StepLike] | None,
+    journey_map: JourneyMap | None,
+    level: LevelLike | None,
+    order: object,
+    window: object,
+    count: object,
+    by: object,
+    now: object,
+    exclusions: object,
+    repeats: object,
+) -> _Spec:
+    """A funnel's definition over a log: steps and level resolved, ``now`` defaulting to the
+    log's last event when there is a window."""
+    resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
+    if now is None and window is not None and log.n_events:
+        now = instant(int(log.timestamps.max()))
+    return _Spec.make(
+        resolved_steps, resolved_level, order, window, count, by, now, exclusions, repeats
+    )
 
 
 def _resolve_steps(

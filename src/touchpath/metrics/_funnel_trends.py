@@ -12,7 +12,7 @@ import numpy as np
 from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
-from ._common import CountUnit, LevelLike, instant, require_pandas, to_enum
+from ._common import CountUnit, LevelLike, require_pandas, to_enum
 from ._funnel import (
     CountUnitLike,
     FunnelCounts,
@@ -21,8 +21,7 @@ from ._funnel import (
     FunnelResult,
     _Outcomes,
     _outcomes,
-    _resolve_steps,
-    _Spec,
+    _spec_of,
     _tally,
 )
 from ._funnel_options import Exclusion, Repeats, RepeatsLike, StepLike
@@ -169,11 +168,8 @@ def funnel_trends(
     [('1970-01-01', [1, 0]), ('1970-02-01', [1, 1])]
     """
     per = to_enum(Period, "period", period)
-    resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
-    if now is None and window is not None and log.n_events:
-        now = instant(int(log.timestamps.max()))
-    spec = _Spec.make(
-        resolved_steps, resolved_level, order, window, count, by, now, exclusions, repeats
+    spec = _spec_of(
+        log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
     )
     if spec.order is FunnelOrder.OPEN:
         raise ConfigError("an order='open' funnel has no entry step, so no trend by entry period")
