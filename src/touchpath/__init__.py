@@ -38,6 +38,8 @@ from ._paths import PathCounts as PathCounts
 from ._schema import Field as Field
 from ._schema import Rejection as Rejection
 from ._schema import Schema as Schema
+from ._stitch import alias_map as alias_map
+from ._stitch import stitch as stitch
 from ._version import __version__ as __version__
 from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
@@ -82,6 +84,7 @@ __all__ = [
     "Unit",
     "ValidationReport",
     "__version__",
+    "alias_map",
     "attribute",
     "attribution",
     "bootstrap",
@@ -96,6 +99,7 @@ __all__ = [
     "read_jsonl",
     "report",
     "scorecard",
+    "stitch",
     "templates",
     "transition_graph",
     "validate",

@@ -503,7 +503,10 @@ def test_to_pandas_has_one_row_per_group_and_step() -> None:
 
 # -- the reference on random logs ----------------------------------------------------------------
 
-orders = st.sampled_from(list(FunnelOrder))
+# the orders and units this reference knows; open funnels, attempts, exclusions, several-id
+# steps and repeats="break" have their own reference in test_funnel_extensions.py
+orders = st.sampled_from([FunnelOrder.SEQUENTIAL, FunnelOrder.STRICT, FunnelOrder.ANY])
+units = st.sampled_from([CountUnit.JOURNEYS, CountUnit.ACCOUNTS])
 
 
 @st.composite
@@ -529,7 +532,7 @@ def test_matches_the_brute_force_reference(
     steps = data.draw(funnel_steps(order))
     window = data.draw(st.sampled_from([None, 0, 2, 6]))
     now = data.draw(st.sampled_from([None, 1_000_020]))
-    count = data.draw(st.sampled_from(list(CountUnit)))
+    count = data.draw(units)
     by = data.draw(st.sampled_from([None, Field.SEGMENT, Field.ACCOUNT]))
     counts = FunnelCounts.from_log(
         log,
@@ -583,7 +586,7 @@ def test_counts_of_two_halves_add_up_to_the_whole(
     log = EventLog.from_records(records)
     order = data.draw(orders)
     steps = data.draw(funnel_steps(order))
-    count = data.draw(st.sampled_from(list(CountUnit)))
+    count = data.draw(units)
     kwargs: dict[str, Any] = {
         "level": "stage",
         "order": order,

@@ -25,14 +25,25 @@ from ._digest import EXACT_LIMIT as EXACT_LIMIT
 from ._digest import RELATIVE_ACCURACY as RELATIVE_ACCURACY
 from ._digest import DurationDigest as DurationDigest
 from ._digest import DurationStats as DurationStats
+from ._dropoff import DropoffPath as DropoffPath
+from ._dropoff import DropoffPaths as DropoffPaths
+from ._dropoff import PathDirection as PathDirection
+from ._dropoff import dropoff_paths as dropoff_paths
 from ._funnel import FunnelCounts as FunnelCounts
 from ._funnel import FunnelOrder as FunnelOrder
 from ._funnel import FunnelResult as FunnelResult
 from ._funnel import FunnelStep as FunnelStep
 from ._funnel import StepCounts as StepCounts
 from ._funnel import funnel as funnel
+from ._funnel_options import Exclusion as Exclusion
+from ._funnel_options import Repeats as Repeats
+from ._funnel_trends import FunnelTrends as FunnelTrends
+from ._funnel_trends import funnel_trends as funnel_trends
 from ._graph import TransitionGraphCounts as TransitionGraphCounts
 from ._graph import transition_graph as transition_graph
+from ._interval import Interval as Interval
+from ._interval import IntervalMethod as IntervalMethod
+from ._interval import proportion_interval as proportion_interval
 from ._kpi import KPIScore as KPIScore
 from ._kpi import KPIStatus as KPIStatus
 from ._kpi import Scorecard as Scorecard
@@ -64,6 +75,13 @@ from ._revenue import roas as roas
 from ._revenue import roas_by_channel as roas_by_channel
 from ._revenue import spend_by_channel as spend_by_channel
 from ._revenue import stage_conversion as stage_conversion
+from ._stats import ProportionTest as ProportionTest
+from ._stats import SegmentComparison as SegmentComparison
+from ._stats import SegmentTest as SegmentTest
+from ._stats import SuppressedCell as SuppressedCell
+from ._stats import benjamini_hochberg as benjamini_hochberg
+from ._stats import compare_segments as compare_segments
+from ._stats import two_proportion_test as two_proportion_test
 from ._timing import Dwell as Dwell
 from ._timing import DwellTimes as DwellTimes
 from ._timing import TimeBetween as TimeBetween
@@ -76,41 +94,58 @@ __all__ = [
     "ChannelCredits",
     "Cohort",
     "CountUnit",
+    "DropoffPath",
+    "DropoffPaths",
     "DurationDigest",
     "DurationStats",
     "Dwell",
     "DwellTimes",
+    "Exclusion",
     "FunnelCounts",
     "FunnelOrder",
     "FunnelResult",
     "FunnelStep",
+    "FunnelTrends",
+    "Interval",
+    "IntervalMethod",
     "KPIScore",
     "KPIStatus",
     "Level",
+    "PathDirection",
     "Period",
+    "ProportionTest",
     "Ratio",
+    "Repeats",
     "RetentionMode",
     "RetentionTable",
     "RevenueMovements",
     "Scorecard",
+    "SegmentComparison",
+    "SegmentTest",
     "StepCounts",
+    "SuppressedCell",
     "TimeBetween",
     "TransitionGraphCounts",
     "annualized_churn",
+    "benjamini_hochberg",
     "cac_by_channel",
     "cac_payback_months",
     "clv_cac_ratio",
+    "compare_segments",
     "cpc",
     "cpl",
     "cpm",
     "customer_acquisition_cost",
     "customer_churn_rate",
     "customer_lifetime_value",
+    "dropoff_paths",
     "dwell_times",
     "funnel",
+    "funnel_trends",
     "gross_revenue_retention",
     "net_revenue_retention",
     "nps",
+    "proportion_interval",
     "retention",
     "revenue_churn_rate",
     "revenue_movements",
@@ -121,4 +156,5 @@ __all__ = [
     "stage_conversion",
     "time_between",
     "transition_graph",
+    "two_proportion_test",
 ]

@@ -56,7 +56,7 @@ LevelLike: TypeAlias = Level | Literal["stage", "touchpoint", "channel"]
 
 
 class CountUnit(enum.StrEnum):
-    """What a funnel counts: journeys (contacts) or accounts (companies).
+    """What a funnel counts: journeys (contacts), accounts (companies) or attempts.
 
     An account reaches a step when any of its journeys does; journeys without
     an account are left out of account counts and reported as unassigned.
@@ -67,6 +67,8 @@ class CountUnit(enum.StrEnum):
 
     JOURNEYS = "journeys"
     ACCOUNTS = "accounts"
+    ATTEMPTS = "attempts"
+    """Funnels only: every attempt (every step-1 event, or visit when strict) is a unit."""
 
 
 def to_enum(kind: type[_E], name: str, value: object) -> _E:

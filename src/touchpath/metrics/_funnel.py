@@ -65,6 +65,8 @@ from ._common import (
     to_enum,
 )
 from ._digest import DurationDigest, DurationStats, digests_by_group, stats_dict
+from ._funnel_options import Exclusion, Repeats, RepeatsLike, StepLike
+from ._interval import IntervalMethod, IntervalMethodLike, bounds_or_none
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
@@ -97,10 +99,12 @@ class FunnelOrder(enum.StrEnum):
     """Each step the very next visit at the step's level after the previous one."""
     ANY = "any"
     """Step 1 first, then the other steps in any order."""
+    OPEN = "open"
+    """Each step counted on its own, whatever the order (retentioneering's ``open`` funnel)."""
 
 
-FunnelOrderLike: TypeAlias = FunnelOrder | Literal["sequential", "strict", "any"]
-CountUnitLike: TypeAlias = CountUnit | Literal["journeys", "accounts"]
+FunnelOrderLike: TypeAlias = FunnelOrder | Literal["sequential", "strict", "any", "open"]
+CountUnitLike: TypeAlias = CountUnit | Literal["journeys", "accounts", "attempts"]
 
 
 @attrs.frozen
@@ -202,11 +206,19 @@ class FunnelCounts:
     """Units (journeys or accounts) in the data, whether or not they entered."""
     unassigned: int = 0
     """With ``count="accounts"``: entered journeys without an account (not counted)."""
+    step_values: tuple[tuple[str, ...], ...] = ()
+    """The ids that reach each step (one for a plain step, several for ``("p1", "p2")``)."""
+    exclusions: tuple[Exclusion, ...] = ()
+    """The exclusion steps of the definition."""
+    repeats: Repeats = Repeats.ALLOWED
+    """Whether a repeated value breaks a strict funnel."""
+    excluded: int = 0
+    """Units left out of every step by an exclusion (see :class:`Exclusion`)."""
 
     @classmethod
     def zero(
         cls,
-        steps: Sequence[str],
+        steps: Sequence[StepLike],
         *,
         level: LevelLike,
         order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
@@ -214,6 +226,8 @@ class FunnelCounts:
         count: CountUnitLike = CountUnit.JOURNEYS,
         by: Field | str | None = None,
         now: Any = None,
+        exclusions: Sequence[Exclusion] = (),
+        repeats: RepeatsLike = Repeats.ALLOWED,
     ) -> FunnelCounts:
         """Empty counts of a funnel definition, neutral for ``+``.
 
@@ -221,14 +235,14 @@ class FunnelCounts:
         >>> [s.reached for s in z.total]
         [0, 0]
         """
-        spec = _Spec.make(steps, level, order, window, count, by, now)
+        spec = _Spec.make(steps, level, order, window, count, by, now, exclusions, repeats)
         return spec.empty()
 
     @classmethod
     def from_log(
         cls,
         log: EventLog,
-        steps: Sequence[str] | None = None,
+        steps: Sequence[StepLike] | None = None,
         *,
         journey_map: JourneyMap | None = None,
         level: LevelLike | None = None,
@@ -237,6 +251,8 @@ class FunnelCounts:
         count: CountUnitLike = CountUnit.JOURNEYS,
         by: Field | str | None = None,
         now: Any = None,
+        exclusions: Sequence[Exclusion] = (),
+        repeats: RepeatsLike = Repeats.ALLOWED,
     ) -> FunnelCounts:
         """Count a funnel over a log; the parameters are those of :func:`funnel`.
 
@@ -248,10 +264,9 @@ class FunnelCounts:
         >>> (c.level.value, [s.reached for s in c.total])
         ('stage', [1, 1])
         """
-        resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
-        if now is None and window is not None and log.n_events:
-            now = instant(int(log.timestamps.max()))
-        spec = _Spec.make(resolved_steps, resolved_level, order, window, count, by, now)
+        spec = _spec_of(
+            log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
+        )
         return _count(log, spec)
 
     @property
@@ -280,6 +295,9 @@ class FunnelCounts:
             self.count,
             self.by,
             self.now,
+            self.step_values or tuple((s,) for s in self.steps),
+            self.exclusions,
+            self.repeats,
         )
 
     def _recount(self, log: EventLog) -> FunnelCounts:
@@ -307,6 +325,7 @@ class FunnelCounts:
             groups=dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0]))),
             population=self.population + other.population,
             unassigned=self.unassigned + other.unassigned,
+            excluded=self.excluded + other.excluded,
         )
 
     def __radd__(self, other: object) -> FunnelCounts:
@@ -324,36 +343,41 @@ class _Spec:
     count: CountUnit
     by: Field | None
     now: dt.datetime | None
+    step_values: tuple[tuple[str, ...], ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    repeats: Repeats = Repeats.ALLOWED
 
     @classmethod
     def make(
         cls,
-        steps: Sequence[str],
+        steps: Sequence[StepLike],
         level: object,
         order: object,
         window: object,
         count: object,
         by: object,
         now: object,
+        exclusions: object = (),
+        repeats: object = Repeats.ALLOWED,
     ) -> _Spec:
         if isinstance(steps, str) or not isinstance(steps, Iterable):
             raise ConfigError(f"'steps' must be a sequence of ids; got {steps!r}")
-        step_tuple = tuple(steps)
-        if not step_tuple:
+        values = tuple(_step_values(s) for s in steps)
+        if not values:
             raise ConfigError("a funnel needs at least one step; got none")
-        for s in step_tuple:
-            if not isinstance(s, str):
-                raise ConfigError(f"funnel steps must be strings; got {s!r}")
+        step_tuple = tuple(" | ".join(v) for v in values)
         lvl = to_enum(Level, "level", level)
         ord_ = to_enum(FunnelOrder, "order", order)
         if ord_ is FunnelOrder.ANY and len(set(step_tuple)) != len(step_tuple):
             raise ConfigError(f"an order='any' funnel cannot repeat a step; got {list(step_tuple)}")
-        if ord_ is FunnelOrder.STRICT:
+        rep = to_enum(Repeats, "repeats", repeats)
+        if ord_ is FunnelOrder.STRICT and rep is Repeats.ALLOWED:
             for a, b in itertools.pairwise(step_tuple):
                 if a == b:
                     raise ConfigError(
                         f"an order='strict' funnel cannot have the same step twice in a row "
-                        f"(visits of one value are merged); got {a!r} twice"
+                        f"(visits of one value are merged); got {a!r} twice; "
+                        "pass repeats='break' to count every event"
                     )
         win = _window(window)
         unit = to_enum(CountUnit, "count", count)
@@ -361,7 +385,18 @@ class _Spec:
         when: dt.datetime | None = None
         if win is not None and now is not None:
             when = instant(parse_instant(now, "now"))
-        return cls(step_tuple, lvl, ord_, win, unit, field, when)
+        excl = _exclusions(exclusions, len(values), ord_)
+        if ord_ is FunnelOrder.OPEN:
+            if win is not None:
+                raise ConfigError(
+                    "an order='open' funnel counts each step on its own and has no window; "
+                    f"got window={window!r}"
+                )
+            if unit is CountUnit.ATTEMPTS:
+                raise ConfigError(
+                    "an order='open' funnel has no attempts; count journeys or accounts"
+                )
+        return cls(step_tuple, lvl, ord_, win, unit, field, when, values, excl, rep)
 
     def empty(self) -> FunnelCounts:
         return FunnelCounts(
@@ -373,15 +408,76 @@ class _Spec:
             self.by,
             self.now,
             {},
+            step_values=self.step_values,
+            exclusions=self.exclusions,
+            repeats=self.repeats,
         )
+
+
+def _step_values(step: object) -> tuple[str, ...]:
+    """The ids of one step: a string, or a non-empty sequence of distinct strings."""
+    if isinstance(step, str):
+        return (step,)
+    if isinstance(step, Iterable) and not isinstance(step, Mapping):
+        out = tuple(step)
+        if out and all(isinstance(v, str) for v in out) and len(set(out)) == len(out):
+            return out
+    raise ConfigError(
+        f"funnel steps must be strings, or tuples of distinct strings for a step any of "
+        f"several ids reaches; got {step!r}"
+    )
+
+
+def _exclusions(value: object, k_steps: int, order: FunnelOrder) -> tuple[Exclusion, ...]:
+    if isinstance(value, Exclusion):
+        value = (value,)
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"'exclusions' must be a sequence of Exclusion; got {value!r}")
+    out = tuple(value)
+    for ex in out:
+        if not isinstance(ex, Exclusion):
+            raise ConfigError(f"'exclusions' must hold Exclusion objects; got {ex!r}")
+        if ex.before >= k_steps:
+            raise ConfigError(
+                f"exclusion {list(ex.events)} ends before step {ex.before}, but the funnel "
+                f"has steps 0..{k_steps - 1}"
+            )
+    if out and order in (FunnelOrder.ANY, FunnelOrder.OPEN):
+        raise ConfigError(
+            f"exclusions need an ordered funnel (sequential or strict); got order={order.value!r}"
+        )
+    return out
+
+
+def _spec_of(
+    log: EventLog,
+    steps: Sequence[StepLike] | None,
+    journey_map: JourneyMap | None,
+    level: LevelLike | None,
+    order: object,
+    window: object,
+    count: object,
+    by: object,
+    now: object,
+    exclusions: object,
+    repeats: object,
+) -> _Spec:
+    """A funnel's definition over a log: steps and level resolved, ``now`` defaulting to the
+    log's last event when there is a window."""
+    resolved_steps, resolved_level = _resolve_steps(log, steps, level, journey_map)
+    if now is None and window is not None and log.n_events:
+        now = instant(int(log.timestamps.max()))
+    return _Spec.make(
+        resolved_steps, resolved_level, order, window, count, by, now, exclusions, repeats
+    )
 
 
 def _resolve_steps(
     log: EventLog,
-    steps: Sequence[str] | None,
+    steps: Sequence[StepLike] | None,
     level: LevelLike | None,
     journey_map: JourneyMap | None,
-) -> tuple[tuple[str, ...], Level]:
+) -> tuple[tuple[StepLike, ...], Level]:
     """The funnel's steps and their level, with the errors a user needs."""
     lvl = None if level is None else to_enum(Level, "level", level)
     if steps is None:
@@ -397,7 +493,8 @@ def _resolve_steps(
         return journey_map.stage_ids, Level.STAGE
     if isinstance(steps, str) or not isinstance(steps, Iterable):
         raise ConfigError(f"'steps' must be a sequence of ids; got {steps!r}")
-    names = tuple(steps)
+    raw = tuple(steps)
+    names = tuple(v for step in raw for v in _step_values(step))
     if not names:
         raise ConfigError("a funnel needs at least one step; got steps=[]")
     if lvl is not None:
@@ -406,7 +503,7 @@ def _resolve_steps(
             for name in names:
                 if name not in declared and name not in level_codes(log, lvl)[1]:
                     raise NotFoundError(f"{lvl.value} (funnel step)", name, choices=declared)
-        return names, lvl
+        return raw, lvl
 
     def known(candidate: Level) -> set[str]:
         ids = set(level_codes(log, candidate)[1])
@@ -417,7 +514,7 @@ def _resolve_steps(
     known_ids = {candidate: known(candidate) for candidate in Level}
     fits = [c for c in Level if all(n in known_ids[c] for n in names)]
     if len(fits) == 1:
-        return names, fits[0]
+        return raw, fits[0]
     if len(fits) > 1:
         kinds = " and ".join(f.value for f in fits)
         raise ConfigError(
@@ -451,48 +548,115 @@ class _Outcomes:
     depth: _I64
     times: _I64
     censored: _B
+    excluded: _I64 = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    """Journey of each unit (journey, or attempt) that an exclusion removed."""
+    hits: _B | None = None
+    """Open funnels: per unit and step, whether the unit has an event of the step."""
+    where: _I64 | None = None
+    """With ``_attempts(..., positions=True)``: per unit and step, the matched event."""
 
 
-def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
-    """Per entered journey: the best attempt's depth and step times (vectorised)."""
+def _open_outcomes(log: EventLog, spec: _Spec) -> tuple[_Outcomes, int]:
+    """Per journey (or account) with an event of any step: which steps it has (vectorised)."""
     codes, names = level_codes(log, spec.level)
-    code_of = {n: i for i, n in enumerate(names)}
-    step_codes = [code_of.get(s, -1) for s in spec.steps]
-    k_steps = len(step_codes)
+    values = spec.step_values or tuple((s,) for s in spec.steps)
+    step_sets = _code_sets(names, values)
+    k_steps = len(step_sets)
+    by_account = spec.count is CountUnit.ACCOUNTS
+    account = first_values(log, log.account_codes)[0] if by_account else None
+    n_units = len(log.accounts) if by_account else len(log)
+    hits = np.zeros((n_units, k_steps), dtype=np.bool_)
+    touched = np.zeros(len(log), dtype=np.bool_)
+    for k, wanted in enumerate(step_sets):
+        if len(wanted) == 0:
+            continue
+        journeys = log.event_journey[_where_in(codes, wanted)]
+        touched[journeys] = True
+        if account is not None:
+            acc = account[journeys]
+            hits[acc[acc >= 0], k] = True
+        else:
+            hits[journeys, k] = True
+    unassigned = int(np.count_nonzero(touched & (account < 0))) if account is not None else 0
+    unit = np.flatnonzero(hits.any(axis=1)).astype(np.int64)
+    n = len(unit)
+    return (
+        _Outcomes(
+            unit,
+            np.zeros(n, np.int64),
+            np.zeros((n, k_steps), np.int64),
+            np.zeros(n, np.bool_),
+            hits=hits[unit],
+        ),
+        unassigned,
+    )
+
+
+def _code_sets(codes_names: tuple[str, ...], groups: Sequence[Sequence[str]]) -> list[_I64]:
+    code_of = {n: i for i, n in enumerate(codes_names)}
+    return [
+        np.array(sorted({code_of[v] for v in vals if v in code_of}), dtype=np.int64)
+        for vals in groups
+    ]
+
+
+def _where_in(codes: npt.NDArray[np.int32], wanted: _I64) -> _I64:
+    """Positions of the events whose code is in ``wanted`` (sorted)."""
+    if len(wanted) == 1:
+        return np.flatnonzero(codes == wanted[0])
+    return np.flatnonzero(np.isin(codes, wanted))
+
+
+def _attempts(log: EventLog, spec: _Spec, *, positions: bool = False) -> _Outcomes:
+    """Per entered journey (per attempt when counting attempts): the best attempt's depth and
+    step times (vectorised)."""
+    codes, names = level_codes(log, spec.level)
+    values = spec.step_values or tuple((s,) for s in spec.steps)
+    step_sets = _code_sets(names, values)
+    k_steps = len(step_sets)
     ts = log.timestamps
     empty = _Outcomes(
         np.zeros(0, np.int64),
         np.zeros(0, np.int64),
         np.zeros((0, k_steps), np.int64),
         np.zeros(0, np.bool_),
+        where=np.zeros((0, k_steps), np.int64) if positions else None,
     )
-    if step_codes[0] < 0 or log.n_events == 0:
+    if len(step_sets[0]) == 0 or log.n_events == 0:
         return empty
     window = None if spec.window is None else _us(spec.window)
+    per_attempt = spec.count is CountUnit.ATTEMPTS
+    track = bool(spec.exclusions) or positions
 
     if spec.order is FunnelOrder.STRICT:
-        r = runs(log, codes)
-        anchors = np.flatnonzero(r.code == step_codes[0])
+        r = runs(log, codes, collapse=spec.repeats is Repeats.ALLOWED)
+        anchors = _where_in(r.code, step_sets[0])
         a_journey = r.journey[anchors]
         a_time = r.time[anchors]
+        a_where = r.start[anchors]
     else:
-        positions: dict[int, _I64] = {}
-        for c in set(step_codes):
-            if c >= 0:
-                positions[c] = np.flatnonzero(codes == c)
-        anchors = positions[step_codes[0]]
+        step_positions: dict[tuple[int, ...], _I64] = {}
+        for wanted in step_sets:
+            set_key = tuple(wanted.tolist())
+            if set_key and set_key not in step_positions:
+                step_positions[set_key] = _where_in(codes, wanted)
+        anchors = step_positions[tuple(step_sets[0].tolist())]
         a_journey = log.event_journey[anchors]
-        if window is None and len(anchors):
+        if window is None and not per_attempt and not track and len(anchors):
             keep = np.ones(len(anchors), dtype=np.bool_)
             keep[1:] = a_journey[1:] != a_journey[:-1]
             anchors, a_journey = anchors[keep], a_journey[keep]
         a_time = ts[anchors]
+        a_where = anchors
     n_anchor = len(anchors)
     if n_anchor == 0:
         return empty
     deadline = a_time + window if window is not None else np.full(n_anchor, NEVER, np.int64)
     times = np.zeros((n_anchor, k_steps), dtype=np.int64)
     times[:, 0] = a_time
+    where = np.zeros((n_anchor, k_steps) if track else (0, 0), dtype=np.int64)
+    if track:
+        where[:, 0] = a_where
     depth = np.ones(n_anchor, dtype=np.int64)
     live = np.arange(n_anchor, dtype=np.int64)  # attempts that reached every step so far
 
@@ -507,18 +671,20 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
             t = r.time[at]
             ok = (
                 (r.journey[at] == a_journey[live])
-                & (r.code[at] == step_codes[k])
+                & np.isin(r.code[at], step_sets[k])
                 & (t <= deadline[live])
             )
             live = live[ok]
             times[live, k] = t[ok]
+            if track:
+                where[live, k] = r.start[at[ok]]
             depth[live] += 1
     else:
         journey_end = log.offsets[a_journey + 1]
         pos = anchors.copy()
         sequential = spec.order is FunnelOrder.SEQUENTIAL
         for k in range(1, k_steps):
-            pk = positions.get(step_codes[k])
+            pk = step_positions.get(tuple(step_sets[k].tolist()))
             if pk is None or len(pk) == 0 or len(live) == 0:
                 break
             i = np.searchsorted(pk, pos[live] if sequential else anchors[live], side="right")
@@ -529,24 +695,86 @@ def _attempts(log: EventLog, spec: _Spec) -> _Outcomes:
             ok = (cand < journey_end[live]) & (t <= deadline[live])
             live, cand, t = live[ok], cand[ok], t[ok]
             depth[live] += 1
+            if track:
+                where[live, k] = cand
             if sequential:
                 pos[live] = cand
                 times[live, k] = t
             else:
                 times[live, k] = np.maximum(times[live, k - 1], t)
 
-    # the best attempt of each journey: deepest, then earliest
+    valid = np.ones(n_anchor, dtype=np.bool_)
+    if track:
+        valid = ~_excluded_attempts(log, spec, a_journey, depth, where, deadline)
+    now_us = parse_instant(spec.now, "now") if window is not None and spec.now is not None else None
+    if per_attempt:
+        censored = np.zeros(n_anchor, dtype=np.bool_)
+        if now_us is not None:
+            censored = (depth < k_steps) & (deadline > now_us)
+        return _Outcomes(
+            a_journey[valid],
+            depth[valid],
+            times[valid],
+            censored[valid],
+            a_journey[~valid],
+            where=where[valid] if positions else None,
+        )
+
+    # the best attempt of each journey that no exclusion removed: deepest, then earliest
     starts = np.flatnonzero(np.r_[True, a_journey[1:] != a_journey[:-1]])
-    key = depth * n_anchor - np.arange(n_anchor, dtype=np.int64)
+    key = np.where(valid, depth * n_anchor - np.arange(n_anchor, dtype=np.int64), -1)
     best_key = np.maximum.reduceat(key, starts)
+    kept = best_key >= 0
     best_depth = -((-best_key) // n_anchor)
     best = best_depth * n_anchor - best_key
     censored = np.zeros(len(starts), dtype=np.bool_)
-    if window is not None and spec.now is not None:
+    if now_us is not None:
         ends = np.r_[starts[1:], n_anchor] - 1
-        now_us = parse_instant(spec.now, "now")
         censored = (best_depth < k_steps) & (deadline[ends] > now_us)
-    return _Outcomes(a_journey[starts], best_depth, times[best], censored)
+    return _Outcomes(
+        a_journey[starts][kept],
+        best_depth[kept],
+        times[best[kept]],
+        censored[kept],
+        a_journey[starts][~kept],
+        where=where[best[kept]] if positions else None,
+    )
+
+
+def _excluded_attempts(
+    log: EventLog,
+    spec: _Spec,
+    a_journey: _I64,
+    depth: _I64,
+    where: _I64,
+    deadline: _I64,
+) -> _B:
+    """Per attempt, whether an exclusion event falls between its two steps (vectorised).
+
+    The first exclusion event after the attempt's event for step ``after`` is
+    the one to check: it excludes when it comes before the event for step
+    ``before`` or, if that step was never reached, within the window.
+    """
+    ts = log.timestamps
+    journey_end = log.offsets[a_journey + 1]
+    hit = np.zeros(len(a_journey), dtype=np.bool_)
+    for ex in spec.exclusions:
+        codes, names = level_codes(log, ex.level or spec.level)
+        wanted = _code_sets(names, [ex.events])[0]
+        if len(wanted) == 0:
+            continue
+        events = _where_in(codes, wanted)
+        if len(events) == 0:
+            continue
+        reached_after = depth > ex.after
+        reached_before = depth > ex.before
+        lo = where[:, ex.after]
+        hi = np.where(reached_before, where[:, ex.before], journey_end)
+        i = np.searchsorted(events, lo, side="right")
+        has = i < len(events)
+        e = events[np.minimum(i, len(events) - 1)]
+        hit |= reached_after & has & (e < hi) & (reached_before | (ts[e] <= deadline))
+    return hit
 
 
 def _by_account(log: EventLog, out: _Outcomes, k_steps: int) -> tuple[_Outcomes, int]:
@@ -587,16 +815,40 @@ def _account_labels(log: EventLog, field_codes: npt.NDArray[np.int32]) -> npt.ND
 
 
 def _count(log: EventLog, spec: _Spec) -> FunnelCounts:
+    out, population, unassigned = _outcomes(log, spec)
+    return _tally(log, spec, out, population, unassigned)
+
+
+def _outcomes(log: EventLog, spec: _Spec) -> tuple[_Outcomes, int, int]:
+    """The units' outcomes, the population and the unassigned journeys of a funnel."""
     k_steps = len(spec.steps)
-    out = _attempts(log, spec)
     unassigned = 0
+    if spec.order is FunnelOrder.OPEN:
+        out, unassigned = _open_outcomes(log, spec)
+    else:
+        out = _attempts(log, spec)
     if spec.count is CountUnit.ACCOUNTS:
-        out, unassigned = _by_account(log, out, k_steps)
         accounts = first_values(log, log.account_codes)[0]
         used = np.bincount(accounts[accounts >= 0], minlength=len(log.accounts))
         population = int(np.count_nonzero(used))
+        if out.hits is None:  # open funnels are counted by account directly
+            excluded_journeys = out.excluded
+            out, unassigned = _by_account(log, out, k_steps)
+            gone = accounts[excluded_journeys]
+            gone = np.setdiff1d(gone[gone >= 0], out.unit)
+            out = attrs.evolve(out, excluded=gone.astype(np.int64))
+    elif spec.count is CountUnit.ATTEMPTS:
+        population = len(out.unit) + len(out.excluded)
     else:
         population = len(log)
+    return out, population, unassigned
+
+
+def _tally(
+    log: EventLog, spec: _Spec, out: _Outcomes, population: int, unassigned: int
+) -> FunnelCounts:
+    """Counts per group and step of the units' outcomes."""
+    k_steps = len(spec.steps)
     if spec.by is None:
         label_codes = np.zeros(len(out.unit), dtype=np.int64)
         labels: list[str | None] = [None]
@@ -610,6 +862,8 @@ def _count(log: EventLog, spec: _Spec) -> FunnelCounts:
         label_codes = np.where(raw < 0, len(names), raw)
         labels = label_names(names)
     n_groups = len(labels)
+    if out.hits is not None:
+        return _tally_open(spec, out, label_codes, labels, population, unassigned)
     depth, times, cens = out.depth, out.times, out.censored
     by_depth = np.bincount(label_codes * (k_steps + 1) + depth, minlength=n_groups * (k_steps + 1))
     by_depth = by_depth.reshape(n_groups, k_steps + 1)
@@ -642,6 +896,36 @@ def _count(log: EventLog, spec: _Spec) -> FunnelCounts:
                     time_from_previous=from_prev[k][g],
                 )
             )
+        groups[labels[g]] = tuple(steps)
+    groups = dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0])))
+    return attrs.evolve(
+        spec.empty(),
+        groups=groups,
+        population=population,
+        unassigned=unassigned,
+        excluded=len(out.excluded),
+    )
+
+
+def _tally_open(
+    spec: _Spec,
+    out: _Outcomes,
+    label_codes: _I64,
+    labels: list[str | None],
+    population: int,
+    unassigned: int,
+) -> FunnelCounts:
+    """Counts of an open funnel: each step on its own; dropped(k) has step k, not k+1."""
+    assert out.hits is not None
+    hits = out.hits
+    k_steps = len(spec.steps)
+    groups: dict[str | None, tuple[StepCounts, ...]] = {}
+    for g in np.unique(label_codes).tolist():
+        h = hits[label_codes == g]
+        steps = []
+        for k in range(k_steps):
+            dropped = int(np.count_nonzero(h[:, k] & ~h[:, k + 1])) if k < k_steps - 1 else 0
+            steps.append(StepCounts(int(np.count_nonzero(h[:, k])), dropped, 0))
         groups[labels[g]] = tuple(steps)
     groups = dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0])))
     return attrs.evolve(spec.empty(), groups=groups, population=population, unassigned=unassigned)
@@ -804,13 +1088,21 @@ class FunnelResult:
                 return s
         raise NotFoundError("funnel step", step, choices=self.counts.steps)
 
-    def to_pandas(self) -> Any:
+    def to_pandas(
+        self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Any:
         """One row per step (per group and step with ``by``), rates as floats (NaN undefined).
+
+        With ``interval="wilson"`` (or ``"clopper-pearson"``) each conversion
+        also gets ``_lower`` and ``_upper`` columns: its confidence interval
+        at ``confidence`` (NaN where the rate is undefined).
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> funnel(log, ["x"]).to_pandas()[["step", "reached"]].to_dict("records")
         [{'step': 'x', 'reached': 1}]
+        >>> list(funnel(log, ["x"]).to_pandas(interval="wilson").columns[3:5])
+        ['conversion_from_first_lower', 'conversion_from_first_upper']
         """
         pd = require_pandas("FunnelResult.to_pandas()")
         rows = []
@@ -832,6 +1124,8 @@ class FunnelResult:
                     censored=s.censored,
                     drop_off=float("nan") if s.drop_off is None else float(s.drop_off),
                 )
+                if interval is not None:
+                    row = _with_intervals(row, s, interval, confidence)
                 row.update(stats_dict(s.time_to_step, "time_to_step"))
                 row.update(stats_dict(s.time_from_previous, "time_from_previous"))
                 rows.append(row)
@@ -901,6 +1195,8 @@ class FunnelResult:
             text += f", window {self._short_duration(c.window)}"
         if self.censored:
             text += f", {self.censored:,} censored (window still open)"
+        if c.excluded:
+            text += f", {c.excluded:,} {c.count.value} excluded (an exclusion step)"
         return text
 
     def _repr_html_(self) -> str:
@@ -927,28 +1223,61 @@ class FunnelResult:
             )
         return repr_html("FunnelResult", self._display_summary(), *parts)
 
-    def report_section(self, *, title: str = "Funnel") -> Any:
+    def report_section(
+        self,
+        *,
+        title: str = "Funnel",
+        interval: IntervalMethodLike | None = None,
+        confidence: float = 0.95,
+    ) -> Any:
         """The steps as a :class:`touchpath.report.Section` (``Report.add`` calls it).
+
+        With ``interval="wilson"`` (or ``"clopper-pearson"``) a last column
+        gives the confidence interval of the conversion from the previous step.
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> funnel(log, ["x"]).report_section().title
         'Funnel'
+        >>> "95% interval" in funnel(log, ["x"]).report_section(interval="wilson").body
+        True
         """
         from ..report import Section
 
-        return Section.table(
-            title,
-            self._display_headers(),
-            self._display_rows(),
-            number_format=[None, None, ".1%", ".1%", None, ".1%", None],
-            note=self._display_summary(),
-        )
+        headers = self._display_headers()
+        rows = self._display_rows()
+        formats: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
+        note = self._display_summary()
+        if interval is not None:
+            how = to_enum(IntervalMethod, "interval", interval)
+            headers.append(f"of previous, {confidence:.0%} interval")
+            formats.append(None)
+            for row, s in zip(rows, self.steps, strict=True):
+                rate = s.conversion_from_previous
+                lower, upper = bounds_or_none(rate.numerator, rate.denominator, how, confidence)
+                row.append(None if lower is None else f"[{lower:.1%}, {upper:.1%}]")
+            note += f"; intervals: {how.value}"
+        return Section.table(title, headers, rows, number_format=formats, note=note)
+
+
+def _with_intervals(
+    row: dict[str, Any], step: FunnelStep, method: IntervalMethodLike, confidence: float
+) -> dict[str, Any]:
+    """``row`` with lower and upper bounds after each conversion column (NaN if undefined)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key.startswith(("conversion_from", "settled_conversion")):
+            rate: Ratio = getattr(step, key)
+            lower, upper = bounds_or_none(rate.numerator, rate.denominator, method, confidence)
+            out[f"{key}_lower"] = float("nan") if lower is None else lower
+            out[f"{key}_upper"] = float("nan") if upper is None else upper
+    return out
 
 
 def funnel(
     data: EventLog | FunnelCounts,
-    steps: Sequence[str] | None = None,
+    steps: Sequence[StepLike] | None = None,
     *,
     journey_map: JourneyMap | None = None,
     level: LevelLike | None = None,
@@ -957,6 +1286,8 @@ def funnel(
     count: CountUnitLike = CountUnit.JOURNEYS,
     by: Field | str | None = None,
     now: Any = None,
+    exclusions: Sequence[Exclusion] = (),
+    repeats: RepeatsLike = Repeats.ALLOWED,
 ) -> FunnelResult:
     """Count how many journeys (or accounts) reach each step, how fast, and who drops off.
 
@@ -969,6 +1300,13 @@ def funnel(
     ``Field.CHANNEL`` for the first-touch channel) and ``now`` (end of
     observation for censoring, default the log's last timestamp) are
     defined in the module documentation and ``docs/metrics.md``.
+
+    A step may be several ids, any of which reaches it (``("p1", "p2")``,
+    shown as ``"p1 | p2"``). ``order="open"`` counts each step on its own.
+    ``count="attempts"`` counts every attempt. ``exclusions`` (a sequence
+    of :class:`Exclusion`) leave out journeys that did an excluding event
+    between two steps; ``repeats="break"`` makes a repeated value break a
+    strict funnel (see :class:`Repeats`).
 
     ``data`` may also be :class:`FunnelCounts` (for example merged from
     parts), whose definition is then used; the other arguments must be left
@@ -989,6 +1327,12 @@ def funnel(
     [3, 2, 2]
     >>> str(f.steps[2].time_to_step.median)
     '2:00:00'
+    >>> [s.reached for s in funnel(log, ["visit", "trial", "paid"], order="open").steps]
+    [3, 3, 2]
+    >>> no_paid_first = Exclusion("paid", after=0, before=1)
+    >>> g = funnel(log, ["visit", "trial"], exclusions=[no_paid_first])
+    >>> ([s.reached for s in g.steps], g.counts.excluded)  # b is out: paid before trial
+    ([2, 1], 1)
     """
     if isinstance(data, FunnelCounts):
         given = {
@@ -1004,6 +1348,10 @@ def funnel(
             extra.append("order")
         if count != CountUnit.JOURNEYS:
             extra.append("count")
+        if exclusions:
+            extra.append("exclusions")
+        if repeats != Repeats.ALLOWED:
+            extra.append("repeats")
         if extra:
             raise ConfigError(
                 "funnel(counts) takes the definition from the counts; "
@@ -1020,5 +1368,7 @@ def funnel(
         count=count,
         by=by,
         now=now,
+        exclusions=exclusions,
+        repeats=repeats,
     )
     return FunnelResult.from_counts(counts)

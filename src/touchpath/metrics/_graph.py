@@ -27,6 +27,7 @@ from ._common import (
     to_enum,
 )
 from ._digest import DurationDigest, digests_by_group, group_order
+from ._ratio import Ratio
 
 if TYPE_CHECKING:
     from .._log import EventLog
@@ -191,6 +192,28 @@ class TransitionGraphCounts:
         if source not in self.nodes or target not in self.nodes:
             return 0
         return int(self.transitions[self.index(source), self.index(target)])
+
+    def probability(self, source: str, target: str) -> Ratio:
+        """``count(source, target)`` over all transitions leaving ``source``, as a :class:`Ratio`.
+
+        The edge attribute ``probability`` of :func:`transition_graph` with its
+        parts, so it merges and has a confidence interval (each transition
+        counted as one trial; a journey that leaves ``source`` several times
+        contributes several).
+
+        >>> from touchpath import EventLog
+        >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+        >>> log = EventLog.from_records([rec("a", 0, "x"), rec("a", 1, "y"),
+        ...                              rec("b", 0, "x"), rec("b", 1, "z")])
+        >>> p = TransitionGraphCounts.from_log(log).probability("x", "y")
+        >>> p, f"{p.interval():.2f}"
+        (Ratio(1/2 = 0.5), '[0.09, 0.91]')
+        """
+        i = self.index(source)
+        leaving = int(self.transitions[i].sum())
+        if target not in self.nodes:
+            self.index(target)  # raises NotFoundError naming the known nodes
+        return Ratio(int(self.transitions[i, self.index(target)]), leaving)
 
     def __add__(self, other: object) -> TransitionGraphCounts:
         if not isinstance(other, TransitionGraphCounts):

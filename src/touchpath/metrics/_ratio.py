@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 import attrs
 
 from ..exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from ._interval import Interval, IntervalMethodLike
 
 __all__ = ["Ratio"]
 
@@ -115,6 +118,26 @@ class Ratio:
         if not (self.is_defined and other.is_defined):
             return self.is_defined == other.is_defined
         return self.numerator * other.denominator == other.numerator * self.denominator
+
+    def interval(self, method: IntervalMethodLike = "wilson", confidence: float = 0.95) -> Interval:
+        """A confidence interval of the rate, read as ``numerator`` successes in ``denominator``
+        trials: Wilson by default, exact Clopper-Pearson with ``method="clopper-pearson"``.
+
+        Both parts must be whole counts with ``0 <= numerator <= denominator``
+        and the denominator positive; anything else (an undefined ratio, a
+        rate of amounts) raises :class:`~touchpath.exceptions.ConfigError`.
+        Formulas in ``docs/metrics.md``.
+
+        >>> f"{Ratio(30, 100).interval():.3f}"
+        '[0.219, 0.396]'
+        >>> f"{Ratio(30, 100).interval('clopper-pearson', confidence=0.9):.3f}"
+        '[0.225, 0.384]'
+        """
+        from ._interval import proportion_interval
+
+        return proportion_interval(
+            self.numerator, self.denominator, method=method, confidence=confidence
+        )
 
     def __float__(self) -> float:
         """The value as a float; NaN when undefined."""

@@ -26,6 +26,12 @@ quality (:class:`MonotonicTime`, :class:`NoDuplicateEvents`).
 (1, 0.0)
 """
 
+from ._align import AlignmentCosts as AlignmentCosts
+from ._align import AlignmentMove as AlignmentMove
+from ._align import Alignments as Alignments
+from ._align import MoveKind as MoveKind
+from ._align import Repair as Repair
+from ._align import align as align
 from ._compare import MapComparison as MapComparison
 from ._compare import ObservedTransition as ObservedTransition
 from ._compare import compare_to_map as compare_to_map
@@ -65,6 +71,9 @@ __all__ = [
     "DEFAULT_RULES",
     "NO_STAGE",
     "UNKNOWN_STAGE",
+    "AlignmentCosts",
+    "AlignmentMove",
+    "Alignments",
     "AllowedTransitions",
     "Deadline",
     "Details",
@@ -76,11 +85,13 @@ __all__ = [
     "Match",
     "MaxDwell",
     "MonotonicTime",
+    "MoveKind",
     "NoDuplicateEvents",
     "NoRegression",
     "NoSkippedStages",
     "ObservedTransition",
     "Pending",
+    "Repair",
     "RequiredTouchpoints",
     "RuleOutcome",
     "Severity",
@@ -93,6 +104,7 @@ __all__ = [
     "ValidationReport",
     "Violation",
     "Visits",
+    "align",
     "compare_to_map",
     "validate",
     "validate_journey",

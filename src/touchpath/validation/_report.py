@@ -17,6 +17,7 @@ from ._protocol import Severity, TransitionRule, to_severity
 if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
+    from ..metrics._ratio import Ratio
 
 __all__ = ["Pending", "ValidationCounts", "ValidationReport", "Violation"]
 
@@ -230,6 +231,29 @@ class ValidationCounts:
     def transition_fitness(self) -> float:
         """Share of transitions that conform (NaN for no transitions)."""
         return _share(self.conforming_transitions, self.transitions)
+
+    @property
+    def journey_fitness_ratio(self) -> Ratio:
+        """:attr:`journey_fitness` with its parts, e.g. for a confidence interval.
+
+        >>> fitness = ValidationCounts(journeys=40, conforming_journeys=30).journey_fitness_ratio
+        >>> fitness, f"{fitness.interval():.3f}"
+        (Ratio(30/40 = 0.75), '[0.598, 0.858]')
+        """
+        from ..metrics._ratio import Ratio
+
+        return Ratio(self.conforming_journeys, self.journeys)
+
+    @property
+    def transition_fitness_ratio(self) -> Ratio:
+        """:attr:`transition_fitness` with its parts (conforming over all transitions).
+
+        >>> ValidationCounts(transitions=8, conforming_transitions=6).transition_fitness_ratio
+        Ratio(6/8 = 0.75)
+        """
+        from ..metrics._ratio import Ratio
+
+        return Ratio(self.conforming_transitions, self.transitions)
 
     @property
     def errors(self) -> int:
