@@ -25,6 +25,16 @@ from ._digest import EXACT_LIMIT as EXACT_LIMIT
 from ._digest import RELATIVE_ACCURACY as RELATIVE_ACCURACY
 from ._digest import DurationDigest as DurationDigest
 from ._digest import DurationStats as DurationStats
+from ._flow import FlowLink as FlowLink
+from ._flow import FlowNode as FlowNode
+from ._flow import NodeKind as NodeKind
+from ._flow import PathFlow as PathFlow
+from ._flow import PathFlowCounts as PathFlowCounts
+from ._flow import StepMatrix as StepMatrix
+from ._flow import TopPaths as TopPaths
+from ._flow import path_flow as path_flow
+from ._flow import step_matrix as step_matrix
+from ._flow import top_paths as top_paths
 from ._funnel import FunnelCounts as FunnelCounts
 from ._funnel import FunnelOrder as FunnelOrder
 from ._funnel import FunnelResult as FunnelResult
@@ -80,6 +90,8 @@ __all__ = [
     "DurationStats",
     "Dwell",
     "DwellTimes",
+    "FlowLink",
+    "FlowNode",
     "FunnelCounts",
     "FunnelOrder",
     "FunnelResult",
@@ -87,6 +99,9 @@ __all__ = [
     "KPIScore",
     "KPIStatus",
     "Level",
+    "NodeKind",
+    "PathFlow",
+    "PathFlowCounts",
     "Period",
     "Ratio",
     "RetentionMode",
@@ -94,7 +109,9 @@ __all__ = [
     "RevenueMovements",
     "Scorecard",
     "StepCounts",
+    "StepMatrix",
     "TimeBetween",
+    "TopPaths",
     "TransitionGraphCounts",
     "annualized_churn",
     "cac_by_channel",
@@ -111,6 +128,7 @@ __all__ = [
     "gross_revenue_retention",
     "net_revenue_retention",
     "nps",
+    "path_flow",
     "retention",
     "revenue_churn_rate",
     "revenue_movements",
@@ -119,6 +137,8 @@ __all__ = [
     "scorecard",
     "spend_by_channel",
     "stage_conversion",
+    "step_matrix",
     "time_between",
+    "top_paths",
     "transition_graph",
 ]

@@ -90,7 +90,10 @@ def funnel(
     """A funnel chart: one bar per step, its length the units that reached the step.
 
     Each bar is labelled with the count, the share of step 1 and (from step
-    2 on) the share of the previous step. Returns the ``Axes``.
+    2 on) the share of the previous step. When the funnel has a breakdown
+    (``by=``), each step is a group of bars, one per group of the breakdown
+    (in ``result.breakdown`` order, colours as in the legend), labelled with
+    the count and the share of the group's first step. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
     >>> from touchpath import EventLog, metrics
@@ -109,6 +112,24 @@ def funnel(
             f"plot.funnel() draws a FunnelResult (from touchpath.funnel); got "
             f"{type(result).__name__}"
         )
+    if result.counts.by is not None and result.breakdown:
+        from ._views import funnel_by_group
+
+        n_groups = len(result.breakdown)
+        ax = _axes(
+            ax, "touchpath.plot.funnel()", (8.0, (0.25 * n_groups + 0.3) * len(result.steps) + 1.4)
+        )
+        funnel_by_group(ax, result)
+        unit = result.counts.count.value
+        ax.set_xlabel(f"{unit} reaching the step")
+        ax.set_ylabel(result.counts.level.value)
+        if title is None:
+            title = (
+                f"Funnel by {result.counts.by.value} ({n_groups} groups): {result.entered:,} "
+                f"{unit} entered, {result.completed:,} completed ({_pct(result.conversion.value)})"
+            )
+        ax.set_title(title)
+        return ax
     ax = _axes(ax, "touchpath.plot.funnel()", (7.0, 0.6 * len(result.steps) + 1.4))
     steps = result.steps
     reached = np.array([s.reached for s in steps], dtype=np.float64)
@@ -153,15 +174,19 @@ def attribution(
     *,
     value: bool = False,
     top: int | None = 12,
+    kind: Literal["auto", "bars", "heatmap"] = "auto",
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Grouped bars: the credit of each item (channel, ...) under each model, side by side.
+    """The credit of each item (channel, ...) under each model: grouped bars or a heat map.
 
     Items are ordered by their mean credit over the models; with ``top``,
     only the ``top`` items with the most credit are shown (the title says
     how many are left out). ``value=True`` plots credited value instead of
-    conversions. Returns the ``Axes``.
+    conversions. ``kind="bars"`` draws bars side by side, ``"heatmap"`` a
+    grid of items x models whose cells are coloured by the share of the
+    model's credit and labelled with the credit; ``"auto"`` draws bars for
+    up to four models and the heat map for more. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
     >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
@@ -188,6 +213,25 @@ def attribution(
         isinstance(top_given, bool) or not isinstance(top_given, int) or top_given < 1
     ):
         raise ConfigError(f"'top' must be a positive integer or None; got {top!r}")
+    if kind not in ("auto", "bars", "heatmap"):
+        raise ConfigError(f"'kind' must be auto, bars or heatmap; got {kind!r}")
+    if kind == "heatmap" or (kind == "auto" and len(results) > 4):
+        from ._views import attribution_heatmap
+
+        n_items = len({x for r in results for x in r.items})
+        ax = _axes(
+            ax,
+            "touchpath.plot.attribution()",
+            (max(6.0, 0.9 * len(results) + 3), 0.4 * min(n_items, top or n_items) + 2),
+        )
+        shown_n, all_n, noun = attribution_heatmap(ax, labels, results, value=value, top=top)
+        if title is None:
+            what = "Value" if value else "Conversions"
+            title = f"{what} credited by {len(results)} model{'s' if len(results) != 1 else ''}"
+            if shown_n < all_n:
+                title += f" (top {shown_n} of {all_n} {noun}s)"
+        ax.set_title(title)
+        return ax
     ax = _axes(ax, "touchpath.plot.attribution()", (9.0, 4.8))
     items = sorted({x for r in results for x in r.items})
     credits = np.array(
