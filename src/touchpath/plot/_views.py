@@ -173,6 +173,12 @@ def path_flow(
                     fontsize=8,
                     zorder=4,
                     clip_on=False,
+                    bbox={
+                        "facecolor": ax.get_facecolor(),
+                        "alpha": 0.75,
+                        "edgecolor": "none",
+                        "pad": 1.0,
+                    },
                 )
             else:
                 hidden += 1
