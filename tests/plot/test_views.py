@@ -265,3 +265,131 @@ def test_wrong_input_is_refused(call: Any) -> None:
     """Each view names the result it draws."""
     with pytest.raises(UnsupportedInputError, match="draws"):
         call("x")
+
+
+# -- the older charts, made to hold up ----------------------------------------------------------
+
+
+def messy_log(n: int = 300) -> EventLog:
+    """Journeys wandering at random among the b2b map's stages and three it does not have:
+    dozens of kinds of off-map moves."""
+    import random
+
+    from touchpath import templates
+
+    rng = random.Random(7)
+    stages = [*templates.get("b2b_five_stage").stage_ids, "churned", "support", "webinar"]
+    return EventLog.from_records(
+        [
+            {"journey_id": f"j{j}", "timestamp": t, "stage": rng.choice(stages)}
+            for j in range(n)
+            for t in range(rng.randint(1, 8))
+        ]
+    )
+
+
+def test_transitions_labels_every_arc_or_says_which_are_not() -> None:
+    """Each arc is labelled with its count just outside its top (the label's box does not
+    cover the arc's apex), or counted in the legend's 'unlabelled' entry; the legend
+    explains the dot size and sits right of the data."""
+    log = journeys_log()
+    graph = metrics.transition_graph(log)
+    ax = plot.transitions(graph, label_min_share=0.3)
+    arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    counts = sorted(int(c) for a, b, c in graph.edges(data="count") if a != b)
+    labelled = sorted(
+        int(t.get_text().replace(",", "")) for t in ax.texts if t.get_text()[0].isdigit()
+    )
+    entries = [t.get_text() for t in ax.get_legend().get_texts()]
+    unlabelled = [e for e in entries if e.endswith("unlabelled")]
+    hidden = int(unlabelled[0].split()[0]) if unlabelled else 0
+    assert len(labelled) + hidden == len(arcs) == len(counts)
+    assert labelled == [c for c in counts if c >= 0.3 * max(counts)]
+    assert any(e.startswith("dot area: journeys (") for e in entries)
+    ax.figure.draw_without_rendering()
+    for text in ax.texts:
+        if not text.get_text()[0].isdigit():
+            continue
+        apex = ax.transData.transform(text.xy)
+        assert not text.get_window_extent().contains(*apex)
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.x0 > 1.0
+
+
+def test_transitions_draws_many_off_map_moves_as_a_matrix() -> None:
+    """With many moves the map lacks, they are drawn as a from x to matrix beside the arcs,
+    each cell labelled with the graph's count; only map moves remain arcs."""
+    from touchpath import templates
+
+    journey_map = templates.get("b2b_five_stage")
+    log = messy_log()
+    graph = metrics.transition_graph(log)
+    designed = {(e.source, e.target) for e in journey_map.edges}
+    off = {
+        (a, b): int(c) for a, b, c in graph.edges(data="count") if a != b and (a, b) not in designed
+    }
+    assert len(off) > 6
+    ax = plot.transitions(graph, journey_map=journey_map)
+    side = [a for a in ax.figure.axes if a.get_title().startswith("Moves not in the map")]
+    assert len(side) == 1
+    assert sorted(int(t.get_text().replace(",", "")) for t in side[0].texts) == sorted(off.values())
+    arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    on_map = [1 for a, b, _ in graph.edges(data="count") if a != b and (a, b) in designed]
+    assert len(arcs) == len(on_map)
+    render_png(ax)
+    arcs_only = plot.transitions(graph, journey_map=journey_map, off_map="arcs")
+    assert len(arcs_only.figure.axes) == 1
+
+
+def test_funnel_labels_never_overflow_their_bar() -> None:
+    """A label drawn inside a bar ends inside it; one that does not fit starts past the
+    bar's end. Checked on a narrow figure, where long labels cannot fit; the count axis has
+    thousands separators."""
+    from matplotlib.figure import Figure
+
+    records = [
+        {"journey_id": f"j{j}", "timestamp": t, "stage": s}
+        for j in range(2400)
+        for t, s in enumerate(["visit", "trial", "paid"][: 1 + (j % 3 == 0) + (j % 6 == 0)])
+    ]
+    result = metrics.funnel(EventLog.from_records(records), ["visit", "trial", "paid"])
+    for width in (3.0, 9.0):
+        fig = Figure(figsize=(width, 3), layout="constrained")
+        ax = plot.funnel(result, ax=fig.add_subplot())
+        fig.draw_without_rendering()
+        for text, bar in zip(ax.texts, ax.patches, strict=True):
+            box = text.get_window_extent()
+            edge = ax.transData.transform((bar.get_width(), 0))[0]
+            assert box.x1 <= edge or box.x0 >= edge - 1
+        assert any("," in t.get_text() for t in ax.get_xticklabels())
+
+
+def test_older_charts_survive_a_dark_style() -> None:
+    """Under dark_background the funnel, attribution, transitions and time-to-convert
+    charts draw every text in a colour that contrasts with what it sits on."""
+    import matplotlib.pyplot as plt
+
+    log = journeys_log()
+    with plt.style.context("dark_background"):
+        charts = [
+            plot.funnel(metrics.funnel(log, ["visit", "trial", "paid"])),
+            plot.attribution(
+                attribution.compare(log, [attribution.FirstTouch(), attribution.Linear()])
+            ),
+            plot.transitions(log),
+            plot.time_to_convert(log),
+        ]
+        for ax in charts:
+            ax.figure.draw_without_rendering()
+            background = luminance(ax.get_facecolor())
+            bars = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+            for text in [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label]:
+                if not text.get_text():
+                    continue
+                under = background
+                box = text.get_window_extent()
+                for bar in bars:  # text drawn on a bar contrasts with the bar
+                    if bar.get_window_extent().contains(box.x0 + 1, (box.y0 + box.y1) / 2):
+                        under = luminance(bar.get_facecolor())
+                assert abs(luminance(text.get_color()) - under) > 0.4, text.get_text()
+            render_png(ax)
