@@ -195,7 +195,7 @@ def test_counts_merge_across_partitions(records: list[dict[str, Any]], data: st.
     whole = PathFlowCounts.from_log(log, steps=3)
     assert sum(parts, PathFlowCounts.zero(steps=3)) == whole
     assert parts[2] + (parts[1] + parts[0]) == whole
-    assert path_flow(sum(parts)).links == path_flow(whole).links
+    assert path_flow(sum(parts, PathFlowCounts.zero(steps=3))).links == path_flow(whole).links
 
 
 @settings(max_examples=60)
@@ -298,12 +298,15 @@ def test_displays_and_report_sections() -> None:
     [
         (lambda log: PathFlowCounts.from_log(log, steps=0), "'steps' must be a positive"),
         (lambda log: path_flow(log, top=0), "'top' must be a positive"),
-        (lambda log: PathFlowCounts.from_log(log, collapse_repeats=1), "collapse_repeats"),
+        (
+            lambda log: PathFlowCounts.from_log(log, collapse_repeats=1),  # type: ignore[arg-type]
+            "collapse_repeats",
+        ),
         (
             lambda log: PathFlowCounts.from_log(log, steps=2) + PathFlowCounts.from_log(log),
             "same level, steps",
         ),
-        (lambda log: top_paths("x"), "EventLog or PathCounts"),
+        (lambda log: top_paths("x"), "EventLog or PathCounts"),  # type: ignore[arg-type]
     ],
     ids=["steps", "top", "collapse", "merge", "top-paths-type"],
 )

@@ -6,7 +6,6 @@ matplotlib style (text contrasts with what it is drawn on)."""
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,7 +75,8 @@ def render_png(ax: Any) -> bytes:
     assert data.startswith(b"\x89PNG")
     with Image.open(io.BytesIO(data)) as img:
         colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
-    assert colours is not None and len(colours) > 20
+    assert colours is not None
+    assert len(colours) > 20
     return data
 
 
@@ -86,6 +86,21 @@ def luminance(colour: Any) -> float:
 
     r, g, b = to_rgb(colour)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def legend_of(ax: Any) -> Any:
+    """The axes' legend (typed loosely for the tests)."""
+    return ax.get_legend()
+
+
+def width(patch: Any) -> float:
+    """A bar's width."""
+    return float(patch.get_width())
+
+
+def laid_out(ax: Any) -> None:
+    """Lay the axes' figure out (draw it without rendering), so extents are final."""
+    ax.figure.draw_without_rendering()
 
 
 def texts(ax: Any) -> list[str]:
@@ -138,7 +153,7 @@ def test_top_paths_labels_equal_the_metric() -> None:
     occurrences and value exactly as the metric has them."""
     t = metrics.top_paths(journeys_log(), by="stage")
     ax = plot.top_paths(t)
-    assert [p.get_width() for p in ax.patches] == [r[1] for r in t.rows]
+    assert [width(p) for p in ax.patches] == [r[1] for r in t.rows]
     for label, (_path, conv, occ, rate, value, _share) in zip(texts(ax), t.rows, strict=True):
         assert label == f"{conv:g} conv., {rate:.1%} of {occ:g}, value {value:g}"
     render_png(ax)
@@ -162,13 +177,13 @@ def test_funnel_by_segment_draws_one_group_per_segment() -> None:
     result = metrics.funnel(journeys_log(), ["visit", "trial", "paid"], by="segment")
     ax = plot.funnel(result)
     groups = list(result.breakdown)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == groups
+    assert [t.get_text() for t in legend_of(ax).get_texts()] == groups
     assert len(ax.containers) == len(groups)
     for container, label in zip(ax.containers, groups, strict=True):
-        assert [p.get_width() for p in container] == [s.reached for s in result.breakdown[label]]
-    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+        assert [width(p) for p in container] == [s.reached for s in result.breakdown[label]]
+    anchor = legend_of(ax).get_bbox_to_anchor().transformed(ax.transAxes.inverted())
     assert anchor.x0 > 1.0  # the legend sits right of the data
-    counts = [int(re.match(r"[\d,]+", t).group().replace(",", "")) for t in texts(ax)]
+    counts = [int(t.split()[0].replace(",", "")) for t in texts(ax)]
     assert counts == [s.reached for label in groups for s in result.breakdown[label]]
     render_png(ax)
 
@@ -179,7 +194,7 @@ def test_attribution_heat_map_for_nine_models() -> None:
     from touchpath._repr import format_number
 
     log = journeys_log()
-    models = [
+    models: list[Any] = [
         attribution.FirstTouch(),
         attribution.LastTouch(),
         attribution.Linear(),
@@ -226,7 +241,7 @@ def test_labels_survive_a_dark_style() -> None:
             render_png(ax)
         ax = plot.step_matrix(metrics.step_matrix(log, steps=3))
         image = ax.images[0]
-        values = image.get_array()
+        values: Any = image.get_array()
         for text in ax.texts:
             x, y = text.get_position()
             cell = image.cmap(image.norm(values[int(y), int(x)]))
@@ -293,26 +308,27 @@ def test_transitions_labels_every_arc_or_says_which_are_not() -> None:
     cover the arc's apex), or counted in the legend's 'unlabelled' entry; the legend
     explains the dot size and sits right of the data."""
     log = journeys_log()
-    graph = metrics.transition_graph(log)
+    graph: Any = metrics.transition_graph(log)
     ax = plot.transitions(graph, label_min_share=0.3)
     arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
     counts = sorted(int(c) for a, b, c in graph.edges(data="count") if a != b)
     labelled = sorted(
         int(t.get_text().replace(",", "")) for t in ax.texts if t.get_text()[0].isdigit()
     )
-    entries = [t.get_text() for t in ax.get_legend().get_texts()]
+    entries = [t.get_text() for t in legend_of(ax).get_texts()]
     unlabelled = [e for e in entries if e.endswith("unlabelled")]
     hidden = int(unlabelled[0].split()[0]) if unlabelled else 0
     assert len(labelled) + hidden == len(arcs) == len(counts)
     assert labelled == [c for c in counts if c >= 0.3 * max(counts)]
     assert any(e.startswith("dot area: journeys (") for e in entries)
-    ax.figure.draw_without_rendering()
-    for text in ax.texts:
+    laid_out(ax)
+    labels: list[Any] = list(ax.texts)
+    for text in labels:
         if not text.get_text()[0].isdigit():
             continue
         apex = ax.transData.transform(text.xy)
         assert not text.get_window_extent().contains(*apex)
-    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    anchor = legend_of(ax).get_bbox_to_anchor().transformed(ax.transAxes.inverted())
     assert anchor.x0 > 1.0
 
 
@@ -323,7 +339,7 @@ def test_transitions_draws_many_off_map_moves_as_a_matrix() -> None:
 
     journey_map = templates.get("b2b_five_stage")
     log = messy_log()
-    graph = metrics.transition_graph(log)
+    graph: Any = metrics.transition_graph(log)
     designed = {(e.source, e.target) for e in journey_map.edges}
     off = {
         (a, b): int(c) for a, b, c in graph.edges(data="count") if a != b and (a, b) not in designed
@@ -353,13 +369,13 @@ def test_funnel_labels_never_overflow_their_bar() -> None:
         for t, s in enumerate(["visit", "trial", "paid"][: 1 + (j % 3 == 0) + (j % 6 == 0)])
     ]
     result = metrics.funnel(EventLog.from_records(records), ["visit", "trial", "paid"])
-    for width in (3.0, 9.0):
-        fig = Figure(figsize=(width, 3), layout="constrained")
+    for inches in (3.0, 9.0):
+        fig = Figure(figsize=(inches, 3), layout="constrained")
         ax = plot.funnel(result, ax=fig.add_subplot())
-        fig.draw_without_rendering()
+        laid_out(ax)
         for text, bar in zip(ax.texts, ax.patches, strict=True):
             box = text.get_window_extent()
-            edge = ax.transData.transform((bar.get_width(), 0))[0]
+            edge = ax.transData.transform((width(bar), 0))[0]
             assert box.x1 <= edge or box.x0 >= edge - 1
         assert any("," in t.get_text() for t in ax.get_xticklabels())
 
@@ -380,7 +396,7 @@ def test_older_charts_survive_a_dark_style() -> None:
             plot.time_to_convert(log),
         ]
         for ax in charts:
-            ax.figure.draw_without_rendering()
+            laid_out(ax)
             background = luminance(ax.get_facecolor())
             bars = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
             for text in [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label]:
