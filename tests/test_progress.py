@@ -126,16 +126,20 @@ def test_bootstrap_reports_resamples() -> None:
 
 
 def test_dask_run_reports_tasks() -> None:
-    """A Dask run on the default (local) scheduler reports its finished tasks up to all of
-    them, and its result equals the run without progress."""
+    """A Dask run on a local scheduler reports its finished tasks up to all of them, and its
+    result equals the run without progress."""
     dd = pytest.importorskip("dask.dataframe")
     pytest.importorskip("distributed")
     import touchpath.dask as td
 
     frame = EventLog.from_records(sample_records(900)).to_pandas()
     ddf = dd.from_pandas(frame.astype({"journey_id": str}), npartitions=3)
+    import dask
+
     events: list[Progress] = []
-    result = td.attribute(ddf, Linear(), progress=events.append)
+    local = {"scheduler": "threads", "dataframe.shuffle.method": "tasks"}
+    with dask.config.set(local):  # a local scheduler, even while a test session's cluster runs
+        result = td.attribute(ddf, Linear(), progress=events.append)
     assert {e.step for e in events} == {"attributing on Dask"}
     assert {e.unit for e in events} == {"tasks"}
     done = [e.done for e in events]

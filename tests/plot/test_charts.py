@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -20,16 +19,6 @@ from touchpath.attribution import FirstTouch, LastTouch, Linear, PathCounts, com
 from touchpath.exceptions import ConfigError, MissingDependencyError, UnsupportedInputError  # noqa: E402
 
 DAY = 86_400
-
-
-@pytest.fixture(autouse=True)
-def agg() -> Iterator[Any]:
-    """The Agg backend (set in the test, never at import), and every figure closed after."""
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def png_colours(ax: Any) -> int:

@@ -6,7 +6,6 @@ matplotlib style (text contrasts with what it is drawn on)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -19,16 +18,6 @@ from touchpath.exceptions import UnsupportedInputError  # noqa: E402
 from touchpath.report import Report  # noqa: E402
 
 DAY = 86_400
-
-
-@pytest.fixture(autouse=True)
-def agg() -> Iterator[Any]:
-    """The Agg backend (set in the test, never at import), and every figure closed after."""
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def journeys_log() -> EventLog:

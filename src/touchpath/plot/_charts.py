@@ -73,8 +73,8 @@ def _axes(ax: Axes | None, what: str, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
-def _ink(background: str) -> str:
-    """Black or white, whichever reads better on ``background`` (text drawn on a bar)."""
+def _ink(background: Any) -> str:
+    """Black or white, whichever reads better on ``background`` (text drawn on a bar or cell)."""
     from matplotlib.colors import to_rgb
 
     r, g, b = to_rgb(background)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from .._repr import format_number
 from ..exceptions import ConfigError, UnsupportedInputError
-from ._charts import PALETTE, _axes
+from ._charts import PALETTE, _axes, _ink, _thousands
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,21 +31,6 @@ _ITEM_COLOURS: Final = tuple(c for c in PALETTE if c not in ("#3f9e5a", "#7f7f7f
 """Item colours of a path flow: the palette without the sinks' green and grey."""
 _NODE_WIDTH: Final = 0.08
 _GAP: Final = 0.025
-
-
-def _count_formatter(ax: Axes, axis: str = "x") -> None:
-    """Thousands separators on a count axis."""
-    from matplotlib.ticker import FuncFormatter
-
-    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
-    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
-
-
-def _contrast(rgba: Any) -> str:
-    """Black or white, whichever reads better on a cell of colour ``rgba``."""
-    r, g, b = (float(c) for c in rgba[:3])
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "black" if luminance > 0.5 else "white"
 
 
 def _hide_spines(ax: Axes, sides: Sequence[str] = ("top", "right")) -> None:
@@ -268,7 +253,7 @@ def _heatmap(
                 ha="center",
                 va="center",
                 fontsize=7 if values.shape[1] > 8 else 8,
-                color=_contrast(mapper(norm(values[i, j]))),
+                color=_ink(mapper(norm(values[i, j]))),
             )
     ax.set_xticks(range(len(columns)), columns)
     ax.set_yticks(range(len(rows)), rows)
@@ -507,7 +492,7 @@ def top_paths(
     ax.set_yticks(y, [_short(" \u2192 ".join(r[0]) or "(no touch)") for r in paths.rows])
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.75)
-    _count_formatter(ax, "x")
+    _thousands(ax, "x")
     if bool(np.all(conv == np.round(conv))):
         from matplotlib.ticker import MaxNLocator
 
@@ -562,7 +547,7 @@ def funnel_by_group(ax: Axes, result: Any) -> int:
     ax.set_yticks(y, [s.step for s in result.steps])
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.3)
-    _count_formatter(ax, "x")
+    _thousands(ax, "x")
     by = result.counts.by.value if result.counts.by is not None else "group"
     ax.legend(
         title=by,
