@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from .._paths import ByLike, Collapse
 from .._schema import Field
-from ..exceptions import ConfigError
+from ..exceptions import ConfigError, MissingDependencyError
 from ._common import NEVER, Level, LevelLike, level_codes, require_pandas, runs, to_enum
 
 if TYPE_CHECKING:
@@ -1013,7 +1013,12 @@ def _chart_section(
             chart = True
     if not chart:
         return Section(title, table, "table", note)
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingDependencyError.for_extra(
+            "plot", f"{type(result).__name__}.report_section(chart=True)", "matplotlib"
+        ) from None
 
     from .. import plot
 
