@@ -314,3 +314,32 @@ def test_bad_arguments(call: Any, match: str) -> None:
     """Bad options are refused with a message naming the option."""
     with pytest.raises(ConfigError, match=match):
         call(log_of(rec("a", 0, "x")))
+
+
+@settings(max_examples=60)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from("abc"), min_size=1, max_size=3),
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.integers(0, 50),
+        ),
+        max_size=25,
+    ),
+    top=st.integers(1, 6),
+)
+def test_top_paths_rank_like_a_plain_sort(
+    rows: list[tuple[list[str], int, int, int]], top: int
+) -> None:
+    """The rows shown are those a plain sort of every converting path by (conversions desc,
+    occurrences desc, path) puts first, ties included; the rest are summed in other."""
+    counts = PathCounts.from_rows(rows)
+    everything = counts.rows()
+    expected = sorted(
+        (r for r in everything if r[1] > 0), key=lambda r: (-r[1], -(r[1] + r[2]), r[0])
+    )[:top]
+    t = top_paths(counts, top=top)
+    assert [(p, c, o) for p, c, o, *_ in t.rows] == [(p, c, c + n) for p, c, n, _ in expected]
+    assert t.other[0] == len(everything) - len(expected)
+    assert t.other[1] + sum(r[1] for r in t.rows) == pytest.approx(t.total_conversions)

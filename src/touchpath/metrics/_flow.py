@@ -953,19 +953,28 @@ def top_paths(
         counts = data
     else:
         raise ConfigError(f"top_paths() needs an EventLog or PathCounts; got {type(data).__name__}")
-    paths = [p for p, *_ in counts.rows()]
     conv = counts.conversions
     occ = counts.conversions + counts.non_conversions
     total = float(conv.sum())
-    ranked = sorted(
-        (i for i in range(len(paths)) if conv[i] > 0),
-        key=lambda i: (-float(conv[i]), -float(occ[i]), paths[i]),
-    )
+
+    def path(i: int) -> tuple[str, ...]:
+        codes = counts.codes[counts.offsets[i] : counts.offsets[i + 1]].tolist()
+        return tuple(counts.items[c] for c in codes)
+
+    # rank by conversions, then occurrences (vectorised); name paths only where ties decide
+    candidates = np.flatnonzero(conv > 0)
+    order = candidates[np.lexsort((-occ[candidates], -conv[candidates]))]
+    if len(order) > k_top:
+        last = order[k_top - 1]
+        tied = (conv[order] == conv[last]) & (occ[order] == occ[last])
+        order = order[: max(k_top, int(np.flatnonzero(tied)[-1]) + 1)]
+    ranked = sorted(order.tolist(), key=lambda i: (-float(conv[i]), -float(occ[i]), path(i)))
     shown = ranked[:k_top]
-    hidden = [i for i in range(len(paths)) if i not in set(shown)]
+    hidden = np.ones(len(conv), dtype=np.bool_)
+    hidden[shown] = False
     rows = tuple(
         (
-            paths[i],
+            path(i),
             float(conv[i]),
             float(occ[i]),
             float(conv[i] / occ[i]) if occ[i] else None,
@@ -975,7 +984,7 @@ def top_paths(
         for i in shown
     )
     other = (
-        len(hidden),
+        int(np.count_nonzero(hidden)),
         float(conv[hidden].sum()),
         float(occ[hidden].sum()),
         float(counts.values[hidden].sum()),
