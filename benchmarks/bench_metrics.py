@@ -1,4 +1,4 @@
-"""Benchmark of touchpath.metrics: funnel, transition graph, dwell times, time between, retention.
+"""Benchmark of touchpath.metrics: funnels, transitions, timing, retention and path views.
 
 Runs each metric on a synthetic log (1M journeys by default, ``--quick``
 for 50k) and prints a table of wall time and throughput in events per
@@ -27,8 +27,11 @@ from touchpath import EventLog, Field, templates
 from touchpath.metrics import (
     dwell_times,
     funnel,
+    path_flow,
     retention,
+    step_matrix,
     time_between,
+    top_paths,
     transition_graph,
 )
 
@@ -117,6 +120,10 @@ def main(argv: list[str] | None = None) -> None:
             lambda: time_between(log, "onboarding", "activation", within="24 hours"),
         ),
         ("retention weekly", lambda: retention(log, period="week")),
+        ("path_flow stage, 5 steps", lambda: path_flow(log)),
+        ("path_flow touchpoint, 5 steps", lambda: path_flow(log, level="touchpoint")),
+        ("step_matrix stage, 10 steps", lambda: step_matrix(log)),
+        ("top_paths channel", lambda: top_paths(log)),
     ]
     print(f"{'case':<40} {'seconds':>9} {'M events/s':>11}")
     for name, fn in cases:

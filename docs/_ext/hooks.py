@@ -45,6 +45,16 @@ PUBLIC_MODULES = (
 _anchors: dict[str, set[str]] = {}
 
 
+_SIZES: dict[str, tuple[float, float]] = {
+    "funnel_by_segment": (8, 6),
+    "attribution_heatmap": (9, 6),
+    "path_flow": (11, 6),
+    "step_matrix": (8, 5),
+    "retention": (9, 6),
+}
+"""Figure sizes (inches) of the charts that need more room than 8 x 4.5."""
+
+
 def _charts() -> dict[str, bytes]:
     """The PNG charts the docs show, drawn from the shipped sample."""
     import matplotlib
@@ -69,10 +79,36 @@ def _charts() -> dict[str, bytes]:
             metrics.transition_graph(log), journey_map=journey_map, ax=ax
         ),
         "time_to_convert": lambda ax: plot.time_to_convert(log, ax=ax),
+        "funnel_by_segment": lambda ax: plot.funnel(
+            touchpath.funnel(log, journey_map=journey_map, by="segment"), ax=ax
+        ),
+        "attribution_heatmap": lambda ax: plot.attribution(
+            touchpath.compare(
+                log,
+                [
+                    attribution.FirstTouch(),
+                    attribution.LastTouch(),
+                    attribution.LastNonDirect(),
+                    attribution.Linear(),
+                    attribution.PositionBased(),
+                    attribution.TimeDecay(half_life="7 days"),
+                    attribution.Markov(),
+                    attribution.Markov(order=2),
+                    attribution.Shapley(),
+                ],
+            ),
+            ax=ax,
+        ),
+        "path_flow": lambda ax: plot.path_flow(
+            metrics.path_flow(log, level="channel", steps=4, top=6), ax=ax
+        ),
+        "step_matrix": lambda ax: plot.step_matrix(metrics.step_matrix(log, steps=8), ax=ax),
+        "top_paths": lambda ax: plot.top_paths(metrics.top_paths(log), ax=ax),
+        "retention": lambda ax: plot.retention(metrics.retention(log, period="week"), ax=ax),
     }
     out: dict[str, bytes] = {}
     for name, draw in drawings.items():
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        fig = Figure(figsize=_SIZES.get(name, (8, 4.5)), layout="constrained")
         draw(fig.add_subplot())
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=96)

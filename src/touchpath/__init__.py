@@ -35,6 +35,7 @@ from ._model import Stage as Stage
 from ._model import Touchpoint as Touchpoint
 from ._model import Unit as Unit
 from ._paths import PathCounts as PathCounts
+from ._progress import Progress as Progress
 from ._schema import Field as Field
 from ._schema import Rejection as Rejection
 from ._schema import Schema as Schema
@@ -75,6 +76,7 @@ __all__ = [
     "LintKind",
     "PathCounts",
     "Phase",
+    "Progress",
     "Ratio",
     "Rejection",
     "Schema",

@@ -41,9 +41,12 @@ The reprs of the core objects are built here too: :func:`map_summary`,
 :func:`event_log_summary`, :func:`event_log_head` and :func:`event_log_html`.
 
 >>> print(html_table(["channel", "credit"], [["email", 2.5], ["<ads>", None]]))
-<table class="touchpath-table"><thead><tr><th>channel</th><th class="num">credit</th></tr></thead>
-<tbody><tr><td>email</td><td class="num">2.5</td></tr>
-<tr><td>&lt;ads&gt;</td><td class="num na">—</td></tr></tbody></table>
+... # doctest: +NORMALIZE_WHITESPACE
+<table class="touchpath-table"><thead><tr><th style="text-align:left">channel</th><th
+class="num" style="text-align:right">credit</th></tr></thead> <tbody><tr><td
+style="text-align:left">email</td><td class="num" style="text-align:right">2.5</td></tr>
+<tr><td style="text-align:left">&lt;ads&gt;</td><td class="num na"
+style="text-align:right">—</td></tr></tbody></table>
 """
 
 from __future__ import annotations
@@ -94,16 +97,17 @@ _MISSING_TEXT: Final = "\u2014"
 CSS: Final = """\
 .touchpath-repr{font-size:13px;line-height:1.4}
 .touchpath-repr .touchpath-summary{margin:2px 0 6px}
-.touchpath-repr svg.touchpath-map{max-width:100%;height:auto}
+.touchpath-repr .touchpath-figure{overflow-x:auto}
+.touchpath-repr svg.touchpath-map{max-width:none;height:auto}
 table.touchpath-table{border-collapse:collapse;margin:4px 0 10px;font-size:13px}
 table.touchpath-table caption{text-align:left;font-weight:600;padding:2px 0 4px}
 table.touchpath-table th,table.touchpath-table td{padding:3px 10px;text-align:left;\
-border-bottom:1px solid #d8dbe2;vertical-align:top}
-table.touchpath-table thead th{border-bottom:2px solid #9aa0ac}
+border-bottom:1px solid rgba(127,127,127,.3);vertical-align:top}
+table.touchpath-table thead th{border-bottom:2px solid rgba(127,127,127,.65)}
 table.touchpath-table .num{text-align:right;font-variant-numeric:tabular-nums}
-table.touchpath-table .na{color:#8a8f99}
-table.touchpath-table .more{color:#6b707a;font-style:italic}
-table.touchpath-kv th{font-weight:500;color:#444a55}
+table.touchpath-table .na{opacity:.72}
+table.touchpath-table .more{opacity:.75;font-style:italic}
+table.touchpath-kv th{font-weight:500;opacity:.8}
 table.touchpath-kv td.num{text-align:left}"""
 
 
@@ -217,8 +221,12 @@ def _is_numeric(value: object) -> bool:
     return isinstance(value, numbers.Real)
 
 
-def _attr(css: str) -> str:
-    return f' class="{css}"' if css else ""
+def _attr(css: str, align: str | None = None) -> str:
+    """Class and alignment attributes of a cell; the alignment is inline so that notebook
+    front ends whose CSS aligns every cell (JupyterLab right-aligns them) or that strip
+    ``<style>`` from untrusted output still show text left and numbers right."""
+    out = f' class="{css}"' if css else ""
+    return out + (f' style="text-align:{align}"' if align else "")
 
 
 def html_table(
@@ -257,8 +265,10 @@ def html_table(
     out = ['<table class="touchpath-table">']
     if caption is not None:
         out.append(f"<caption>{escape(caption)}</caption>")
+    align = ["right" if numeric[j] else "left" for j in range(n)]
     head = "".join(
-        f"<th{_attr('num' if numeric[j] else '')}>{escape(h)}</th>" for j, h in enumerate(headers)
+        f"<th{_attr('num' if numeric[j] else '', align[j])}>{escape(h)}</th>"
+        for j, h in enumerate(headers)
     )
     out.append(f"<thead><tr>{head}</tr></thead>\n<tbody>")
     body: list[str] = []
@@ -268,12 +278,15 @@ def html_table(
             css, inner = _cell(value, fmts[j])
             if numeric[j] and "num" not in css:
                 css = f"num {css}".strip()
-            cells.append(f"<td{_attr(css)}>{inner}</td>")
+            cells.append(f"<td{_attr(css, align[j])}>{inner}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     hidden = len(all_rows) - len(shown)
     if hidden:
         noun = "row" if hidden == 1 else "rows"
-        body.append(f'<tr><td class="more" colspan="{n}">\u2026 {hidden:,} more {noun}</td></tr>')
+        body.append(
+            f'<tr><td class="more" colspan="{n}" style="text-align:left">'
+            f"\u2026 {hidden:,} more {noun}</td></tr>"
+        )
     out.append("\n".join(body))
     out.append("</tbody></table>")
     return "".join(out)
@@ -288,7 +301,7 @@ def key_value_table(
     """A two-column table of labelled values (no header row).
 
     >>> t = key_value_table([("journeys", 1200), ("value", 1234.5)])
-    >>> t.count("<tr>"), '<th>journeys</th><td class="num">1,200</td>' in t
+    >>> t.count("<tr>"), '>journeys</th><td class="num" style="text-align:left">1,200<' in t
     (2, True)
     """
     out = ['<table class="touchpath-table touchpath-kv">']
@@ -297,7 +310,10 @@ def key_value_table(
     rows = []
     for key, value in pairs:
         css, inner = _cell(value, number_format)
-        rows.append(f"<tr><th>{escape(key)}</th><td{_attr(css)}>{inner}</td></tr>")
+        rows.append(
+            f"<tr><th{_attr('', 'left')}>{escape(key)}</th>"
+            f"<td{_attr(css, 'left')}>{inner}</td></tr>"
+        )
     out.append("<tbody>" + "\n".join(rows) + "</tbody></table>")
     return "".join(out)
 

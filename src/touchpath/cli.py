@@ -261,11 +261,15 @@ class Progress:
     """A one-line status on stderr for steps that take more than ``delay`` seconds.
 
     Only when ``stream`` is a terminal: nothing is written to pipes, files or
-    test captures. The line shows the step and the elapsed time and is
-    erased when the step ends.
+    test captures. The line names the step, shows the percentage done when
+    the work reports it (:meth:`update`, for example the bytes of a file of
+    known size) and the elapsed time, and is erased when the step ends.
 
-    >>> with Progress("reading events.csv", stream=io.StringIO()):
-    ...     pass
+    >>> from touchpath import Progress as Event
+    >>> with Progress("reading events.csv", stream=io.StringIO()) as status:
+    ...     status.update(Event("reading events.csv", 50, 200, "bytes"))
+    >>> status.status(1.5)
+    'reading events.csv ... 25% 1.5 s'
     """
 
     def __init__(
@@ -279,6 +283,16 @@ class Progress:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._shown = False
+        self._fraction: float | None = None
+
+    def update(self, event: Any) -> None:
+        """Take a :class:`touchpath.Progress` event (the percentage shown next)."""
+        self._fraction = event.fraction
+
+    def status(self, elapsed: float) -> str:
+        """The status line after ``elapsed`` seconds."""
+        share = "" if self._fraction is None else f"{self._fraction:.0%} "
+        return f"{self.label} ... {share}{elapsed:.1f} s"
 
     def _run(self) -> None:
         start = time.monotonic()
@@ -286,7 +300,7 @@ class Progress:
             return
         while True:
             self._shown = True
-            self.stream.write(f"\r{self.label} ... {time.monotonic() - start:.1f} s")
+            self.stream.write(f"\r{self.status(time.monotonic() - start)}\x1b[K")
             self.stream.flush()
             if self._stop.wait(self.tick):
                 return
@@ -364,7 +378,8 @@ def read_events(args: argparse.Namespace, journey_map: JourneyMap | None = None)
         **{f: c for f, c in columns.items() if c is not None},
         timestamp_unit=args.timestamp_unit,
     )
-    with Progress(f"reading {path} ({_size(path)})"):
+    with Progress(f"reading {path} ({_size(path)})") as status:
+        progress = status.update if status.enabled else None
         if fmt == "csv":
             delimiter = args.delimiter or (
                 "\t" if path.lower().endswith((".tsv", ".tsv.gz")) else ","
@@ -376,6 +391,7 @@ def read_events(args: argparse.Namespace, journey_map: JourneyMap | None = None)
                 timezone=args.timezone,
                 on_error=args.on_error,
                 delimiter=delimiter,
+                progress=progress,
             )
         else:
             log = read_jsonl(
@@ -384,6 +400,7 @@ def read_events(args: argparse.Namespace, journey_map: JourneyMap | None = None)
                 journey_map=journey_map,
                 timezone=args.timezone,
                 on_error=args.on_error,
+                progress=progress,
             )
     if log.rejected:
         print(

@@ -239,8 +239,10 @@ class Chromium:
 
     # -- one page -------------------------------------------------------------------------------
 
-    def load(self, url: str, *, probe: str | None = None) -> PageResult:
-        """Open ``url``, wait for load and fonts, evaluate ``probe``, take a screenshot."""
+    def load(self, url: str, *, probe: str | None = None, dark: bool = False) -> PageResult:
+        """Open ``url``, wait for load and fonts, evaluate ``probe``, take a screenshot.
+
+        ``dark=True`` emulates ``prefers-color-scheme: dark``."""
         deadline = time.monotonic() + self.timeout
         targets = self._call("Target.getTargets", deadline=deadline)["targetInfos"]
         page = next((t for t in targets if t.get("type") == "page"), None)
@@ -260,6 +262,13 @@ class Chromium:
             session,
             deadline=deadline,
         )
+        if dark:
+            self._call(
+                "Emulation.setEmulatedMedia",
+                {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+                session,
+                deadline=deadline,
+            )
         self._events.clear()
         self._call("Page.navigate", {"url": url}, session, deadline=deadline)
         self._wait_for("Page.loadEventFired", session, deadline=deadline)

@@ -31,14 +31,15 @@ def chromium_binary() -> str:
 
 @pytest.fixture
 def open_page(chromium_binary: str, tmp_path: Path) -> OpenPage:
-    """``open_page(path_or_url, probe=None)``: load it in a fresh headless Chromium and return
-    the PageResult (screenshot, console errors, exceptions, requests, probe value)."""
+    """``open_page(path_or_url, probe=None, *, dark=False)``: load it in a fresh headless
+    Chromium (``dark``: preferring a dark colour scheme) and return the PageResult
+    (screenshot, console errors, exceptions, requests, probe value)."""
     counter = itertools.count()
 
-    def run(target: Path | str, probe: str | None = None) -> PageResult:
+    def run(target: Path | str, probe: str | None = None, *, dark: bool = False) -> PageResult:
         url = target.resolve().as_uri() if isinstance(target, Path) else target
         with Chromium(chromium_binary, tmp_path / f"chromium-{next(counter)}") as browser:
-            return browser.load(url, probe=probe)
+            return browser.load(url, probe=probe, dark=dark)
 
     return run
 

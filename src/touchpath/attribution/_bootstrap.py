@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._progress import ProgressLike, accepts_progress, current
 from .._time import DurationLike
 from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
 from ._attribute import CollapseLike, as_paths
@@ -118,6 +119,7 @@ def _resample_counts(rng: np.random.Generator, paths: ConversionPaths) -> Conver
     )
 
 
+@accepts_progress("bootstrap", unit="resamples")
 def bootstrap(
     data: EventLog | PathCounts | ConversionPaths,
     model: AttributionModel,
@@ -128,6 +130,7 @@ def bootstrap(
     by: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
+    progress: ProgressLike = None,
 ) -> BootstrapResult:
     """Confidence intervals on a model's credits by resampling journeys with replacement.
 
@@ -136,7 +139,9 @@ def bootstrap(
     (multinomially on the counts, which must be whole numbers). Each
     resample re-runs the model, except for per-path rule models whose touch
     shares do not depend on the other paths: those are computed once and
-    only re-summed. Deterministic for a given ``seed``.
+    only re-summed. Deterministic for a given ``seed``. ``progress`` (a
+    callback taking a :class:`~touchpath.Progress`, or ``True`` for a bar on
+    standard error) reports the resamples done.
     """
     count: object = n
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -162,7 +167,12 @@ def bootstrap(
         share = point.shares[live] if point.shares is not None else np.zeros(0)
         t_path = tp[live]
         t_code = paths.codes[live]
+    reporter = current()
+    if reporter is not None:
+        reporter.start(n)
     for b in range(n):
+        if reporter is not None:
+            reporter.advance(b)
         if from_log:
             sample = paths.reweighted(_weights_journeys(rng, paths))
         else:

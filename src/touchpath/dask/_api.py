@@ -15,6 +15,7 @@ import pandas as pd
 from .._log import EventLog
 from .._map import JourneyMap
 from .._paths import ByLike, Collapse, PathCounts, PathPolicy
+from .._progress import ProgressLike, accepts_progress
 from .._schema import Field, Schema
 from .._time import DurationLike, to_datetime
 from ..attribution import AttributionResult, CoalitionCounts, Markov, Shapley, TransitionCounts
@@ -129,6 +130,7 @@ class _Data:
         return survey, attrs.evolve(self, verify=self.verify and not verify)
 
 
+@accepts_progress("aggregating on Dask")
 def aggregate(
     ddf: Any,
     count: Callable[[EventLog], T],
@@ -138,6 +140,7 @@ def aggregate(
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
     split_every: int = 8,
+    progress: ProgressLike = None,
 ) -> T:
     """Reduce a Dask DataFrame of events to one mergeable aggregate.
 
@@ -329,6 +332,7 @@ def _with_items(result: AttributionResult, names: frozenset[str]) -> Attribution
     )
 
 
+@accepts_progress("attributing on Dask")
 def attribute(
     ddf: Any,
     model: AttributionModel,
@@ -340,6 +344,7 @@ def attribute(
     journey_map: JourneyMap | None = None,
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
+    progress: ProgressLike = None,
 ) -> AttributionResult:
     """Credit conversions and value on a Dask DataFrame of events, as :func:`touchpath.attribute`.
 
@@ -457,6 +462,7 @@ class _Validate:
         return ValidationCounts.from_log(log, self.journey_map, self.rules, now=self.now)
 
 
+@accepts_progress("validating on Dask")
 def validate(
     ddf: Any,
     journey_map: JourneyMap,
@@ -466,6 +472,7 @@ def validate(
     schema: Schema | None = None,
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
+    progress: ProgressLike = None,
 ) -> ValidationCounts:
     """Validate a Dask DataFrame of events against a map: the merged :class:`ValidationCounts`.
 
@@ -523,6 +530,7 @@ class _Funnel:
         return self.spec._recount(log)
 
 
+@accepts_progress("funnel on Dask")
 def funnel(
     ddf: Any,
     steps: Sequence[str] | None = None,
@@ -537,6 +545,7 @@ def funnel(
     schema: Schema | None = None,
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
+    progress: ProgressLike = None,
 ) -> FunnelResult:
     """A funnel over a Dask DataFrame of events, as :func:`touchpath.metrics.funnel`.
 
@@ -635,6 +644,7 @@ def _graph_counts(
     return data.reduce(_Graph(zero.level, zero.collapse_repeats))
 
 
+@accepts_progress("transition graph on Dask")
 def transition_graph(
     ddf: Any,
     *,
@@ -644,6 +654,7 @@ def transition_graph(
     journey_map: JourneyMap | None = None,
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
+    progress: ProgressLike = None,
 ) -> nx.DiGraph[str]:
     """The observed transition graph of a Dask DataFrame, as :func:`~touchpath.transition_graph`.
 
@@ -667,6 +678,7 @@ def transition_graph(
     return counts.to_networkx()
 
 
+@accepts_progress("dwell times on Dask")
 def dwell_times(
     ddf: Any,
     *,
@@ -675,6 +687,7 @@ def dwell_times(
     journey_map: JourneyMap | None = None,
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
+    progress: ProgressLike = None,
 ) -> DwellTimes:
     """Dwell times per stage (or touchpoint, or channel), as :func:`touchpath.metrics.dwell_times`.
 

@@ -32,9 +32,11 @@ import dask.dataframe as dd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from dask.callbacks import Callback
 from dask.delayed import delayed
 
 from .._log import EventLog
+from .._progress import current
 from .._schema import Field, Schema
 from ..exceptions import ConfigError, PartitionError, SchemaError, UnsupportedInputError
 
@@ -354,6 +356,7 @@ def run(
     ]
     combine = delayed(merge)
     depth = 0
+    n_tasks = len(level)
     while len(level) > 1:
         depth += 1
         level = [
@@ -362,6 +365,30 @@ def run(
             )
             for i in range(0, len(level), split_every)
         ]
-    piece: Piece[T] = level[0].compute()
+        n_tasks += len(level)
+    reporter = current()
+    if reporter is not None:  # our tasks; a local scheduler then counts the whole graph
+        reporter.start(float(n_tasks))
+    if reporter is None:
+        piece: Piece[T] = level[0].compute()
+    else:
+        with _TaskProgress(reporter):
+            piece = level[0].compute()
     out: T = piece.value
     return out
+
+
+class _TaskProgress(Callback):
+    """Reports finished tasks to a progress reporter (local schedulers; a distributed
+    cluster reports only the start and the end)."""
+
+    def __init__(self, reporter: Any) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._reporter = reporter
+
+    def _start_state(self, dsk: Any, state: Any) -> None:
+        total = sum(len(state[k]) for k in ("ready", "waiting", "running", "finished"))
+        self._reporter.start(float(total))
+
+    def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+        self._reporter.advance(float(len(state["finished"])))

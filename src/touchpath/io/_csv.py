@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._ingest import build_log, check_on_error
+from .._progress import ProgressLike, file_size, open_binary, reporting
 from .._schema import Field, OnError, Schema
 from .._time import resolve_timezone
 from ..exceptions import ConfigError, MissingDependencyError, SchemaError
@@ -75,9 +76,7 @@ def _is_gzip(path: PathLike) -> bool:
 
 def _text_stream(path: PathLike, encoding: str) -> io.TextIOBase:
     enc = "utf-8-sig" if encoding.lower() in _UTF8 else encoding
-    if _is_gzip(path):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=enc, newline="")
-    return open(path, encoding=enc, newline="")
+    return io.TextIOWrapper(open_binary(path, gz=_is_gzip(path)), encoding=enc, newline="")
 
 
 def read_csv(
@@ -90,6 +89,7 @@ def read_csv(
     engine: CsvEngine = "auto",
     delimiter: str = ",",
     encoding: str = "utf-8",
+    progress: ProgressLike = None,
 ) -> EventLog:
     """Read events from a CSV file with a header line (``.csv`` or gzipped ``.csv.gz``).
 
@@ -98,7 +98,9 @@ def read_csv(
     columns are ignored. An empty field is a missing value. ``engine``
     chooses the reader (:data:`CsvEngine`); all give the same log. Errors
     and ``log.rejected`` name the file, the line (the header is line 1), the
-    column and the raw text. Other options are those of
+    column and the raw text. ``progress`` (a callback taking a
+    :class:`~touchpath.Progress`, or ``True`` for a bar on standard error)
+    reports the bytes read. Other options are those of
     :meth:`EventLog.from_records`.
 
     >>> import tempfile, pathlib
@@ -115,6 +117,12 @@ def read_csv(
     ...
     touchpath.exceptions.SchemaError: ...events.csv line 4, field 'timestamp': not an ISO-8601 ...
     """
+    if progress is not None and progress is not False:
+        with reporting(progress, f"reading {os.path.basename(path)}", total=file_size(path)):
+            return read_csv(
+                path, schema=schema, journey_map=journey_map, timezone=timezone,
+                on_error=on_error, engine=engine, delimiter=delimiter, encoding=encoding,
+            )  # fmt: skip
     on_error = check_on_error(on_error)
     engine = _check_engine(engine)
     given: object = delimiter
@@ -228,7 +236,7 @@ _BLOCK: Final = 1 << 22
 
 
 def _open_binary(path: PathLike) -> Any:
-    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+    return open_binary(path, gz=_is_gzip(path))
 
 
 class _Structure:

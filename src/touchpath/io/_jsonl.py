@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import itertools
 import json
 import os
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._ingest import build_log, check_on_error
+from .._progress import ProgressLike, file_size, open_binary, reporting
 from .._schema import Field, OnError, Schema
 from ..exceptions import SchemaError
 from ._csv import PathLike, decoded_text_columns, open_for_writing
@@ -24,6 +26,9 @@ __all__ = ["read_jsonl", "write_jsonl"]
 
 
 def _open_text(path: PathLike, mode: str, encoding: str) -> Any:
+    if mode == "r":
+        gz = os.fspath(path).lower().endswith(".gz")
+        return io.TextIOWrapper(open_binary(path, gz=gz), encoding=encoding)
     if os.fspath(path).lower().endswith(".gz"):
         return gzip.open(path, mode + "t", encoding=encoding)
     return open(path, mode, encoding=encoding)
@@ -51,6 +56,7 @@ def read_jsonl(
     timezone: str | dt.tzinfo | None = None,
     on_error: OnError = "raise",
     encoding: str = "utf-8",
+    progress: ProgressLike = None,
 ) -> EventLog:
     """Read events from a JSON Lines file (``.jsonl`` or gzipped ``.jsonl.gz``).
 
@@ -59,7 +65,9 @@ def read_jsonl(
     key is a missing value. A line that is not valid JSON, or not an object,
     is a bad row like any other: it raises a ``SchemaError`` naming the
     line, or with ``on_error="collect"`` is listed in ``log.rejected``.
-    Other options are those of :meth:`EventLog.from_records`.
+    ``progress`` (a callback taking a :class:`~touchpath.Progress`, or
+    ``True`` for a bar on standard error) reports the bytes read. Other
+    options are those of :meth:`EventLog.from_records`.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
@@ -74,6 +82,12 @@ def read_jsonl(
     >>> log.rejected[0].reason
     'not valid JSON (Expecting value at character 35)'
     """
+    if progress is not None and progress is not False:
+        with reporting(progress, f"reading {os.path.basename(path)}", total=file_size(path)):
+            return read_jsonl(
+                path, schema=schema, journey_map=journey_map, timezone=timezone,
+                on_error=on_error, encoding=encoding,
+            )  # fmt: skip
     on_error = check_on_error(on_error)
     schema = schema or Schema()
     source = os.fspath(path)

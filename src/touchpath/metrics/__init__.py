@@ -29,6 +29,16 @@ from ._dropoff import DropoffPath as DropoffPath
 from ._dropoff import DropoffPaths as DropoffPaths
 from ._dropoff import PathDirection as PathDirection
 from ._dropoff import dropoff_paths as dropoff_paths
+from ._flow import FlowLink as FlowLink
+from ._flow import FlowNode as FlowNode
+from ._flow import NodeKind as NodeKind
+from ._flow import PathFlow as PathFlow
+from ._flow import PathFlowCounts as PathFlowCounts
+from ._flow import StepMatrix as StepMatrix
+from ._flow import TopPaths as TopPaths
+from ._flow import path_flow as path_flow
+from ._flow import step_matrix as step_matrix
+from ._flow import top_paths as top_paths
 from ._funnel import FunnelCounts as FunnelCounts
 from ._funnel import FunnelOrder as FunnelOrder
 from ._funnel import FunnelResult as FunnelResult
@@ -101,6 +111,8 @@ __all__ = [
     "Dwell",
     "DwellTimes",
     "Exclusion",
+    "FlowLink",
+    "FlowNode",
     "FunnelCounts",
     "FunnelOrder",
     "FunnelResult",
@@ -111,7 +123,10 @@ __all__ = [
     "KPIScore",
     "KPIStatus",
     "Level",
+    "NodeKind",
     "PathDirection",
+    "PathFlow",
+    "PathFlowCounts",
     "Period",
     "ProportionTest",
     "Ratio",
@@ -123,8 +138,10 @@ __all__ = [
     "SegmentComparison",
     "SegmentTest",
     "StepCounts",
+    "StepMatrix",
     "SuppressedCell",
     "TimeBetween",
+    "TopPaths",
     "TransitionGraphCounts",
     "annualized_churn",
     "benjamini_hochberg",
@@ -145,6 +162,7 @@ __all__ = [
     "gross_revenue_retention",
     "net_revenue_retention",
     "nps",
+    "path_flow",
     "proportion_interval",
     "retention",
     "revenue_churn_rate",
@@ -154,7 +172,9 @@ __all__ = [
     "scorecard",
     "spend_by_channel",
     "stage_conversion",
+    "step_matrix",
     "time_between",
+    "top_paths",
     "transition_graph",
     "two_proportion_test",
 ]

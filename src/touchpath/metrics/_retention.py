@@ -188,6 +188,69 @@ class RetentionTable:
         frame.insert(0, "size", self.sizes)
         return frame
 
+    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
+
+    def _display_summary(self) -> str:
+        text = (
+            f"{int(self.sizes.sum()):,} journeys in {len(self.starts):,} {self.period.value} "
+            f"cohorts by {self.cohort.replace('_', ' ')}, "
+            f"retained {self.mode.value.replace('_', ' ')}"
+        )
+        if self.excluded:
+            text += f"; {self.excluded:,} journeys never reached the cohort stage"
+        return text
+
+    def _display_headers(self) -> list[str]:
+        return ["cohort", "journeys", *(str(k) for k in range(self.retained.shape[1]))]
+
+    def _display_rows(self) -> list[list[object]]:
+        rates = self.rates()
+        return [
+            [start.isoformat(), int(size), *(None if np.isnan(v) else v for v in row)]
+            for start, size, row in zip(
+                self.starts, self.sizes.tolist(), rates.tolist(), strict=True
+            )
+        ]
+
+    def _formats(self) -> list[str | None]:
+        return [None, None, *([".0%"] * self.retained.shape[1])]
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line summary and the cohort table (shares; a dash where unobserved).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> retention(log, period="day")._repr_html_().count("<tr>")
+        2
+        """
+        from .._repr import html_table, repr_html
+
+        table = html_table(
+            self._display_headers(), self._display_rows(), number_format=self._formats()
+        )
+        return repr_html("RetentionTable", self._display_summary(), table)
+
+    def report_section(self, *, title: str = "Retention", chart: bool | None = None) -> Any:
+        """The heat map (when matplotlib is installed, or ``chart=True``) and the cohort table.
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
+        >>> retention(log, period="day").report_section(chart=False).title
+        'Retention'
+        """
+        from ._flow import _chart_section
+
+        return _chart_section(
+            self,
+            title,
+            chart,
+            "retention",
+            self._display_headers(),
+            self._display_rows(),
+            self._formats(),
+            self._display_summary(),
+        )
+
 
 def retention(
     log: EventLog,

@@ -7,13 +7,24 @@ function is called: ``import touchpath.plot`` works without it, and a call
 without it raises :class:`~touchpath.exceptions.MissingDependencyError`.
 
 :func:`funnel`
-    Bars per funnel step, shaped like a funnel, with counts and rates.
+    Bars per funnel step, shaped like a funnel, with counts and rates (one
+    bar per group with a breakdown).
 :func:`attribution`
-    Credit per channel (touchpoint, stage, campaign), grouped bars per model.
+    Credit per channel (touchpoint, stage, campaign), grouped bars per model
+    (a heat map of channels x models for many models).
 :func:`transitions`
     The observed moves between stages as a layered flow picture, forward
     moves above the row of stages and moves back below it; with a journey
     map, moves the map does not have are marked.
+:func:`path_flow`
+    A Sankey of the first steps of journeys, with conversion and drop-off sinks.
+:func:`step_matrix`
+    A heat map of the share of journeys at each item at each step (or the
+    difference of two segments).
+:func:`top_paths`
+    The top conversion paths with conversions, conversion rate and value.
+:func:`retention`
+    A cohort retention heat map.
 :func:`time_to_convert`
     The distribution of time from a journey's first event to its first
     conversion, with the median marked.
@@ -33,5 +44,18 @@ from ._charts import attribution as attribution
 from ._charts import funnel as funnel
 from ._charts import time_to_convert as time_to_convert
 from ._charts import transitions as transitions
+from ._views import path_flow as path_flow
+from ._views import retention as retention
+from ._views import step_matrix as step_matrix
+from ._views import top_paths as top_paths
 
-__all__ = ["attribution", "funnel", "time_to_convert", "transitions"]
+__all__ = [
+    "attribution",
+    "funnel",
+    "path_flow",
+    "retention",
+    "step_matrix",
+    "time_to_convert",
+    "top_paths",
+    "transitions",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -73,6 +73,51 @@ def _axes(ax: Axes | None, what: str, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+def _ink(background: Any) -> str:
+    """Black or white, whichever reads better on ``background`` (text drawn on a bar or cell)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(background)
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "white"
+
+
+def _thousands(ax: Axes, axis: Literal["x", "y"]) -> None:
+    """Thousands separators on a count axis."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2g}")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+
+
+def _fit_in_bars(ax: Axes, labels: Sequence[Any], ends: Sequence[float], widest: float) -> None:
+    """Move each in-bar label that does not fit inside its bar past the bar's end.
+
+    The figure is laid out first (``draw_without_rendering``), so the test
+    uses the final size of the axes and of the text.
+    """
+    import matplotlib as mpl
+
+    figure: Any = ax.figure
+    while getattr(figure, "figure", figure) is not figure:  # a subfigure's root figure
+        figure = figure.figure
+    inside = dict.fromkeys(range(len(labels)), True)
+    for _round in range(4):  # moving a label out can shrink the axes: check again
+        figure.draw_without_rendering()
+        moved = False
+        for k, (text, end) in enumerate(zip(labels, ends, strict=True)):
+            if not inside[k]:
+                continue
+            box = text.get_window_extent()
+            right = ax.transData.transform((end, 0.0))[0]
+            if box.x1 > right - 2:
+                text.set_x(end + widest * 0.01)
+                text.set_color(mpl.rcParams["text.color"])
+                inside[k] = False
+                moved = True
+        if not moved:
+            break
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
@@ -90,7 +135,10 @@ def funnel(
     """A funnel chart: one bar per step, its length the units that reached the step.
 
     Each bar is labelled with the count, the share of step 1 and (from step
-    2 on) the share of the previous step. Returns the ``Axes``.
+    2 on) the share of the previous step. When the funnel has a breakdown
+    (``by=``), each step is a group of bars, one per group of the breakdown
+    (in ``result.breakdown`` order, colours as in the legend), labelled with
+    the count and the share of the group's first step. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
     >>> from touchpath import EventLog, metrics
@@ -109,28 +157,42 @@ def funnel(
             f"plot.funnel() draws a FunnelResult (from touchpath.funnel); got "
             f"{type(result).__name__}"
         )
+    if result.counts.by is not None and result.breakdown:
+        from ._views import funnel_by_group
+
+        n_groups = len(result.breakdown)
+        ax = _axes(
+            ax, "touchpath.plot.funnel()", (8.0, (0.25 * n_groups + 0.3) * len(result.steps) + 1.4)
+        )
+        funnel_by_group(ax, result)
+        unit = result.counts.count.value
+        ax.set_xlabel(f"{unit} reaching the step")
+        ax.set_ylabel(result.counts.level.value)
+        if title is None:
+            title = (
+                f"Funnel by {result.counts.by.value} ({n_groups} groups): {result.entered:,} "
+                f"{unit} entered, {result.completed:,} completed ({_pct(result.conversion.value)})"
+            )
+        ax.set_title(title)
+        return ax
     ax = _axes(ax, "touchpath.plot.funnel()", (7.0, 0.6 * len(result.steps) + 1.4))
     steps = result.steps
     reached = np.array([s.reached for s in steps], dtype=np.float64)
     widest = float(reached.max()) if len(reached) and reached.max() > 0 else 1.0
     y = np.arange(len(steps))
     ax.barh(y, reached, color=color, height=0.72)
+    labels = []
     for k, s in enumerate(steps):
         label = f"{s.reached:,}  ({_pct(s.conversion_from_first.value)} of first"
         label += ")" if k == 0 else f", {_pct(s.conversion_from_previous.value)} of previous)"
-        inside = s.reached >= 0.6 * widest
-        ax.text(
-            widest * 0.02 if inside else s.reached + widest * 0.01,
-            k,
-            label,
-            va="center",
-            ha="left",
-            color="white" if inside else "#1f2430",
-            fontsize=9,
+        labels.append(
+            ax.text(widest * 0.02, k, label, va="center", ha="left", fontsize=9, color=_ink(color))
         )
+    ax.set_xlim(0, widest * 1.5)
+    _fit_in_bars(ax, labels, [float(r) for r in reached], widest)
     ax.set_yticks(y, [s.step for s in steps])
     ax.invert_yaxis()
-    ax.set_xlim(0, widest * 1.5)
+    _thousands(ax, "x")
     unit = result.counts.count.value
     ax.set_xlabel(f"{unit} reaching the step")
     ax.set_ylabel(result.counts.level.value)
@@ -153,15 +215,19 @@ def attribution(
     *,
     value: bool = False,
     top: int | None = 12,
+    kind: Literal["auto", "bars", "heatmap"] = "auto",
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Grouped bars: the credit of each item (channel, ...) under each model, side by side.
+    """The credit of each item (channel, ...) under each model: grouped bars or a heat map.
 
     Items are ordered by their mean credit over the models; with ``top``,
     only the ``top`` items with the most credit are shown (the title says
     how many are left out). ``value=True`` plots credited value instead of
-    conversions. Returns the ``Axes``.
+    conversions. ``kind="bars"`` draws bars side by side, ``"heatmap"`` a
+    grid of items x models whose cells are coloured by the share of the
+    model's credit and labelled with the credit; ``"auto"`` draws bars for
+    up to four models and the heat map for more. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
     >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
@@ -188,6 +254,25 @@ def attribution(
         isinstance(top_given, bool) or not isinstance(top_given, int) or top_given < 1
     ):
         raise ConfigError(f"'top' must be a positive integer or None; got {top!r}")
+    if kind not in ("auto", "bars", "heatmap"):
+        raise ConfigError(f"'kind' must be auto, bars or heatmap; got {kind!r}")
+    if kind == "heatmap" or (kind == "auto" and len(results) > 4):
+        from ._views import attribution_heatmap
+
+        n_items = len({x for r in results for x in r.items})
+        ax = _axes(
+            ax,
+            "touchpath.plot.attribution()",
+            (max(6.0, 0.9 * len(results) + 3), 0.4 * min(n_items, top or n_items) + 2),
+        )
+        shown_n, all_n, noun = attribution_heatmap(ax, labels, results, value=value, top=top)
+        if title is None:
+            what = "Value" if value else "Conversions"
+            title = f"{what} credited by {len(results)} model{'s' if len(results) != 1 else ''}"
+            if shown_n < all_n:
+                title += f" (top {shown_n} of {all_n} {noun}s)"
+        ax.set_title(title)
+        return ax
     ax = _axes(ax, "touchpath.plot.attribution()", (9.0, 4.8))
     items = sorted({x for r in results for x in r.items})
     credits = np.array(
@@ -216,7 +301,15 @@ def attribution(
     ax.set_ylabel("value credited" if value else "conversions credited")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(title="model", fontsize=8, title_fontsize=9, ncols=2 if n > 5 else 1, frameon=False)
+    ax.legend(
+        title="model",
+        fontsize=8,
+        title_fontsize=9,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
+    _thousands(ax, "y")
     if title is None:
         what = "Value" if value else "Conversions"
         title = f"{what} credited by {len(results)} model{'s' if len(results) != 1 else ''}"
@@ -264,19 +357,29 @@ def transitions(
     journey_map: JourneyMap | None = None,
     level: Literal["stage", "touchpoint", "channel"] = "stage",
     min_share: float = 0.0,
+    label_min_share: float = 0.05,
+    off_map: Literal["auto", "arcs", "matrix"] = "auto",
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
     """The observed moves between stages as a layered flow picture.
 
     Stages sit in a row (in the map's order when ``journey_map`` is given),
-    each dot sized by the journeys that visit it. Every observed move is an
-    arc whose width grows with its count: forward moves above the row,
-    moves back below it (dashed). With a ``journey_map``, moves the map
-    does not have (shadow transitions) are drawn in red. Moves carrying
-    less than ``min_share`` of all moves are left out. ``data`` is an
-    :class:`~touchpath.EventLog` or a graph from
-    :func:`touchpath.transition_graph` (edges with a ``count``).
+    each dot's area proportional to the journeys that visit it (the legend
+    names the largest). Every observed move is an arc whose width grows
+    with its count: forward moves above the row, moves back below it
+    (dashed). Arcs carrying at least ``label_min_share`` of the largest
+    move are labelled with their count, just outside the arc's top; the
+    legend says which are not. Moves carrying less than ``min_share`` of
+    all moves are left out. ``data`` is an :class:`~touchpath.EventLog` or
+    a graph from :func:`touchpath.transition_graph` (edges with a ``count``).
+
+    With a ``journey_map``, moves the map does not have (off-map, or shadow,
+    transitions) are drawn in red; ``off_map="matrix"`` draws them instead
+    as a from x to matrix of counts beside the arcs (a second axes in the
+    same figure, titled "Moves not in the map"), which keeps the picture
+    readable when there are many; ``"auto"`` picks the matrix above six
+    off-map moves.
 
     >>> from matplotlib.figure import Figure
     >>> from touchpath import EventLog
@@ -284,9 +387,10 @@ def transitions(
     ...     {"journey_id": "a", "timestamp": t, "stage": s}
     ...     for t, s in enumerate(["visit", "trial", "visit", "paid"])])
     >>> ax = transitions(log, ax=Figure().add_subplot())
-    >>> sorted(t.get_text() for t in ax.get_legend().get_texts())
-    ['backward move', 'forward move']
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['forward move', 'backward move']
     """
+    import matplotlib as mpl
     import networkx as nx
 
     from ..metrics import transition_graph
@@ -300,9 +404,15 @@ def transitions(
             "plot.transitions() draws an EventLog or a transition graph (networkx DiGraph); "
             f"got {type(data).__name__}"
         )
-    given: object = min_share
-    if isinstance(given, bool) or not isinstance(given, int | float) or not 0 <= given < 1:
-        raise ConfigError(f"'min_share' must be a number in [0, 1); got {min_share!r}")
+    shares: tuple[tuple[str, object], ...] = (
+        ("min_share", min_share),
+        ("label_min_share", label_min_share),
+    )
+    for name, given in shares:
+        if isinstance(given, bool) or not isinstance(given, int | float) or not 0 <= given < 1:
+            raise ConfigError(f"{name!r} must be a number in [0, 1); got {given!r}")
+    if off_map not in ("auto", "arcs", "matrix"):
+        raise ConfigError(f"'off_map' must be auto, arcs or matrix; got {off_map!r}")
     _require_matplotlib("touchpath.plot.transitions()")
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
@@ -311,19 +421,28 @@ def transitions(
     curve3 = [MplPath.MOVETO, MplPath.CURVE3, MplPath.CURVE3]
 
     order = _flow_order(graph, journey_map)
-    ax = _axes(ax, "touchpath.plot.transitions()", (max(6.0, 1.2 * len(order) + 2), 4.6))
+    ax = _axes(ax, "touchpath.plot.transitions()", (max(6.0, 1.2 * len(order) + 3), 4.6))
+    ink = mpl.rcParams["text.color"]
     position = {n: i for i, n in enumerate(order)}
     counts = [int(c) for _, _, c in graph.edges(data="count", default=0)]
     total = sum(counts)
-    biggest = max(counts, default=0) or 1
     designed: set[tuple[str, str]] = set()
     if journey_map is not None:
         designed = {(e.source, e.target) for e in journey_map.edges}
+    moves = [
+        (source, target, int(count))
+        for source, target, count in sorted(graph.edges(data="count", default=0))
+        if source != target and not (total and count / total < min_share)
+    ]
+    shadows = [m for m in moves if journey_map is not None and (m[0], m[1]) not in designed]
+    as_matrix = off_map == "matrix" or (off_map == "auto" and len(shadows) > 6)
+    if as_matrix and shadows:
+        moves = [m for m in moves if m not in shadows]
+    biggest = max((c for _, _, c in moves), default=0) or 1
     kinds: set[str] = set()
+    unlabelled = 0
     up, down = 1, 0
-    for source, target, count in sorted(graph.edges(data="count", default=0)):
-        if source == target or (total and count / total < min_share):
-            continue
+    for source, target, count in moves:
         a, b = position[source], position[target]
         forward = b > a
         if forward:
@@ -348,24 +467,46 @@ def transitions(
             linestyle="-" if forward else (0, (4, 2)),
         )
         ax.add_patch(arc)
-        if count >= 0.05 * biggest:
-            ax.text(
-                (a + b) / 2,
-                bulge / 2,
+        if count >= label_min_share * biggest:
+            # the curve's apex is at bulge / 2; the label sits just outside the line there
+            ax.annotate(
                 f"{count:,}",
+                ((a + b) / 2, bulge / 2),
+                xytext=(0, (lw / 2 + 2) * (1 if forward else -1)),
+                textcoords="offset points",
                 ha="center",
                 va="bottom" if forward else "top",
                 fontsize=8,
-                color="#1f2430",
+                bbox={
+                    "facecolor": ax.get_facecolor(),
+                    "alpha": 0.8,
+                    "edgecolor": "none",
+                    "pad": 0.8,
+                },
+                zorder=5,
             )
+        else:
+            unlabelled += 1
     visits = np.array(
         [float(graph.nodes[n].get("journeys", graph.nodes[n].get("visits", 1))) for n in order]
     )
     most = float(visits.max()) if len(visits) and visits.max() > 0 else 1.0
     x = np.arange(len(order), dtype=np.float64)
-    ax.scatter(x, np.zeros(len(order)), s=80 + 900 * visits / most, color="#1f2430", zorder=3)
+    dot_area = 80 + 900 * visits / most
+    ax.scatter(x, np.zeros(len(order)), s=dot_area, color=ink, zorder=3)
     for i, node in enumerate(order):
-        ax.text(i, -0.14, node, ha="center", va="top", fontsize=9, zorder=4)
+        ax.annotate(
+            node,
+            (i, 0.0),
+            xytext=(0, -(math.sqrt(float(dot_area[i])) / 2 + 3)),
+            textcoords="offset points",
+            ha="center" if len(order) <= 6 else "right",
+            va="top",
+            rotation=0 if len(order) <= 6 else 30,
+            rotation_mode="anchor",
+            fontsize=9,
+            zorder=4,
+        )
     ax.set_xlim(-0.7, max(len(order) - 0.3, 0.7))
     ax.set_ylim(-max(_BULGE * down / 2 + 0.15, 0.25), _BULGE * up / 2 + 0.15)
     ax.set_yticks([])
@@ -382,12 +523,91 @@ def transitions(
         )
     if "shadow" in kinds:
         handles.append(Line2D([], [], color=_SHADOW, linewidth=3, label="move not in the map"))
+    if as_matrix and shadows:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_SHADOW,
+                linestyle="none",
+                marker="s",
+                markersize=8,
+                label=f"{len(shadows)} moves not in the map: matrix",
+            )
+        )
+    if order:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=ink,
+                linestyle="none",
+                marker="o",
+                markersize=math.sqrt(80 + 900) * 0.5,
+                label=f"dot area: journeys ({int(most):,} largest)",
+            )
+        )
+    if unlabelled:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                label=f"{unlabelled} arcs under {label_min_share:.0%} of the largest unlabelled",
+            )
+        )
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
+        beside = not (as_matrix and shadows)  # with the matrix beside, the legend goes below
+        ax.legend(
+            handles=handles,
+            loc="upper left" if beside else "upper center",
+            bbox_to_anchor=(1.01, 1.0) if beside else (0.5, -0.12),
+            ncols=1 if beside else 2,
+            fontsize=8,
+            frameon=False,
+            markerscale=0.6,
+        )
+    if as_matrix and shadows:
+        _off_map_matrix(ax, shadows, order)
     if title is None:
         title = f"Observed moves between {level}s ({total:,} moves)"
     ax.set_title(title)
     return ax
+
+
+def _off_map_matrix(ax: Axes, shadows: list[tuple[str, str, int]], order: list[str]) -> Axes:
+    """Beside ``ax`` (splitting its grid cell), a from x to matrix of the off-map moves."""
+    sources = [n for n in order if any(s == n for s, _, _ in shadows)]
+    targets = [n for n in order if any(t == n for _, t, _ in shadows)]
+    grid = np.full((len(sources), len(targets)), np.nan)
+    for s, t, c in shadows:
+        grid[sources.index(s), targets.index(t)] = c
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        cells = spec.subgridspec(1, 2, width_ratios=[3, 2], wspace=0.08)
+        ax.set_subplotspec(cells[0])
+        side = ax.figure.add_subplot(cells[1])
+    else:  # an Axes placed by hand: put the matrix in its lower right corner
+        side = ax.inset_axes((0.62, 0.05, 0.36, 0.5))
+    from ._views import _heatmap
+
+    texts = [["" if np.isnan(v) else f"{int(v):,}" for v in row] for row in grid.tolist()]
+    _heatmap(
+        side,
+        grid,
+        texts,
+        sources,
+        targets,
+        cmap="Reds",
+        vmin=0.0,
+        vmax=float(np.nanmax(grid)) if len(shadows) else 1.0,
+        colorbar="moves",
+    )
+    side.set_xticks(range(len(targets)), targets, rotation=40, ha="right")
+    side.set_xlabel("to")
+    side.set_ylabel("from")
+    side.set_title(f"Moves not in the map ({sum(c for _, _, c in shadows):,})", fontsize=10)
+    return side
 
 
 # -- time to convert ----------------------------------------------------------------------------
@@ -464,21 +684,35 @@ def time_to_convert(
         raise ConfigError(f"'bins' must be a positive integer; got {bins!r}")
     us = _as_microseconds(data)
     ax = _axes(ax, "touchpath.plot.time_to_convert()", (7.0, 4.0))
+    import matplotlib as mpl
+
     median_us = float(np.median(us)) if len(us) else 0.0
     chosen = unit if unit != "auto" else ("hours" if median_us < 2 * _US_PER["days"] else "days")
     scaled = us.astype(np.float64) / _US_PER[chosen]
     if len(scaled):
-        ax.hist(scaled, bins=bins, color=color, alpha=0.85, edgecolor="white", label="_journeys")
+        ax.hist(
+            scaled,
+            bins=bins,
+            color=color,
+            alpha=0.85,
+            edgecolor=ax.get_facecolor(),
+            label="_journeys",
+        )
         median = median_us / _US_PER[chosen]
         shown = f"{median:.3g}"
         ax.axvline(
-            median, color="#1f2430", linestyle="--", linewidth=1.5, label=f"median {shown} {chosen}"
+            median,
+            color=mpl.rcParams["text.color"],
+            linestyle="--",
+            linewidth=1.5,
+            label=f"median {shown} {chosen}",
         )
         ax.legend(frameon=False)
     else:
         ax.text(0.5, 0.5, "no conversions", transform=ax.transAxes, ha="center", va="center")
     ax.set_xlabel(f"{chosen} to convert")
     ax.set_ylabel("converting journeys")
+    _thousands(ax, "y")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if title is None:

@@ -512,7 +512,7 @@ class SectionSource(Protocol):
 # -- the report ---------------------------------------------------------------------------------
 
 REPORT_CSS: Final = """\
-:root{color-scheme:light}
+:root{color-scheme:light dark}
 *{box-sizing:border-box}
 body{margin:0;background:#f5f6f8;color:#1f2430;\
 font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
@@ -532,13 +532,19 @@ h2{font-size:18px;line-height:1.3;margin:0 0 8px}
 figure{margin:6px 0}
 figure img,figure svg{max-width:100%;height:auto}
 .svg-wrap{overflow-x:auto}
+figure.map svg.touchpath-map{max-width:none}
 figcaption{color:#5b6170;font-size:13px;margin-top:4px}
 .table-wrap{overflow-x:auto}
 details summary{cursor:pointer;color:#444a55;margin:6px 0}
-.ok{color:#2f8f55;margin:6px 0}
-footer{color:#8a8f99;font-size:12px;padding-top:4px;padding-bottom:28px}
+.ok{color:#237546;margin:6px 0}
+footer{color:#5f6573;font-size:12px;padding-top:4px;padding-bottom:28px}
 @media print{body{background:#fff}nav.toc{display:none}\
-section{border:none;padding:0;break-inside:avoid}}"""
+section{border:none;padding:0;break-inside:avoid}}
+@media (prefers-color-scheme:dark){body{background:#15171c;color:#e3e6ec}\
+section{background:#1d2027;border-color:#30343d}\
+.subtitle,.note,figcaption,.lede,details summary{color:#a9afbb}\
+nav.toc a{color:#8ab4f8}.ok{color:#6fcf97}footer{color:#8a909c}\
+figure img,.kind-map .svg-wrap{background:#fff;border-radius:6px}}"""
 
 
 def _slug(title: str, position: int, taken: set[str]) -> str:

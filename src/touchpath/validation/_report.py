@@ -313,6 +313,20 @@ class _Rows:
     messages: list[str]
 
 
+def _detail(message: str, jid: str, index: int, rule: str) -> str:
+    """A violation's message without what a table's other columns show (journey, event,
+    time, rule): the inverse of :func:`_message` for display.
+
+    >>> _detail("journey 'j' event 3 (2025-01-01T00:00:00+00:00): stage 'x' unknown [Known]",
+    ...         "j", 3, "Known")
+    "stage 'x' unknown"
+    """
+    head = f"journey {jid!r} event {index} ("
+    if message.startswith(head) and "): " in message:
+        message = message.split("): ", 1)[1]
+    return message.removesuffix(f" [{rule}]")
+
+
 def _message(jid: str, index: int, iso: str, detail: str, rule: str, due: str | None) -> str:
     text = f"journey {jid!r} event {index} ({iso}): {detail}"
     if due is not None:
@@ -670,7 +684,7 @@ transition fitness 50.0%, 0 pending>
             shown = self._violation_objects(np.arange(min(limit, c.violations), dtype=np.int64))
             parts.append(
                 html_table(
-                    ["journey", "event", "time", "rule", "severity", "message"],
+                    ["journey", "event", "time", "rule", "severity", "detail"],
                     [
                         [
                             v.journey_id,
@@ -678,7 +692,7 @@ transition fitness 50.0%, 0 pending>
                             v.timestamp.format("YYYY-MM-DD HH:mm:ss"),
                             v.rule.name,
                             v.severity.value,
-                            v.message,
+                            _detail(v.message, v.journey_id, v.index, v.rule.name),
                         ]
                         for v in shown
                     ],
