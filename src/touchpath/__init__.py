@@ -46,6 +46,7 @@ from .attribution import compare as compare
 from .exceptions import TouchpathError as TouchpathError
 from .io import read_csv as read_csv
 from .io import read_jsonl as read_jsonl
+from .io import read_parquet as read_parquet
 from .metrics import Ratio as Ratio
 from .metrics import funnel as funnel
 from .metrics import scorecard as scorecard
@@ -94,6 +95,7 @@ __all__ = [
     "metrics",
     "read_csv",
     "read_jsonl",
+    "read_parquet",
     "report",
     "scorecard",
     "templates",

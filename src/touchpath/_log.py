@@ -417,8 +417,11 @@ class EventLog:
 
     @classmethod
     def from_arrow(cls, table: Any, **options: Any) -> EventLog:
-        """Build a log from a pyarrow Table (needs ``touchpath[arrow]``)."""
-        from .io._frames import from_arrow
+        """Build a log from Arrow data (needs ``touchpath[arrow]``): a pyarrow Table or
+        RecordBatchReader, a Dataset, a polars frame, a DuckDB relation, or anything with
+        ``__arrow_c_stream__``, read one record batch at a time (see
+        :func:`touchpath.io.from_arrow`)."""
+        from .io._stream import from_arrow
 
         return from_arrow(table, **options)
 
