@@ -47,6 +47,7 @@ from .exceptions import TouchpathError as TouchpathError
 from .io import read_csv as read_csv
 from .io import read_jsonl as read_jsonl
 from .io import read_parquet as read_parquet
+from .io import read_paths as read_paths
 from .metrics import Ratio as Ratio
 from .metrics import funnel as funnel
 from .metrics import scorecard as scorecard
@@ -96,6 +97,7 @@ __all__ = [
     "read_csv",
     "read_jsonl",
     "read_parquet",
+    "read_paths",
     "report",
     "scorecard",
     "templates",

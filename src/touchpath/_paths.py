@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ._schema import Field
+from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
 from .exceptions import ConfigError, MissingDependencyError, SchemaError, UnsupportedInputError
 
@@ -473,6 +473,12 @@ class PathCounts:
     """Total conversion value of each row."""
     by: Field | None = None
     """What the items are (None: unknown, e.g. built from rows)."""
+    rejected: tuple[Rejection, ...] = ()
+    """Input rows that were not used, with reasons (:func:`touchpath.read_paths` with
+    ``on_error="collect"``)."""
+    rows_read: int | None = None
+    """Rows read from a path table (:func:`touchpath.read_paths`); None for a table built
+    in memory, such as a sum."""
 
     @classmethod
     def empty(cls, by: Field | None = None) -> PathCounts:

@@ -15,6 +15,7 @@ from ._jsonl import read_jsonl as read_jsonl
 from ._jsonl import write_jsonl as write_jsonl
 from ._parquet import read_parquet as read_parquet
 from ._parquet import write_parquet as write_parquet
+from ._pathtable import read_paths as read_paths
 from ._stream import from_arrow as from_arrow
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "read_csv",
     "read_jsonl",
     "read_parquet",
+    "read_paths",
     "to_arrow",
     "to_pandas",
     "to_polars",
