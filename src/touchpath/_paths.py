@@ -33,9 +33,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ._columns import Columns, to_arrow, to_pandas, to_polars
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
-from .exceptions import ConfigError, MissingDependencyError, SchemaError, UnsupportedInputError
+from .exceptions import ConfigError, SchemaError, UnsupportedInputError
 
 if TYPE_CHECKING:
     from ._log import EventLog
@@ -728,18 +729,23 @@ class PathCounts:
 
     def to_pandas(self) -> Any:
         """A DataFrame: ``path`` (tuples), ``conversions``, ``non_conversions``, ``value``."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", "PathCounts.to_pandas()") from None
-        return pd.DataFrame(
-            {
-                "path": self.to_paths().paths(),
-                "conversions": self.conversions,
-                "non_conversions": self.non_conversions,
-                "value": self.values,
-            }
-        )
+        return to_pandas(self._columns(), what="PathCounts.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame (``path``: a list column)."""
+        return to_polars(self._columns(), what="PathCounts.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table (``path``: a list column)."""
+        return to_arrow(self._columns(), what="PathCounts.to_arrow()")
+
+    def _columns(self) -> Columns:
+        return {
+            "path": self.to_paths().paths(),
+            "conversions": self.conversions,
+            "non_conversions": self.non_conversions,
+            "value": self.values,
+        }
 
     def __repr__(self) -> str:
         return (
