@@ -17,6 +17,7 @@ from . import metrics as metrics
 from . import report as report
 from . import templates as templates
 from . import validation as validation
+from ._eventmap import EventMapping as EventMapping
 from ._log import Event as Event
 from ._log import EventLog as EventLog
 from ._log import Journey as Journey
@@ -67,6 +68,7 @@ __all__ = [
     "EdgeKind",
     "Event",
     "EventLog",
+    "EventMapping",
     "Field",
     "Journey",
     "JourneyMap",
