@@ -320,3 +320,36 @@ def test_stream_memory_is_bounded() -> None:
 def test_top_level_exports() -> None:
     """read_parquet is reachable from the package and from touchpath.io."""
     assert touchpath.read_parquet is read_parquet
+
+
+def test_stream_null_dictionary_entries_and_ids() -> None:
+    """A null *entry* of a batch's dictionary is a missing value like a null index, and a null
+    journey id is refused by row: rows 0 (no channel at all) and 3 (no id) are rejected."""
+    schema = pa.schema(
+        [
+            ("journey_id", pa.string()),
+            ("timestamp", pa.int64()),
+            ("channel", pa.dictionary(pa.int32(), pa.string())),
+        ]
+    )
+    b1 = pa.record_batch(
+        [
+            pa.array(["a", "b"]),
+            pa.array([1, 2]),
+            pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), pa.array([None, "y"])),
+        ],
+        schema=schema,
+    )
+    b2 = pa.record_batch(
+        [
+            pa.array(["a", None]),
+            pa.array([3, 4]),
+            pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()), pa.array(["y"])),
+        ],
+        schema=schema,
+    )
+    reader = pa.RecordBatchReader.from_batches(schema, [b1, b2])
+    got = from_arrow(reader, on_error="collect", schema=Schema(stage=None))
+    assert [(r.row, r.field) for r in got.rejected] == [(0, None), (3, "journey_id")]
+    assert got.journey("a").channels == ("y",)
+    assert got.rows_read == 4

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .._schema import OnError, Schema
+from .._schema import CATEGORICAL, Field, OnError, Schema
 from ..exceptions import ConfigError, SchemaError
 from ._frames import _import, _present, to_arrow
 from ._stream import read_batches
@@ -91,11 +91,14 @@ def read_parquet(
     expression = _expression(filters)
     try:
         dataset = ds.dataset(paths, format="parquet", partitioning="hive")
-        wanted = [
-            n
-            for n in dataset.schema.names
-            if n in set(_present(schema, dataset.schema.names).values())
-        ]
+        fields = _present(schema, dataset.schema.names)
+        wanted = [n for n in dataset.schema.names if n in set(fields.values())]
+        # ids and categories are decoded straight into Arrow dictionaries from Parquet's
+        # own dictionary pages: the text is never materialised row by row
+        coded = [c for f, c in fields.items() if f in (Field.JOURNEY_ID, *CATEGORICAL)]
+        if coded:
+            fmt = ds.ParquetFileFormat(read_options={"dictionary_columns": coded})
+            dataset = ds.dataset(paths, format=fmt, partitioning="hive")
         reader = dataset.scanner(columns=wanted, filter=expression).to_reader()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as err:
         raise SchemaError(f"not a readable Parquet data set: {err}", source=source) from None

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._ingest import Coded, ParsedTimestamps, build_log, check_on_error
-from .._schema import Field, OnError, Schema
+from .._schema import CATEGORICAL, Field, OnError, Schema
 from .._time import resolve_timezone
 from ..exceptions import SchemaError, UnsupportedInputError
 from ._frames import _import, _present, arrow_columns
@@ -120,6 +120,65 @@ class _Merged:
         return joined
 
 
+class _Dictionaries:
+    """A text or id column, kept per batch as Arrow dictionary indices plus the batch's
+    dictionary, and unified once at the end by Arrow (no Python code per distinct value
+    per batch; only the stream's distinct values ever become Python objects)."""
+
+    __slots__ = ("dictionaries", "indices")
+
+    def __init__(self) -> None:
+        self.indices: list[npt.NDArray[np.int32]] = []
+        self.dictionaries: list[Any] = []
+
+    def add(self, arr: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_string_view(arr.type):
+            arr = arr.cast(pa.large_string())
+        if not pa.types.is_dictionary(arr.type):
+            arr = pc.dictionary_encode(arr)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        indices = arr.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        self.indices.append(np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32))
+        self.dictionaries.append(arr.dictionary)
+
+    def finish(self) -> Coded:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.indices:
+            return Coded(np.zeros(0, dtype=np.int32), [])
+        values = self.dictionaries[0]
+        if len(self.dictionaries) > 1:
+            values = pa.concat_arrays([d.cast(values.type) for d in self.dictionaries])
+        distinct = pc.unique(values)
+        position = pc.index_in(values, value_set=distinct)
+        lookup = np.array(pc.fill_null(position, -1).to_numpy(zero_copy_only=False), np.int32)
+        if values.null_count:  # a null dictionary entry is a missing value
+            lookup[np.asarray(values.is_null().to_numpy(zero_copy_only=False))] = -1
+        parts = []
+        start = 0
+        for d, idx in zip(self.dictionaries, self.indices, strict=True):
+            table = np.append(lookup[start : start + len(d)], np.int32(-1))  # -1 stays -1
+            parts.append(table[idx])
+            start += len(d)
+        self.indices, self.dictionaries = [], []
+        codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return Coded(codes, distinct.to_pylist())
+
+
+def _is_text(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    t = arrow_type.value_type if pa.types.is_dictionary(arrow_type) else arrow_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
 def read_batches(
     reader: Any,
     *,
@@ -146,7 +205,12 @@ def read_batches(
     tz = resolve_timezone(timezone)
     names = list(reader.schema.names)
     fields = _present(schema, names)
-    merged = {f: _Merged() for f in fields}
+    coded = (Field.JOURNEY_ID, *CATEGORICAL)
+    merged: dict[Field, _Merged | _Dictionaries] = {
+        f: _Dictionaries() if f in coded and _is_text(reader.schema.field(c).type) else _Merged()
+        for f, c in fields.items()
+    }
+    converted = {f: c for f, c in fields.items() if isinstance(merged[f], _Merged)}
     n_rows = 0
     errors = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError)
     batches = iter(reader)
@@ -159,11 +223,17 @@ def read_batches(
             raise SchemaError(
                 f"the data could not be read after row {n_rows}: {err}", source=source
             ) from None
-        columns = {name: batch.column(name) for name in fields.values()}
+        for f, name in fields.items():
+            part = merged[f]
+            if isinstance(part, _Dictionaries):
+                part.add(batch.column(name))
+        columns = {name: batch.column(name) for name in converted.values()}
         n = batch.num_rows
         del batch
-        for f, col in arrow_columns(columns, fields, tz, schema.timestamp_unit).items():
-            merged[f].add(col)
+        for f, col in arrow_columns(columns, converted, tz, schema.timestamp_unit).items():
+            part = merged[f]
+            assert isinstance(part, _Merged)
+            part.add(col)
         n_rows += n
     return build_log(
         {f: m.finish() for f, m in merged.items()},
