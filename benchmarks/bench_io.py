@@ -1,6 +1,7 @@
 """Benchmark: Parquet -> EventLog against pyarrow (and polars) reading the same file; memory.
 
-Run ``python benchmarks/bench_io.py`` (1,000,000 events) or add ``--quick`` (100,000). Two
+Run ``python benchmarks/bench_io.py`` (1,000,000 events; memory at 10,000,000) or add
+``--quick`` (100,000; memory at 1,000,000). Two
 files of the same synthetic log: one written by ``touchpath.io.write_parquet`` (dictionary
 columns, sorted by journey), one with plain string columns in shuffled row order, as an
 export from elsewhere would be. Times are the best of a few runs (wall clock). Memory is the
@@ -10,6 +11,7 @@ peak resident set a fresh process adds while reading, against the size of the lo
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import subprocess
 import sys
@@ -43,9 +45,11 @@ def plain_table(path: Path, n_events: int) -> None:
 
 def memory_case(path: str) -> dict[str, Any]:
     """Read one file in this (fresh) process; report the peak memory the read added."""
-    import touchpath.io._stream  # noqa: F401 - code a step imports is not the step's data
+    import pyarrow.dataset as ds  # code a step imports is not the step's data
 
-    _ = pc.field("x")
+    import touchpath.io._stream  # noqa: F401
+
+    _ = (pc.field("x"), ds.ParquetFileFormat())
     _reset_peak()
     _, before = _peak_and_current()
     log = read_parquet(path)
@@ -76,18 +80,22 @@ def main() -> None:
         write_parquet(log, own)
         plain_table(plain, n_events)
         print(f"Parquet -> EventLog, {log.n_events:,} events, {len(log):,} journeys")
-        print(f"{'file':<26}{'reader':<30}{'seconds':>9}{'vs pyarrow':>12}")
+        print(f"{'file':<26}{'reader':<28}{'wall s':>8}{'cpu s':>8}{'wall vs pyarrow':>17}")
+        readers: list[tuple[str, Any]] = [
+            ("pyarrow.parquet.read_table", pq.read_table),
+            ("polars.read_parquet", pl.read_parquet),
+            ("touchpath.read_parquet", read_parquet),
+        ]
         for label, path in (("write_parquet (sorted)", own), ("plain strings, shuffled", plain)):
-            base, _, _ = timed(lambda p=path: pq.read_table(p), repeat)  # type: ignore[misc]
-            rows = [
-                ("pyarrow.parquet.read_table", base),
-                ("polars.read_parquet", timed(lambda p=path: pl.read_parquet(p), repeat)[0]),  # type: ignore[misc]
-                ("touchpath.read_parquet", timed(lambda p=path: read_parquet(p), repeat)[0]),  # type: ignore[misc]
-            ]
-            for reader, secs in rows:
-                print(f"{label:<26}{reader:<30}{secs:>9.3f}{secs / base:>11.2f}x")
+            base = 0.0
+            for reader, fn in readers:
+                wall, cpu, _ = timed(functools.partial(fn, path), repeat)
+                base = base or wall
+                print(f"{label:<26}{reader:<28}{wall:>8.3f}{cpu:>8.3f}{wall / base:>16.2f}x")
+        memory_file = Path(tmp) / "memory.parquet"
+        plain_table(memory_file, n_events * 10)
         done = subprocess.run(
-            [sys.executable, __file__, "--memory-case", str(plain)],
+            [sys.executable, __file__, "--memory-case", str(memory_file)],
             capture_output=True,
             text=True,
             check=True,
@@ -95,7 +103,8 @@ def main() -> None:
         mem = json.loads(done.stdout.strip().splitlines()[-1])
         size = mem["arrays"] + mem["strings"]
         print(
-            f"memory, plain file: peak added {mem['added_peak'] / 2**20:.0f} MiB; log columns "
+            f"memory, plain file of {mem['events']:,} events: peak added "
+            f"{mem['added_peak'] / 2**20:.0f} MiB; log columns "
             f"{size / 2**20:.0f} MiB (arrays {mem['arrays'] / 2**20:.0f} + id strings "
             f"{mem['strings'] / 2**20:.0f}); ratio {mem['added_peak'] / size:.2f}x"
         )

@@ -97,9 +97,15 @@ def read_parquet(
         # own dictionary pages: the text is never materialised row by row
         coded = [c for f, c in fields.items() if f in (Field.JOURNEY_ID, *CATEGORICAL)]
         if coded:
-            fmt = ds.ParquetFileFormat(read_options={"dictionary_columns": coded})
+            fmt = ds.ParquetFileFormat(
+                read_options={"dictionary_columns": coded},
+                # read a row group page by page rather than whole: bounded memory
+                default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False),
+            )
             dataset = ds.dataset(paths, format=fmt, partitioning="hive")
-        reader = dataset.scanner(columns=wanted, filter=expression).to_reader()
+        reader = dataset.scanner(
+            columns=wanted, filter=expression, batch_readahead=2, fragment_readahead=1
+        ).to_reader()  # little read ahead: memory stays near one batch of raw data
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as err:
         raise SchemaError(f"not a readable Parquet data set: {err}", source=source) from None
     return read_batches(

@@ -25,7 +25,7 @@ from .._ingest import Coded, ParsedTimestamps, build_log, check_on_error
 from .._schema import CATEGORICAL, Field, OnError, Schema
 from .._time import resolve_timezone
 from ..exceptions import SchemaError, UnsupportedInputError
-from ._frames import _import, _present, arrow_columns
+from ._frames import _import, _present, _same_buffers, arrow_columns
 from ._frames import from_arrow as _from_table
 from ._frames import from_polars as _from_polars
 
@@ -106,11 +106,14 @@ class _Merged:
         return out
 
     def finish(self) -> _Column:
+        """The whole column; the parts are released (``finish`` is called once)."""
+        parts, self.parts = self.parts, []
         joined = (
-            np.concatenate(self.parts)
-            if len(self.parts) > 1
-            else (self.parts[0] if self.parts else np.zeros(0, dtype=np.int32))
+            np.concatenate(parts)
+            if len(parts) > 1
+            else (parts[0] if parts else np.zeros(0, dtype=np.int32))
         )
+        del parts
         if self.kind == "coded":
             return Coded(joined, self.values)
         if self.kind == "parsed":
@@ -121,15 +124,39 @@ class _Merged:
 
 
 class _Dictionaries:
-    """A text or id column, kept per batch as Arrow dictionary indices plus the batch's
-    dictionary, and unified once at the end by Arrow (no Python code per distinct value
-    per batch; only the stream's distinct values ever become Python objects)."""
+    """A text or id column as integer codes into the stream's distinct values, grown batch
+    by batch in Arrow: each new batch dictionary is looked up once in the values seen so far
+    (batches of one Parquet row group or IPC stream share theirs), its new values appended,
+    and the batch's indices turned into codes; only the stream's distinct values are kept
+    (as one Arrow array, and as Python objects once, at the end)."""
 
-    __slots__ = ("dictionaries", "indices")
+    __slots__ = ("dictionary", "distinct", "lookup", "parts")
 
     def __init__(self) -> None:
-        self.indices: list[npt.NDArray[np.int32]] = []
-        self.dictionaries: list[Any] = []
+        self.parts: list[npt.NDArray[np.int32]] = []
+        self.distinct: Any = None
+        self.dictionary: Any = None  # the last batch dictionary, and its codes in ``lookup``
+        self.lookup: npt.NDArray[np.int32] = np.zeros(1, dtype=np.int32)
+
+    def _learn(self, d: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.distinct is None:
+            self.distinct = pc.unique(d.drop_null())
+            position = pc.index_in(d, value_set=self.distinct)
+        else:
+            if d.type != self.distinct.type:
+                d = d.cast(self.distinct.type)
+            position = pc.index_in(d, value_set=self.distinct)
+            fresh = pc.unique(d.filter(pc.and_(pc.is_null(position), pc.is_valid(d))))
+            if len(fresh):
+                base = pa.scalar(len(self.distinct), pa.int32())
+                position = pc.coalesce(position, pc.add(pc.index_in(d, value_set=fresh), base))
+                self.distinct = pa.concat_arrays([self.distinct, fresh])
+        lookup = np.array(pc.fill_null(position, -1).to_numpy(zero_copy_only=False), np.int32)
+        self.lookup = np.append(lookup, np.int32(-1))  # index -1 (missing) stays -1
+        self.dictionary = d
 
     def add(self, arr: Any) -> None:
         import pyarrow as pa
@@ -141,35 +168,25 @@ class _Dictionaries:
             arr = pc.dictionary_encode(arr)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        if self.dictionary is None or not _same_buffers(arr.dictionary, self.dictionary):
+            self._learn(arr.dictionary)
         indices = arr.indices
         if indices.null_count:
             indices = pc.fill_null(indices, -1)
-        self.indices.append(np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32))
-        self.dictionaries.append(arr.dictionary)
+        self.parts.append(self.lookup[np.asarray(indices.to_numpy(zero_copy_only=False))])
 
     def finish(self) -> Coded:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if not self.indices:
-            return Coded(np.zeros(0, dtype=np.int32), [])
-        values = self.dictionaries[0]
-        if len(self.dictionaries) > 1:
-            values = pa.concat_arrays([d.cast(values.type) for d in self.dictionaries])
-        distinct = pc.unique(values)
-        position = pc.index_in(values, value_set=distinct)
-        lookup = np.array(pc.fill_null(position, -1).to_numpy(zero_copy_only=False), np.int32)
-        if values.null_count:  # a null dictionary entry is a missing value
-            lookup[np.asarray(values.is_null().to_numpy(zero_copy_only=False))] = -1
-        parts = []
-        start = 0
-        for d, idx in zip(self.dictionaries, self.indices, strict=True):
-            table = np.append(lookup[start : start + len(d)], np.int32(-1))  # -1 stays -1
-            parts.append(table[idx])
-            start += len(d)
-        self.indices, self.dictionaries = [], []
-        codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        return Coded(codes, distinct.to_pylist())
+        """The whole column; the parts are released (``finish`` is called once)."""
+        parts, self.parts = self.parts, []
+        codes = (
+            np.concatenate(parts)
+            if len(parts) > 1
+            else (parts[0] if parts else np.zeros(0, dtype=np.int32))
+        )
+        del parts
+        values = [] if self.distinct is None else self.distinct.to_pylist()
+        self.distinct = self.dictionary = None
+        return Coded(codes, values)
 
 
 def _is_text(arrow_type: Any) -> bool:
@@ -235,8 +252,12 @@ def read_batches(
             assert isinstance(part, _Merged)
             part.add(col)
         n_rows += n
+    pa.default_memory_pool().release_unused()  # the batches are gone: give their memory back
+    columns_out: dict[Field, _Column] = {}
+    for f in list(merged):  # each field's parts are freed as soon as they are joined
+        columns_out[f] = merged.pop(f).finish()
     return build_log(
-        {f: m.finish() for f, m in merged.items()},
+        columns_out,
         n_rows,
         source=source,
         journey_map=journey_map,
@@ -266,7 +287,8 @@ def _reader(obj: Any, schema: Schema) -> Any:
     if isinstance(obj, pa.RecordBatchReader):
         return obj
     if isinstance(obj, ds.Dataset):
-        return obj.scanner(columns=_wanted(schema, obj.schema.names)).to_reader()
+        wanted = _wanted(schema, obj.schema.names)
+        return obj.scanner(columns=wanted, batch_readahead=2, fragment_readahead=1).to_reader()
     if isinstance(obj, ds.Scanner):
         return obj.to_reader()
     if type(obj).__module__.startswith("duckdb") and hasattr(obj, "project"):
