@@ -353,3 +353,14 @@ def test_stream_null_dictionary_entries_and_ids() -> None:
     assert [(r.row, r.field) for r in got.rejected] == [(0, None), (3, "journey_id")]
     assert got.journey("a").channels == ("y",)
     assert got.rows_read == 4
+
+
+def test_lazyframe_is_collected_with_the_needed_columns_only() -> None:
+    """A LazyFrame column the schema does not name is never computed: a cast that would fail
+    on collect does no harm (polars pushes the projection down)."""
+    lazy = pl.LazyFrame(
+        {"journey_id": ["a"], "timestamp": [0], "channel": ["x"], "junk": ["not a number"]}
+    ).with_columns(pl.col("junk").str.to_integer().alias("junk"))
+    with pytest.raises(pl.exceptions.ComputeError):
+        lazy.collect()
+    assert from_arrow(lazy).journey("a").channels == ("x",)
