@@ -138,7 +138,11 @@ class EventMapping:
             )
 
     def fed(self) -> tuple[str, ...]:
-        """The fields the event column feeds, in the order touchpoint, channel, stage."""
+        """The fields the event column feeds, in the order touchpoint, channel, stage.
+
+        >>> EventMapping(stage=True, touchpoint={"ad": "banner"}).fed()
+        ('touchpoint', 'stage')
+        """
         return tuple(f for f in ("touchpoint", "channel", "stage") if getattr(self, f) is not False)
 
     def table(self, field: str) -> dict[str, str]:

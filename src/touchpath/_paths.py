@@ -732,11 +732,19 @@ class PathCounts:
         return to_pandas(self._columns(), what="PathCounts.to_pandas()")
 
     def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame (``path``: a list column)."""
+        """The columns of :meth:`to_pandas` as a polars DataFrame (``path``: a list column).
+
+        >>> PathCounts.from_rows([(["a", "b"], 1, 2, 5.0)]).to_polars().row(0)
+        (['a', 'b'], 1.0, 2.0, 5.0)
+        """
         return to_polars(self._columns(), what="PathCounts.to_polars()")
 
     def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table (``path``: a list column)."""
+        """The columns of :meth:`to_pandas` as a pyarrow Table (``path``: a list column).
+
+        >>> PathCounts.from_rows([(["a"], 1, 0, 0.0)]).to_arrow().column("path").to_pylist()
+        [['a']]
+        """
         return to_arrow(self._columns(), what="PathCounts.to_arrow()")
 
     def _columns(self) -> Columns:

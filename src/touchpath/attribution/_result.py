@@ -316,7 +316,15 @@ class AttributionResult:
         return to_pandas(self._columns(), index=self._index, what="AttributionResult.to_pandas()")
 
     def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame."""
+        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame.
+
+        >>> from touchpath import EventLog, attribute
+        >>> from touchpath.attribution import LastTouch
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "ads",
+        ...                               "converted": True}])
+        >>> attribute(log, LastTouch()).to_polars().to_dicts()
+        [{'channel': 'ads', 'conversions': 1.0, 'value': 0.0, 'share': 1.0}]
+        """
         return to_polars(self._columns(), what="AttributionResult.to_polars()")
 
     def to_arrow(self) -> Any:

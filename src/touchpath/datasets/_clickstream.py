@@ -154,7 +154,12 @@ def clickstream_rows(
 
 
 def clickstream_csv(n_users: int = CLICKSTREAM_USERS, seed: int = CLICKSTREAM_SEED) -> bytes:
-    """The gzipped CSV text of :func:`clickstream_rows` (byte for byte the shipped file)."""
+    """The gzipped CSV text of :func:`clickstream_rows` (byte for byte the shipped file).
+
+    >>> import gzip
+    >>> gzip.decompress(clickstream_csv(1)).decode().splitlines()[0]
+    'user_id,timestamp,event,source,amount'
+    """
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(CLICKSTREAM_COLUMNS)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._schema import CATEGORICAL, Field, OnError, Schema
@@ -47,7 +46,7 @@ def _expression(filters: Any) -> Any:
 
 
 def read_parquet(
-    path: PathLike | Sequence[PathLike],
+    path: PathLike | list[PathLike] | tuple[PathLike, ...],
     *,
     schema: Schema | None = None,
     filters: Any = None,
@@ -55,7 +54,8 @@ def read_parquet(
     timezone: str | dt.tzinfo | None = None,
     on_error: OnError = "raise",
 ) -> EventLog:
-    """Read events from a Parquet file, a directory of them or a hive-partitioned data set.
+    """Read events from a Parquet file, a directory of them, a hive-partitioned data set, or a
+    list of files.
 
     Only the columns ``schema`` names are read from disk. ``filters`` keeps
     the rows that match, as a ``pyarrow.compute`` expression
@@ -84,7 +84,7 @@ def read_parquet(
         paths = [os.fspath(p) for p in path]
         source = ", ".join(paths)
     else:
-        paths = source = os.fspath(path)  # type: ignore[arg-type]
+        paths = source = os.fspath(path)
     for p in [paths] if isinstance(paths, str) else paths:
         if not os.path.exists(p):
             raise SchemaError("no such file or directory", source=p)
