@@ -194,8 +194,9 @@ class EventLog:
     timestamps are ``int64`` microseconds since the Unix epoch, UTC.
 
     Build one with :meth:`from_records`, :func:`touchpath.read_csv`,
-    :func:`touchpath.read_jsonl`, :meth:`from_pandas`, :meth:`from_polars`
-    or :meth:`from_arrow`.
+    :func:`touchpath.read_jsonl`, :func:`touchpath.read_parquet`,
+    :meth:`from_pandas`, :meth:`from_polars` or :meth:`from_arrow` (Arrow
+    streams, DuckDB relations).
 
     >>> log = EventLog.from_records([
     ...     {"journey_id": "b", "timestamp": "2025-01-02T00:00:00Z", "channel": "email"},
