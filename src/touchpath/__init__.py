@@ -17,6 +17,7 @@ from . import metrics as metrics
 from . import report as report
 from . import templates as templates
 from . import validation as validation
+from ._eventmap import EventMapping as EventMapping
 from ._log import Event as Event
 from ._log import EventLog as EventLog
 from ._log import Journey as Journey
@@ -49,6 +50,8 @@ from .attribution import compare as compare
 from .exceptions import TouchpathError as TouchpathError
 from .io import read_csv as read_csv
 from .io import read_jsonl as read_jsonl
+from .io import read_parquet as read_parquet
+from .io import read_paths as read_paths
 from .metrics import Ratio as Ratio
 from .metrics import funnel as funnel
 from .metrics import scorecard as scorecard
@@ -68,6 +71,7 @@ __all__ = [
     "EdgeKind",
     "Event",
     "EventLog",
+    "EventMapping",
     "Field",
     "Journey",
     "JourneyMap",
@@ -99,6 +103,8 @@ __all__ = [
     "metrics",
     "read_csv",
     "read_jsonl",
+    "read_parquet",
+    "read_paths",
     "report",
     "scorecard",
     "stitch",

@@ -514,6 +514,16 @@ def build_log(
     todo: dict[Field, _Column] = dict(columns)
     if isinstance(columns, dict):
         columns.clear()
+    carrier = schema.event_field()
+    if schema.events is not None and carrier in todo:  # a clickstream's event names
+        from ._eventmap import apply_events, only_rows
+
+        fed, flags = apply_events(todo.pop(carrier), schema.events, name(carrier), problems)
+        todo.update(fed)
+        if flags is not None:
+            todo[Field.CONVERTED] = flags
+            if schema.events.value is not None and Field.VALUE in todo:
+                todo[Field.VALUE] = only_rows(todo[Field.VALUE], flags)
 
     jcodes, jnames = _journey_ids(todo.pop(Field.JOURNEY_ID), name(Field.JOURNEY_ID), problems)
     ts, ts_bad = _timestamps(todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit)

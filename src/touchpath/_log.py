@@ -194,8 +194,9 @@ class EventLog:
     timestamps are ``int64`` microseconds since the Unix epoch, UTC.
 
     Build one with :meth:`from_records`, :func:`touchpath.read_csv`,
-    :func:`touchpath.read_jsonl`, :meth:`from_pandas`, :meth:`from_polars`
-    or :meth:`from_arrow`.
+    :func:`touchpath.read_jsonl`, :func:`touchpath.read_parquet`,
+    :meth:`from_pandas`, :meth:`from_polars` or :meth:`from_arrow` (Arrow
+    streams, DuckDB relations).
 
     >>> log = EventLog.from_records([
     ...     {"journey_id": "b", "timestamp": "2025-01-02T00:00:00Z", "channel": "email"},
@@ -417,8 +418,11 @@ class EventLog:
 
     @classmethod
     def from_arrow(cls, table: Any, **options: Any) -> EventLog:
-        """Build a log from a pyarrow Table (needs ``touchpath[arrow]``)."""
-        from .io._frames import from_arrow
+        """Build a log from Arrow data (needs ``touchpath[arrow]``): a pyarrow Table or
+        RecordBatchReader, a Dataset, a polars frame, a DuckDB relation, or anything with
+        ``__arrow_c_stream__``, read one record batch at a time (see
+        :func:`touchpath.io.from_arrow`)."""
+        from .io._stream import from_arrow
 
         return from_arrow(table, **options)
 

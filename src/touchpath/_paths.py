@@ -33,9 +33,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ._schema import Field
+from ._columns import Columns, to_arrow, to_pandas, to_polars
+from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
-from .exceptions import ConfigError, MissingDependencyError, SchemaError, UnsupportedInputError
+from .exceptions import ConfigError, SchemaError, UnsupportedInputError
 
 if TYPE_CHECKING:
     from ._log import EventLog
@@ -473,6 +474,12 @@ class PathCounts:
     """Total conversion value of each row."""
     by: Field | None = None
     """What the items are (None: unknown, e.g. built from rows)."""
+    rejected: tuple[Rejection, ...] = ()
+    """Input rows that were not used, with reasons (:func:`touchpath.read_paths` with
+    ``on_error="collect"``)."""
+    rows_read: int | None = None
+    """Rows read from a path table (:func:`touchpath.read_paths`); None for a table built
+    in memory, such as a sum."""
 
     @classmethod
     def empty(cls, by: Field | None = None) -> PathCounts:
@@ -722,18 +729,31 @@ class PathCounts:
 
     def to_pandas(self) -> Any:
         """A DataFrame: ``path`` (tuples), ``conversions``, ``non_conversions``, ``value``."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", "PathCounts.to_pandas()") from None
-        return pd.DataFrame(
-            {
-                "path": self.to_paths().paths(),
-                "conversions": self.conversions,
-                "non_conversions": self.non_conversions,
-                "value": self.values,
-            }
-        )
+        return to_pandas(self._columns(), what="PathCounts.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame (``path``: a list column).
+
+        >>> PathCounts.from_rows([(["a", "b"], 1, 2, 5.0)]).to_polars().row(0)
+        (['a', 'b'], 1.0, 2.0, 5.0)
+        """
+        return to_polars(self._columns(), what="PathCounts.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table (``path``: a list column).
+
+        >>> PathCounts.from_rows([(["a"], 1, 0, 0.0)]).to_arrow().column("path").to_pylist()
+        [['a']]
+        """
+        return to_arrow(self._columns(), what="PathCounts.to_arrow()")
+
+    def _columns(self) -> Columns:
+        return {
+            "path": self.to_paths().paths(),
+            "conversions": self.conversions,
+            "non_conversions": self.non_conversions,
+            "value": self.values,
+        }
 
     def __repr__(self) -> str:
         return (

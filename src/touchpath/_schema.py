@@ -7,6 +7,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from ._eventmap import EventMapping
 from .exceptions import ConfigError
 
 __all__ = ["Field", "OnError", "Rejection", "Schema", "TimestampUnit"]
@@ -91,12 +92,24 @@ class Schema:
     """Column with the account (company) id."""
     timestamp_unit: TimestampUnit = "auto"
     """Unit of numeric timestamps."""
+    events: EventMapping | None = attrs.field(default=None)
+    """How a clickstream's event names feed touchpoint, channel, stage and conversions
+    (see :class:`~touchpath.EventMapping`); None: no event column."""
+
+    @events.validator
+    def _check_events(self, _: object, value: object) -> None:
+        if value is not None and not isinstance(value, EventMapping):
+            raise ConfigError(f"'events' must be an EventMapping or None; got {value!r}")
 
     def __attrs_post_init__(self) -> None:
         for required in ("journey_id", "timestamp"):
             if getattr(self, required) is None:
                 raise ConfigError(f"the {required} column is required; got None")
-        names = [c for c in (getattr(self, f.value) for f in Field) if c is not None]
+        names = [c for c in map(self.column, Field) if c is not None]
+        if self.events is not None:  # the event column may feed several fields
+            fed = [f for f in Field if self.column(f) == self.events.column]
+            if all(f.value in self.events.fed() or f is Field.CONVERTED for f in fed):
+                names = [c for c in names if c != self.events.column] + [self.events.column]
         dupes = sorted({c for c in names if names.count(c) > 1})
         if dupes:
             raise ConfigError(f"a column may map to one field only; got duplicates {dupes}")
@@ -106,13 +119,36 @@ class Schema:
             )
 
     def column(self, field: Field) -> str | None:
-        """The column name for a field (None when ignored)."""
+        """The column name for a field (None when ignored); a field an
+        :class:`~touchpath.EventMapping` feeds reads the event column."""
+        events = self.events
+        if events is not None:
+            if field.value in events.fed() or (field is Field.CONVERTED and events.conversions):
+                return events.column
+            if field is Field.VALUE and events.value is not None:
+                return events.value
         name: str | None = getattr(self, field.value)
         return name
 
     def columns(self) -> dict[str, Field]:
-        """Column name -> field, for the fields that are read."""
-        return {c: f for f in Field if (c := self.column(f)) is not None}
+        """Column name -> field, for the fields that are read (the event column is read once,
+        as the first field it feeds: see :meth:`event_field`)."""
+        out: dict[str, Field] = {}
+        for f in Field:
+            c = self.column(f)
+            if c is not None and c not in out:
+                out[c] = f
+        return out
+
+    def event_field(self) -> Field | None:
+        """The field the readers read the event column as (None without ``events``).
+
+        >>> Schema(events=EventMapping(stage=True, channel={"ad": "ads"})).event_field()
+        <Field.CHANNEL: 'channel'>
+        """
+        if self.events is None:
+            return None
+        return self.columns()[self.events.column]
 
 
 @attrs.frozen

@@ -8,11 +8,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._progress import ProgressLike, accepts_progress, current
 from .._time import DurationLike
-from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+from ..exceptions import ConfigError, NotFoundError
 from ._attribute import CollapseLike, as_paths
 from ._result import AttributionResult
 
@@ -69,24 +70,32 @@ class BootstrapResult:
 
     def to_pandas(self, *, value: bool = False) -> Any:
         """A DataFrame per item: ``credit``, ``lower``, ``upper``, ``std``."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra(
-                "pandas", "BootstrapResult.to_pandas()"
-            ) from None
+        index = self._index
+        return to_pandas(self._columns(value), index=index, what="BootstrapResult.to_pandas()")
+
+    def to_polars(self, *, value: bool = False) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame."""
+        return to_polars(self._columns(value), what="BootstrapResult.to_polars()")
+
+    def to_arrow(self, *, value: bool = False) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
+        return to_arrow(self._columns(value), what="BootstrapResult.to_arrow()")
+
+    @property
+    def _index(self) -> str:
+        return self.point.by.value if self.point.by else "item"
+
+    def _columns(self, value: bool) -> Columns:
         ints = self.intervals(value=value)
         s = self.value_samples if value else self.samples
         point = self.point.values if value else self.point.conversions
-        return pd.DataFrame(
-            {
-                "credit": point,
-                "lower": [ints[x][0] for x in self.items],
-                "upper": [ints[x][1] for x in self.items],
-                "std": s.std(axis=0, ddof=1) if len(s) > 1 else np.zeros(len(self.items)),
-            },
-            index=pd.Index(list(self.items), name=self.point.by.value if self.point.by else "item"),
-        )
+        return {
+            self._index: list(self.items),
+            "credit": point,
+            "lower": np.array([ints[x][0] for x in self.items], dtype=np.float64),
+            "upper": np.array([ints[x][1] for x in self.items], dtype=np.float64),
+            "std": s.std(axis=0, ddof=1) if len(s) > 1 else np.zeros(len(self.items)),
+        }
 
     def __repr__(self) -> str:
         return (

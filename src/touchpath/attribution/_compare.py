@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 
+from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._time import DurationLike
-from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+from ..exceptions import ConfigError, NotFoundError
 from ._attribute import CollapseLike, as_paths
 from ._result import AttributionResult, _label
 
@@ -56,15 +58,28 @@ class Comparison:
 
     def to_pandas(self, *, value: bool = False) -> Any:
         """A DataFrame with one row per item and one column per model."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", "Comparison.to_pandas()") from None
-        table = self.table(value=value)
+        columns = self._columns(value)
+        return to_pandas(columns, index=self._index, what="Comparison.to_pandas()")
+
+    def to_polars(self, *, value: bool = False) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame."""
+        return to_polars(self._columns(value), what="Comparison.to_polars()")
+
+    def to_arrow(self, *, value: bool = False) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
+        return to_arrow(self._columns(value), what="Comparison.to_arrow()")
+
+    @property
+    def _index(self) -> str:
         by = self.results[0].by if self.results else None
-        frame = pd.DataFrame.from_dict(table, orient="index", columns=list(self.labels))
-        frame.index.name = by.value if by is not None else "item"
-        return frame
+        return by.value if by is not None else "item"
+
+    def _columns(self, value: bool) -> Columns:
+        table = self.table(value=value)
+        columns: Columns = {self._index: list(table)}
+        for label in self.labels:
+            columns[label] = np.array([table[x][label] for x in table], dtype=np.float64)
+        return columns
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} models over {len(self.items)} items>"

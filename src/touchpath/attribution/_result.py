@@ -9,10 +9,11 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
+from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._paths import wsum
 from .._schema import Field
 from .._time import to_datetime
-from ..exceptions import ConfigError, MissingDependencyError, UnsupportedInputError
+from ..exceptions import ConfigError, UnsupportedInputError
 
 if TYPE_CHECKING:
     from .._paths import ConversionPaths
@@ -312,18 +313,37 @@ class AttributionResult:
         ``share`` is the item's fraction of the attributed conversions;
         :attr:`unattributed` conversions are not a row.
         """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra(
-                "pandas", "AttributionResult.to_pandas()"
-            ) from None
+        return to_pandas(self._columns(), index=self._index, what="AttributionResult.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame.
+
+        >>> from touchpath import EventLog, attribute
+        >>> from touchpath.attribution import LastTouch
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "ads",
+        ...                               "converted": True}])
+        >>> attribute(log, LastTouch()).to_polars().to_dicts()
+        [{'channel': 'ads', 'conversions': 1.0, 'value': 0.0, 'share': 1.0}]
+        """
+        return to_polars(self._columns(), what="AttributionResult.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
+        return to_arrow(self._columns(), what="AttributionResult.to_arrow()")
+
+    @property
+    def _index(self) -> str:
+        return self.by.value if self.by else "item"
+
+    def _columns(self) -> Columns:
         total = self.attributed
         share = self.conversions / total if total > 0 else np.zeros_like(self.conversions)
-        return pd.DataFrame(
-            {"conversions": self.conversions, "value": self.values, "share": share},
-            index=pd.Index(list(self.items), name=self.by.value if self.by else "item"),
-        )
+        return {
+            self._index: list(self.items),
+            "conversions": self.conversions,
+            "value": self.values,
+            "share": share,
+        }
 
     def __repr__(self) -> str:
         top = sorted(self.credits().items(), key=lambda kv: (-kv[1], kv[0]))[:3]

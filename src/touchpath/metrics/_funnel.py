@@ -45,6 +45,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
 from .._schema import Field
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError
@@ -60,7 +61,6 @@ from ._common import (
     level_codes,
     map_ids,
     parse_instant,
-    require_pandas,
     runs,
     to_enum,
 )
@@ -1104,7 +1104,17 @@ class FunnelResult:
         >>> list(funnel(log, ["x"]).to_pandas(interval="wilson").columns[3:5])
         ['conversion_from_first_lower', 'conversion_from_first_upper']
         """
-        pd = require_pandas("FunnelResult.to_pandas()")
+        return to_pandas(self._columns(), what="FunnelResult.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="FunnelResult.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="FunnelResult.to_arrow()")
+
+    def _columns(self) -> Columns:
         rows = []
         sources: list[tuple[str | None, tuple[FunnelStep, ...]]] = (
             list(self.breakdown.items()) if self.counts.by is not None else [(None, self.steps)]
@@ -1129,11 +1139,7 @@ class FunnelResult:
                 row.update(stats_dict(s.time_to_step, "time_to_step"))
                 row.update(stats_dict(s.time_from_previous, "time_from_previous"))
                 rows.append(row)
-        frame = pd.DataFrame(rows)
-        for col in frame.columns:
-            if col.startswith(("time_to_step", "time_from_previous")):
-                frame[col] = pd.to_timedelta(frame[col])
-        return frame
+        return columns_from_rows(rows, duration_prefixes=("time_to_step", "time_from_previous"))
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
 

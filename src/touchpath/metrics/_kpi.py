@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 
+from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
 from .._model import KPI
 from ..exceptions import ConfigError, NotFoundError, UnsupportedInputError
-from ._common import require_pandas
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
@@ -148,7 +149,17 @@ class Scorecard:
         >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
         (50.0, 62.0, True, 'met')
         """
-        pd = require_pandas("Scorecard.to_pandas()")
+        return to_pandas(self._columns(), what="Scorecard.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="Scorecard.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="Scorecard.to_arrow()")
+
+    def _columns(self) -> Columns:
         rows = [
             {
                 "stage": s.kpi.stage,
@@ -164,11 +175,13 @@ class Scorecard:
             }
             for s in self.scores
         ]
-        frame = pd.DataFrame(rows)
-        for col in ("target", "actual", "gap"):
-            frame[col] = frame[col].astype("float64")
-        frame["met"] = frame["met"].astype("boolean")
-        return frame
+        columns = columns_from_rows(rows, float_columns=("target", "actual", "gap"))
+        if "met" in columns:  # nullable: None where unmeasured
+            columns["met"] = np.ma.MaskedArray(
+                np.array([bool(m) for m in columns["met"]], dtype=np.bool_),
+                mask=np.array([m is None for m in columns["met"]], dtype=np.bool_),
+            )
+        return columns
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
 

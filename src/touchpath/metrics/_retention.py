@@ -10,8 +10,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import Columns, to_arrow, to_pandas, to_polars
 from ..exceptions import ConfigError, NotFoundError
-from ._common import instant, parse_instant, require_pandas, to_enum
+from ._common import instant, parse_instant, to_enum
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
@@ -175,18 +176,33 @@ class RetentionTable:
         >>> retention(log, period="day").to_pandas().to_dict("list")
         {'size': [1], 0: [1.0]}
         """
-        pd = require_pandas("RetentionTable.to_pandas()")
-        index = pd.Index(list(self.starts), name="cohort")
-        columns = list(range(self.retained.shape[1]))
+        columns = self._columns(values)
+        return to_pandas(columns, index="cohort", what="RetentionTable.to_pandas()")
+
+    def to_polars(self, values: Literal["rate", "count"] = "rate") -> Any:
+        """The columns of :meth:`to_pandas`, ``cohort`` first (offsets named "0", "1", ...),
+        as a polars DataFrame."""
+        return to_polars(self._columns(values), what="RetentionTable.to_polars()")
+
+    def to_arrow(self, values: Literal["rate", "count"] = "rate") -> Any:
+        """The columns of :meth:`to_pandas`, ``cohort`` first (offsets named "0", "1", ...),
+        as a pyarrow Table."""
+        return to_arrow(self._columns(values), what="RetentionTable.to_arrow()")
+
+    def _columns(self, values: str) -> Columns:
         if values == "rate":
-            frame = pd.DataFrame(self.rates(), index=index, columns=columns)
+            table = self.rates()
+            cells: list[Any] = [table[:, k] for k in range(table.shape[1])]
         elif values == "count":
-            frame = pd.DataFrame(self.retained, index=index, columns=columns).astype("Int64")
-            frame = frame.mask(~self.observed)
+            cells = [
+                np.ma.MaskedArray(self.retained[:, k].astype(np.int64), mask=~self.observed[:, k])
+                for k in range(self.retained.shape[1])
+            ]
         else:
             raise ConfigError(f"'values' must be 'rate' or 'count'; got {values!r}")
-        frame.insert(0, "size", self.sizes)
-        return frame
+        columns: Columns = {"cohort": list(self.starts), "size": np.asarray(self.sizes)}
+        columns.update(enumerate(cells))
+        return columns
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
 

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError
-from ._common import Level, LevelLike, instant, parse_instant, require_pandas, to_enum
+from ._common import Level, LevelLike, instant, parse_instant, to_enum
 from ._digest import DurationDigest, DurationStats, stats_dict
 from ._funnel import FunnelOrder, _attempts, _Spec
 from ._graph import TransitionGraphCounts
@@ -75,7 +76,17 @@ class TimeBetween:
         >>> time_between(log, "x", "x").to_pandas()["started"].tolist()
         [1]
         """
-        pd = require_pandas("TimeBetween.to_pandas()")
+        return to_pandas(self._columns(), what="TimeBetween.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="TimeBetween.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="TimeBetween.to_arrow()")
+
+    def _columns(self) -> Columns:
         row: dict[str, Any] = {
             "source": self.source,
             "target": self.target,
@@ -93,10 +104,7 @@ class TimeBetween:
             censored=self.censored,
             share_within=float("nan") if self.share_within is None else float(self.share_within),
         )
-        frame = pd.DataFrame([row])
-        for col in [c for c in frame.columns if c.startswith("duration_")] + ["within"]:
-            frame[col] = pd.to_timedelta(frame[col])
-        return frame
+        return columns_from_rows([row], duration_prefixes=("duration_", "within"))
 
 
 def time_between(
@@ -236,7 +244,17 @@ class DwellTimes:
         >>> dwell_times(log).to_pandas()[["stage", "visits", "open_visits"]].to_dict("records")
         [{'stage': 'x', 'visits': 1, 'open_visits': 1}]
         """
-        pd = require_pandas("DwellTimes.to_pandas()")
+        return to_pandas(self._columns(), what="DwellTimes.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="DwellTimes.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="DwellTimes.to_arrow()")
+
+    def _columns(self) -> Columns:
         rows = []
         for d in self.nodes:
             row: dict[str, Any] = {
@@ -248,10 +266,7 @@ class DwellTimes:
             }
             row.update(stats_dict(d.durations, "dwell"))
             rows.append(row)
-        frame = pd.DataFrame(rows)
-        for col in [c for c in frame.columns if c.startswith("dwell_")]:
-            frame[col] = pd.to_timedelta(frame[col])
-        return frame
+        return columns_from_rows(rows, duration_prefixes=("dwell_",))
 
 
 def dwell_times(

@@ -11,10 +11,11 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._map import JourneyMap
 from .._model import Edge
-from ..exceptions import ConfigError, MissingDependencyError, UnsupportedInputError
+from ..exceptions import ConfigError, UnsupportedInputError
 from ._context import TransitionKind, ValidationContext
 
 __all__ = ["MapComparison", "ObservedTransition", "compare_to_map"]
@@ -177,24 +178,27 @@ class MapComparison:
           source target  count
         0      a      b      1
         """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", "MapComparison.to_pandas()") from None
-        return pd.DataFrame(
-            {
-                "source": [t.source for t in self.transitions],
-                "target": [t.target for t in self.transitions],
-                "kind": [t.kind.value for t in self.transitions],
-                "designed": [t.is_designed for t in self.transitions],
-                "count": np.array([t.count for t in self.transitions], dtype=np.int64),
-                "journeys": np.array([t.journeys for t in self.transitions], dtype=np.int64),
-                "probability": np.array(
-                    [t.probability for t in self.transitions], dtype=np.float64
-                ),
-                "median_duration": pd.to_timedelta([t.median_duration for t in self.transitions]),
-            }
-        )
+        return to_pandas(self._columns(), what="MapComparison.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="MapComparison.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="MapComparison.to_arrow()")
+
+    def _columns(self) -> Columns:
+        return {
+            "source": [t.source for t in self.transitions],
+            "target": [t.target for t in self.transitions],
+            "kind": [t.kind.value for t in self.transitions],
+            "designed": np.array([t.is_designed for t in self.transitions], dtype=np.bool_),
+            "count": np.array([t.count for t in self.transitions], dtype=np.int64),
+            "journeys": np.array([t.journeys for t in self.transitions], dtype=np.int64),
+            "probability": np.array([t.probability for t in self.transitions], dtype=np.float64),
+            "median_duration": durations(t.median_duration for t in self.transitions),
+        }
 
     # -- rendering -------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
-from ..exceptions import JourneyViolation, MissingDependencyError, ViolationsFound
+from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
+from ..exceptions import JourneyViolation, ViolationsFound
 from ._protocol import Severity, TransitionRule, to_severity
 
 if TYPE_CHECKING:
@@ -588,25 +589,32 @@ transition fitness 50.0%, 0 pending>
     # -- tables ---------------------------------------------------------------------------------
 
     def _frame(self, table: _Table, what: str) -> Any:
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", f"ValidationReport.{what}") from None
+        return to_pandas(self._columns(table), what=f"ValidationReport.{what}")
+
+    def _columns(self, table: _Table) -> Columns:
         rows = self._rows(table)
-        columns: dict[str, Any] = {
-            "journey_id": pd.Series(rows.journey_ids, dtype=object),
+        columns: Columns = {
+            "journey_id": np.array(list(rows.journey_ids), dtype=object),
             "index": np.asarray(rows.index, dtype=np.int64),
-            "timestamp": pd.to_datetime(rows.time, unit="us", utc=True),
-            "from_stage": pd.Series(rows.from_stages, dtype=object),
-            "to_stage": pd.Series(rows.to_stages, dtype=object),
+            "timestamp": utc_times(rows.time),
+            "from_stage": np.array(list(rows.from_stages), dtype=object),
+            "to_stage": np.array(list(rows.to_stages), dtype=object),
             "rule": [r.name for r in rows.rules],
             "severity": [r.severity.value for r in rows.rules],
         }
         if table.due is not None:
-            columns["due"] = pd.to_datetime(table.due, unit="us", utc=True)
-        columns["message"] = rows.messages
+            columns["due"] = utc_times(table.due)
+        columns["message"] = list(rows.messages)
         columns["row"] = np.asarray(rows.row, dtype=np.int64)
-        return pd.DataFrame(columns)
+        return columns
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(self._violations), what="ValidationReport.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(self._violations), what="ValidationReport.to_arrow()")
 
     def to_pandas(self) -> Any:
         """The violations as a pandas DataFrame, one row each (needs ``touchpath[pandas]``).
