@@ -89,6 +89,15 @@ def test_now_extends_the_table() -> None:
     assert t.complete.tolist() == [[True, True, False]]
 
 
+def test_now_before_the_last_event_is_refused() -> None:
+    """MONTHLY's last event is on 2025-04-01: a `now` in March would call April unobserved while
+    counting its activity, so it is a ConfigError naming both instants (it was a numpy reshape
+    ValueError)."""
+    with pytest.raises(ConfigError, match=r"last event \(2025-04-01T00:00:00\+00:00\).*2025-03-01"):
+        retention(MONTHLY, period="month", now="2025-03-01T00:00:00Z")
+    assert retention(MONTHLY, period="month", now="2025-04-01T00:00:00Z").sizes.tolist() == [1, 1]
+
+
 def test_to_pandas_rates_and_counts() -> None:
     """Rows by cohort start, a size column, one column per offset."""
     t = retention(MONTHLY, period="month")

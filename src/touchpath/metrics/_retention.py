@@ -287,7 +287,8 @@ def retention(
     cohort period itself, so it is always 100 %). ``mode="on"`` retains a
     journey at offset n when it is active in that period, ``"on_or_after"``
     when it is active in that period or any later one. ``now`` (default:
-    the log's last timestamp) ends the observation.
+    the log's last timestamp) ends the observation; a ``now`` before the
+    log's last event is refused with :class:`~touchpath.exceptions.ConfigError`.
 
     >>> from touchpath import EventLog
     >>> day = 86400
@@ -332,6 +333,14 @@ def retention(
     now_us = parse_instant(now, "now") if now is not None else None
     if now_us is None and log.n_events:
         now_us = int(log.timestamps.max())
+    if now_us is not None and log.n_events and now_us < int(log.timestamps.max()):
+        last = instant(int(log.timestamps.max())).isoformat()
+        got = instant(now_us).isoformat()
+        raise ConfigError(
+            f"'now' must not be before the log's last event ({last}): retention would count "
+            f"activity in periods it calls unobserved; got {got} (leave 'now' out, or drop the "
+            "later events first)"
+        )
     excluded = int(np.count_nonzero(~has))
     members = np.flatnonzero(has)
     empty = np.zeros(0, dtype=np.int64)
