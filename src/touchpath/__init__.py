@@ -13,6 +13,7 @@ from . import attribution as attribution
 from . import datasets as datasets
 from . import exceptions as exceptions
 from . import io as io
+from . import measurements as measurements
 from . import metrics as metrics
 from . import report as report
 from . import templates as templates
@@ -91,6 +92,7 @@ __all__ = [
     "exceptions",
     "funnel",
     "io",
+    "measurements",
     "metrics",
     "read_csv",
     "read_jsonl",

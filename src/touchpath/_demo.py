@@ -49,8 +49,6 @@ from .metrics import (
     Scorecard,
     funnel,
     scorecard,
-    stage_conversion,
-    time_between,
     transition_graph,
 )
 
@@ -73,7 +71,6 @@ __all__ = [
     "build_report",
     "default_rules",
     "has_matplotlib",
-    "measure_kpis",
     "run_demo",
 ]
 
@@ -207,65 +204,28 @@ def build_models(
 
 
 def default_rules(journey_map: JourneyMap) -> tuple[TransitionRule, ...]:
-    """The report's validation rules: the defaults, plus, for a map with ``onboarding`` and
-    ``activation`` stages, the 24-hour activation deadline as a warning.
+    """The report's validation rules: the defaults, plus a warning-level
+    :class:`~touchpath.validation.Deadline` for every KPI of the map measured as
+    :class:`~touchpath.measurements.ReachWithin` (a stage to reach within a time).
 
     >>> from touchpath import templates
-    >>> [r.name for r in default_rules(templates.get("pay_per_call_marketplace"))][-1]
-    "Deadline('onboarding' -> 'activation' within 1 day)"
+    >>> [r.name for r in default_rules(templates.get("pay_per_call_marketplace"))][3:]
+    ["Deadline('onboarding' -> 'activation' within 1 day)", \
+"Deadline('onboarding' -> 'activation' within 4 weeks 2 days)"]
     >>> len(default_rules(templates.get("b2b_five_stage")))
     3
     """
+    from ._measurement import ReachWithin
     from .validation import DEFAULT_RULES, Deadline
 
-    rules: tuple[TransitionRule, ...] = tuple(DEFAULT_RULES)
-    if {"onboarding", "activation"} <= set(journey_map.stage_ids):
-        rules += (Deadline("onboarding", "activation", "24 hours", severity="warning"),)
-    return rules
-
-
-def measure_kpis(log: EventLog, journey_map: JourneyMap) -> dict[str, float | Ratio]:
-    """The KPIs of the map that an event log can measure, keyed by KPI id.
-
-    Only KPIs the map has, and only from stages and touchpoints the log has
-    (the KPIs of the ``pay_per_call_marketplace`` template):
-
-    - ``trial_signup_rate``: journeys reaching the ``trial_signup``
-      touchpoint, of all journeys;
-    - ``trial_to_paid``: journeys reaching ``decision`` that go on to
-      ``onboarding``;
-    - ``activation_24h`` / ``activation_30d``: journeys reaching
-      ``activation`` within 24 hours / 30 days of entering ``onboarding``;
-    - ``time_to_value_hours``: median hours from ``onboarding`` to ``activation``.
-
-    Everything else (churn, NPS, revenue retention) needs billing or survey
-    data and stays unmeasured.
-
-    >>> from touchpath import datasets, templates
-    >>> kpis = measure_kpis(datasets.sample(), templates.get("pay_per_call_marketplace"))
-    >>> sorted(kpis)  # doctest: +NORMALIZE_WHITESPACE
-    ['activation_24h', 'activation_30d', 'time_to_value_hours', 'trial_signup_rate',
-     'trial_to_paid']
-    """
-    ids = {k.id for k in journey_map.kpis}
-    stages = set(log.stages)
-    out: dict[str, float | Ratio] = {}
-    if "trial_signup_rate" in ids and "trial_signup" in log.touchpoints:
-        signup = funnel(log, ["trial_signup"], level="touchpoint")
-        out["trial_signup_rate"] = Ratio(signup.entered, signup.counts.population)
-    if "trial_to_paid" in ids and {"decision", "onboarding"} <= stages:
-        out["trial_to_paid"] = stage_conversion(log, "decision", "onboarding")
-    if {"onboarding", "activation"} <= stages:
-        day = time_between(log, "onboarding", "activation", within="24 hours")
-        month = time_between(log, "onboarding", "activation", within="30 days")
-        if "activation_24h" in ids and day.share_within is not None:
-            out["activation_24h"] = day.share_within
-        if "activation_30d" in ids and month.share_within is not None:
-            out["activation_30d"] = month.share_within
-        median = day.durations.median
-        if "time_to_value_hours" in ids and median is not None:
-            out["time_to_value_hours"] = median.total_seconds() / 3600
-    return out
+    rules: list[TransitionRule] = list(DEFAULT_RULES)
+    for kpi in journey_map.kpis:
+        m = kpi.measurement
+        if isinstance(m, ReachWithin) and m.level == "stage":
+            rule = Deadline(m.source, m.target, m.within, severity="warning")
+            if rule not in rules:
+                rules.append(rule)
+    return tuple(rules)
 
 
 @attrs.frozen(eq=False)
@@ -313,7 +273,8 @@ def analyse(
     """Validate, count the funnel, compare the models and score the KPIs, in one call.
 
     ``rules`` default to :func:`default_rules` of the map; ``kpis`` are measured values
-    added to (and overriding) what :func:`measure_kpis` finds.
+    added to (and overriding) what :func:`touchpath.scorecard` measures from the log
+    with the measurements the map's KPIs declare.
 
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"),
@@ -326,7 +287,6 @@ def analyse(
     chosen, skipped = build_models(models, options, journey_map)
     if not chosen:
         raise ConfigError("no attribution model to run; name at least one")
-    measured: dict[str, float | Ratio] = {**measure_kpis(log, journey_map), **(kpis or {})}
     return Analysis(
         journey_map=journey_map,
         log=log,
@@ -338,7 +298,7 @@ def analyse(
         funnel=funnel(log, journey_map=journey_map),
         comparison=compare(log, chosen, by=by),
         skipped_models=tuple(skipped),
-        scorecard=scorecard(journey_map, measured),
+        scorecard=scorecard(log, journey_map, dict(kpis or {})),
         direct_channels=tuple(sorted(_direct(options or ModelOptions(), journey_map))),
     )
 
