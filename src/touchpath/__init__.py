@@ -53,6 +53,7 @@ from .metrics import scorecard as scorecard
 from .metrics import transition_graph as transition_graph
 from .validation import ValidationReport as ValidationReport
 from .validation import compare_to_map as compare_to_map
+from .validation import coverage as coverage
 from .validation import validate as validate
 from .validation import validate_journey as validate_journey
 
@@ -88,6 +89,7 @@ __all__ = [
     "bootstrap",
     "compare",
     "compare_to_map",
+    "coverage",
     "datasets",
     "exceptions",
     "funnel",

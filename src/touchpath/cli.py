@@ -5,7 +5,8 @@ Commands: ``demo``, ``attribute``, ``validate``, ``funnel``, ``render``,
 ``rich`` when it is installed and the output is a terminal), or as CSV or
 JSON with ``--format``. Exit codes: 0 ok, 1 violations found
 (``validate``), 2 bad usage or bad input (the message names the file, the
-line and the field; ``--debug`` shows the traceback).
+line and the field; ``--debug`` shows the traceback), 3 the data cannot
+answer (``validate`` of a log with no event in a stage of the map).
 
 >>> main(["templates"])  # doctest: +ELLIPSIS
 template ...
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from ._map import JourneyMap
     from .attribution import AttributionResult, Comparison
     from .metrics import FunnelResult, Scorecard
-    from .validation import TransitionRule, ValidationReport
+    from .validation import Coverage, TransitionRule, ValidationReport
 
 __all__ = ["main"]
 
@@ -52,6 +53,8 @@ EXIT_VIOLATIONS: Final = 1
 """``validate`` found violations (of the ``--fail-on`` severity or worse)."""
 EXIT_USAGE: Final = 2
 """Bad usage or bad input: unknown option, missing file, unreadable row, unknown template."""
+EXIT_UNDEFINED: Final = 3
+"""``validate``: the data cannot answer (no event is in a stage of the map)."""
 
 Kind: TypeAlias = Literal["text", "int", "num", "credit", "pct", "money"]
 """How a column's values print: text, integers, numbers, credits (one decimal),
@@ -628,8 +631,27 @@ def validation_tables(report: ValidationReport, limit: int | None) -> list[Table
     return [rules, violations]
 
 
+def coverage_table(cov: Coverage) -> Table:
+    """What of the map the data contains: one row per level, then the KPIs."""
+    return Table(
+        "coverage",
+        "Data coverage",
+        (
+            Column("level", "level"),
+            Column("in_map", "in map", "int"),
+            Column("in_data", "in data", "int"),
+            Column("missing", "missing from data"),
+            Column("unknown", "unknown to map"),
+            Column("events_without", "events without", "int"),
+        ),
+        cov._rows(),
+        note="; ".join(cov.notes()) or "the data covers the whole map",
+    )
+
+
 def _validation_meta(report: ValidationReport) -> dict[str, Any]:
     c = report.counts
+    cov = report.coverage
     return {
         "map": report.journey_map_name,
         "journeys": c.journeys,
@@ -640,6 +662,8 @@ def _validation_meta(report: ValidationReport) -> dict[str, Any]:
         "journey_fitness": c.journey_fitness,
         "transition_fitness": c.transition_fitness,
         "ok": report.ok,
+        "undefined": report.undefined_reason,
+        "coverage": [] if cov is None else list(cov.notes()),
     }
 
 
@@ -785,11 +809,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         else (_VIOLATIONS_SHOWN if args.format == "table" else None)
     )
     tables = validation_tables(report, limit)
+    if report.coverage is not None:
+        tables.insert(0, coverage_table(report.coverage))
     head = f"Validation against {report.journey_map_name!r}: {_validation_line(report)}"
     if args.format == "table":
         print(head)
         print()
     emit(tables, args.format, meta=_validation_meta(report), primary="violations")
+    if report.undefined_reason is not None:
+        _error(f"{args.file}: {report.undefined_reason}")
+        return EXIT_UNDEFINED
     threshold = Severity(args.fail_on)
     failing = sum(n for r, n in report.counts.by_rule.items() if r.severity >= threshold)
     return EXIT_VIOLATIONS if failing else EXIT_OK
@@ -1108,7 +1137,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  touchpath demo\n"
             "  touchpath attribute events.csv --model time-decay --half-life 7d\n"
             "  touchpath validate events.csv --map pay_per_call_marketplace\n\n"
-            "exit codes: 0 ok, 1 violations found (validate), 2 bad usage or bad input"
+            "exit codes: 0 ok, 1 violations found (validate), 2 bad usage or bad input, "
+            "3 the data cannot answer (validate: no event in a stage of the map)"
         ),
         formatter_class=_Formatter,
         parents=[_common(False)],

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from touchpath import EventLog, Field, JourneyMap
-from touchpath.exceptions import ConfigError, NotFoundError
+from touchpath.exceptions import ConfigError, NotFoundError, UndefinedResultWarning
 from touchpath.metrics import (
     CountUnit,
     FunnelCounts,
@@ -637,9 +637,14 @@ def test_row_order_does_not_matter(
 
 
 def test_an_empty_log() -> None:
-    """No journeys: nobody entered, every rate undefined, nothing censored."""
+    """No journeys: nobody entered, every rate undefined, nothing censored; the funnel warns
+    that it has nothing to show and its report section is a note, not an empty table."""
     log = EventLog.from_records([])
-    f = funnel(log, ["a", "b"], level="stage", window="1 day", count="accounts", by="segment")
+    with pytest.warns(UndefinedResultWarning, match="no account reached the funnel's first step"):
+        f = funnel(log, ["a", "b"], level="stage", window="1 day", count="accounts", by="segment")
+    section = f.report_section()
+    assert "<table" not in section.body
+    assert "no account reached" in section.body
     assert reached(f) == [0, 0]
     assert f.counts.groups == {}
     assert f.conversion == Ratio(0, 0)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -47,7 +48,7 @@ import numpy.typing as npt
 
 from .._schema import Field
 from .._time import DurationLike, parse_duration
-from ..exceptions import ConfigError, NotFoundError
+from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning
 from ._common import (
     NEVER,
     CountUnit,
@@ -927,6 +928,16 @@ class FunnelResult:
             )
         return repr_html("FunnelResult", self._display_summary(), *parts)
 
+    def _empty_reason(self) -> str:
+        """Why no unit entered the funnel (the first step never occurs)."""
+        c = self.counts
+        first = self.steps[0].step if self.steps else None
+        return (
+            f"no {c.count.value[:-1]} reached the funnel's first step {first!r} "
+            f"({c.level.value}), so there are no conversions to show; "
+            f"check that the data has {c.level.value} values that match the steps"
+        )
+
     def report_section(self, *, title: str = "Funnel") -> Any:
         """The steps as a :class:`touchpath.report.Section` (``Report.add`` calls it).
 
@@ -937,6 +948,8 @@ class FunnelResult:
         """
         from ..report import Section
 
+        if self.entered == 0:
+            return Section.text(title, self._empty_reason() + ".", note=self._display_summary())
         return Section.table(
             title,
             self._display_headers(),
@@ -1021,4 +1034,7 @@ def funnel(
         by=by,
         now=now,
     )
-    return FunnelResult.from_counts(counts)
+    result = FunnelResult.from_counts(counts)
+    if result.entered == 0:
+        warnings.warn(result._empty_reason(), UndefinedResultWarning, stacklevel=2)
+    return result

@@ -29,6 +29,9 @@ quality (:class:`MonotonicTime`, :class:`NoDuplicateEvents`).
 from ._compare import MapComparison as MapComparison
 from ._compare import ObservedTransition as ObservedTransition
 from ._compare import compare_to_map as compare_to_map
+from ._coverage import Coverage as Coverage
+from ._coverage import LevelCoverage as LevelCoverage
+from ._coverage import coverage as coverage
 from ._context import NO_STAGE as NO_STAGE
 from ._context import UNKNOWN_STAGE as UNKNOWN_STAGE
 from ._context import TransitionKind as TransitionKind
@@ -66,12 +69,14 @@ __all__ = [
     "NO_STAGE",
     "UNKNOWN_STAGE",
     "AllowedTransitions",
+    "Coverage",
     "Deadline",
     "Details",
     "EntryStage",
     "Findings",
     "KnownStages",
     "KnownTouchpoints",
+    "LevelCoverage",
     "MapComparison",
     "Match",
     "MaxDwell",
@@ -94,6 +99,7 @@ __all__ = [
     "Violation",
     "Visits",
     "compare_to_map",
+    "coverage",
     "validate",
     "validate_journey",
 ]
