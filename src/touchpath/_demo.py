@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -42,7 +43,13 @@ from .attribution import (
     WShaped,
     compare,
 )
-from .exceptions import ConfigError, NotFoundError
+from .exceptions import (
+    AssumptionWarning,
+    ConfigError,
+    NotFoundError,
+    TouchpathWarning,
+    UndefinedResultWarning,
+)
 from .metrics import (
     FunnelResult,
     Ratio,
@@ -59,7 +66,7 @@ if TYPE_CHECKING:
     from ._map import JourneyMap
     from .report import Report
     from .typing import AttributionModel
-    from .validation import MapComparison, TransitionRule, ValidationReport
+    from .validation import Coverage, MapComparison, TransitionRule, ValidationReport
 
 __all__ = [
     "DEFAULT_REPORT",
@@ -70,6 +77,7 @@ __all__ = [
     "build_models",
     "build_report",
     "default_rules",
+    "direct_channels",
     "has_matplotlib",
     "run_demo",
 ]
@@ -78,6 +86,21 @@ DEFAULT_REPORT: Final = "touchpath-report.html"
 """File name of the report ``touchpath demo`` writes (in the current directory)."""
 
 DEMO_TEMPLATE: Final = "pay_per_call_marketplace"
+
+
+def _kind_map(value: object) -> dict[str, ChannelKind]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
+    out: dict[str, ChannelKind] = {}
+    for channel, kind in value.items():
+        try:
+            out[str(channel)] = ChannelKind(kind)
+        except ValueError:
+            raise ConfigError(
+                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
+                f"got {kind!r}"
+            ) from None
+    return out
 
 
 def _csv_names(value: object) -> frozenset[str]:
@@ -111,20 +134,61 @@ class ModelOptions:
     direct: frozenset[str] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_csv_names)
     )
-    """Direct channels of ``last-non-direct`` (None: the map's direct channels, else
-    ``direct``)."""
+    """Direct channels of ``last-non-direct`` (None: the channels of kind ``direct`` in
+    :attr:`channel_kinds`, the log's and the map's, else ``direct``)."""
     shapley_game: str = "conversions"
     """Game of ``shapley``: ``conversions`` or ``conversion_rate``."""
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=_kind_map)
+    """The data's channel kinds given on the call (``--channel-kind tv=direct``); they take
+    precedence over the log's (:meth:`~touchpath.EventLog.with_channel_kinds`) and the map's."""
 
 
-def _direct(options: ModelOptions, journey_map: JourneyMap | None) -> frozenset[str]:
+def direct_channels(
+    options: ModelOptions | None = None,
+    journey_map: JourneyMap | None = None,
+    log: EventLog | None = None,
+) -> tuple[frozenset[str], str]:
+    """The channels ``last-non-direct`` skips, and where they come from.
+
+    In order: ``options.direct``; else the channels of kind ``direct`` in the
+    kinds given on the call, on the log and on the map (the call's override
+    the log's, which override the map's); else ``{"direct"}``. With a log,
+    direct channels taken from the kinds that occur nowhere in the data
+    issue :class:`~touchpath.exceptions.AssumptionWarning` naming them (the
+    model would skip nothing it was meant to).
+
+    >>> from touchpath import EventLog, templates
+    >>> m = templates.get("pay_per_call_marketplace")
+    >>> sorted(direct_channels(None, m)[0]), direct_channels(None, m)[1]
+    (['csm', 'live_chat', 'sales'], "the map's channel kinds")
+    >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "direct"}])
+    >>> found, where = direct_channels(ModelOptions(channel_kinds={"direct": "direct"}), m, log)
+    >>> sorted(found), where
+    (['csm', 'direct', 'live_chat', 'sales'], "the channel kinds given and the map's channel kinds")
+    """
+    options = options or ModelOptions()
     if options.direct is not None:
-        return options.direct
+        return options.direct, "--direct"
+    kinds: dict[str, tuple[ChannelKind, str]] = {}
     if journey_map is not None:
-        found = frozenset(c.id for c in journey_map.channels if c.kind is ChannelKind.DIRECT)
-        if found:
-            return found
-    return frozenset({"direct"})
+        kinds.update((c.id, (c.kind, "the map's channel kinds")) for c in journey_map.channels)
+    if log is not None:
+        kinds.update((c, (k, "the log's channel kinds")) for c, k in log.channel_kinds.items())
+    kinds.update((c, (k, "the channel kinds given")) for c, k in options.channel_kinds.items())
+    direct = {c: where for c, (k, where) in kinds.items() if k is ChannelKind.DIRECT}
+    if not direct:
+        return frozenset({"direct"}), "the default"
+    sources = sorted(set(direct.values()))
+    found = frozenset(direct)
+    if log is not None and log.n_events and not found & set(log.channels):
+        warnings.warn(
+            "last-non-direct treats " + ", ".join(sorted(found)) + f" as direct ({sources[0]}), "
+            "but none of them occurs in the data, so it skips no touch; give the data's direct "
+            "channels (--direct, --channel-kind CHANNEL=direct, or EventLog.with_channel_kinds)",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    return found, " and ".join(sources)
 
 
 def _w_stages(options: ModelOptions, journey_map: JourneyMap | None) -> tuple[str, str] | None:
@@ -152,7 +216,7 @@ def _w_shaped(options: ModelOptions, journey_map: JourneyMap | None) -> Attribut
 MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "first-touch": lambda o, m: FirstTouch(),
     "last-touch": lambda o, m: LastTouch(),
-    "last-non-direct": lambda o, m: LastNonDirect(direct=_direct(o, m)),
+    "last-non-direct": lambda o, m: LastNonDirect(direct=direct_channels(o, m)[0]),
     "linear": lambda o, m: Linear(),
     "time-decay": lambda o, m: TimeDecay(half_life=o.half_life),
     "position-based": lambda o, m: PositionBased(first=o.first, last=o.last),
@@ -258,6 +322,18 @@ class Analysis:
     """The map's KPIs against what the log measures (and any given values)."""
     direct_channels: tuple[str, ...] = ()
     """The channels ``last-non-direct`` skips as direct, sorted (shown with its results)."""
+    direct_source: str = ""
+    """Where :attr:`direct_channels` come from (``--direct``, the map's channel kinds, ...)."""
+    notes: tuple[str, ...] = ()
+    """What the data cannot answer: the touchpath warnings raised while analysing (an
+    undefined fitness, a funnel nobody enters, direct channels absent from the data, ...)."""
+
+    @property
+    def coverage(self) -> Coverage:
+        """What of the map the log contains (the validation's coverage)."""
+        from .validation import coverage
+
+        return self.validation.coverage or coverage(self.log, self.journey_map)
 
 
 def analyse(
@@ -274,33 +350,61 @@ def analyse(
 
     ``rules`` default to :func:`default_rules` of the map; ``kpis`` are measured values
     added to (and overriding) what :func:`touchpath.scorecard` measures from the log
-    with the measurements the map's KPIs declare.
+    with the measurements the map's KPIs declare. The touchpath warnings raised on the
+    way (:class:`~touchpath.exceptions.TouchpathWarning`) are kept in
+    :attr:`Analysis.notes`, which the report and the command line show, instead of
+    being printed; other warnings pass through.
 
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"),
     ...             models=["linear"], kpis={"nps": 61})
-    >>> a.comparison.labels, a.scorecard["nps"].status.value
-    (('linear',), 'met')
+    >>> a.comparison.labels, a.scorecard["nps"].status.value, a.notes
+    (('linear',), 'met', ())
     """
     from .validation import compare_to_map, validate
 
-    chosen, skipped = build_models(models, options, journey_map)
-    if not chosen:
-        raise ConfigError("no attribution model to run; name at least one")
-    return Analysis(
-        journey_map=journey_map,
-        log=log,
-        validation=validate(
-            log, journey_map, default_rules(journey_map) if rules is None else rules
-        ),
-        map_comparison=compare_to_map(log, journey_map),
-        observed=transition_graph(log),
-        funnel=funnel(log, journey_map=journey_map),
-        comparison=compare(log, chosen, by=by),
-        skipped_models=tuple(skipped),
-        scorecard=scorecard(log, journey_map, dict(kpis or {})),
-        direct_channels=tuple(sorted(_direct(options or ModelOptions(), journey_map))),
-    )
+    options = options or ModelOptions()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TouchpathWarning)
+        wants_direct = models is None or "last-non-direct" in models
+        direct, direct_source = direct_channels(options, journey_map, log if wants_direct else None)
+        options = attrs.evolve(options, direct=direct)
+        chosen, skipped = build_models(models, options, journey_map)
+        if not chosen:
+            raise ConfigError("no attribution model to run; name at least one")
+        report = validate(log, journey_map, default_rules(journey_map) if rules is None else rules)
+        if report.undefined_reason is not None:
+            warnings.warn(report.undefined_reason, UndefinedResultWarning, stacklevel=1)
+        observed = transition_graph(log)
+        if observed.number_of_edges() == 0:
+            warnings.warn(_NO_MOVES, UndefinedResultWarning, stacklevel=1)
+        analysis = Analysis(
+            journey_map=journey_map,
+            log=log,
+            validation=report,
+            map_comparison=compare_to_map(log, journey_map),
+            observed=observed,
+            funnel=funnel(log, journey_map=journey_map),
+            comparison=compare(log, chosen, by=by),
+            skipped_models=tuple(skipped),
+            scorecard=scorecard(log, journey_map, dict(kpis or {})),
+            direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),
+            direct_source=direct_source,
+        )
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, TouchpathWarning):
+            if str(w.message) not in notes:
+                notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return attrs.evolve(analysis, notes=tuple(notes))
+
+
+_NO_MOVES: Final = (
+    "no journey moves from one stage to another in the data (no stage changes), so there "
+    "are no transitions to draw"
+)
 
 
 def has_matplotlib() -> bool:
@@ -332,8 +436,12 @@ def build_report(
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"))
     >>> [s.title for s in build_report(a, charts=False).sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['Journey map', 'Event data', 'Validation', 'Funnel', 'Attribution by model',
-     'KPI scorecard', 'Charts']
+    ['Journey map', 'Event data', 'Data coverage', 'Validation', 'Funnel',
+     'Attribution by model', 'KPI scorecard', 'Charts']
+
+    A section the data cannot fill (no stage, no move, no measurable KPI) is a
+    note saying why, never an empty chart; :attr:`Analysis.notes` open the
+    report under "What the data cannot answer".
     """
     from . import plot
     from .report import Report
@@ -354,19 +462,38 @@ def build_report(
         note="Designed stages and transitions; edge widths show the observed moves.",
     )
     report.add_event_log(log)
+    if analysis.notes:
+        report.add_text(
+            "What the data cannot answer",
+            *(n[:1].upper() + n[1:] + "." for n in analysis.notes),
+            note="Sections below that stand on these are left empty, with the reason.",
+        )
+    report.add(analysis.coverage)
     report.add(analysis.validation)
     with_charts = charts and has_matplotlib()
     report.add(analysis.funnel)
-    if with_charts:
+    if with_charts and analysis.funnel.entered:
         fig = _figure(8.0, 0.45 * len(analysis.funnel.steps) + 1.4)
         plot.funnel(analysis.funnel, ax=fig.add_subplot())
         report.add_matplotlib("Funnel chart", fig)
+    if with_charts and analysis.observed.number_of_edges():
         fig = _figure(9.0, 4.0)
         plot.transitions(analysis.observed, journey_map=m, ax=fig.add_subplot())
         report.add_matplotlib(
             "Transitions", fig, note="Forward moves above the row of stages, moves back below."
         )
-    report.add(analysis.comparison)
+    elif with_charts:
+        report.add_text("Transitions", _NO_MOVES[:1].upper() + _NO_MOVES[1:] + ".")
+    section = analysis.comparison.report_section()
+    if analysis.direct_channels:
+        section = attrs.evolve(
+            section,
+            note=(section.note + " " if section.note else "")
+            + "Last-non-direct treated as direct: "
+            + ", ".join(analysis.direct_channels)
+            + f" (from {analysis.direct_source}).",
+        )
+    report.add(section)
     if with_charts:
         fig = _figure(9.0, 4.8)
         plot.attribution(analysis.comparison, ax=fig.add_subplot())

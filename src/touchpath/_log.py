@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
+from ._model import ChannelKind
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import DurationLike, parse_duration, to_datetime
 from .exceptions import ConfigError, NotFoundError
@@ -148,6 +149,24 @@ class Journey:
         return tuple(e.stage for e in self.events)
 
 
+def _kinds(value: object) -> dict[str, ChannelKind]:
+    """Channel id -> kind, refusing anything else with a ConfigError."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
+    out: dict[str, ChannelKind] = {}
+    for channel, kind in value.items():
+        if not isinstance(channel, str) or not channel:
+            raise ConfigError(f"channel kinds must be keyed by channel id; got {channel!r}")
+        try:
+            out[channel] = ChannelKind(kind)
+        except ValueError:
+            raise ConfigError(
+                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
+                f"got {kind!r}"
+            ) from None
+    return out
+
+
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.setflags(write=False)
     return a
@@ -253,6 +272,9 @@ class EventLog:
     """Rows read from the input; ``n_events + len(rejected)`` for a freshly read log."""
     source: str | None = None
     """Where the data came from (a file name), when known."""
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=_kinds)
+    """The data's own channel kinds (e.g. which channels are direct), when given with
+    :meth:`with_channel_kinds`; they take precedence over a map's."""
 
     _event_journey: _I64 = attrs.field(init=False)
     _id_index: dict[str, int] | None = attrs.field(init=False, default=None)
@@ -661,6 +683,16 @@ class EventLog:
         """Time of the latest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.max())) if self.n_events else None
 
+    def with_channel_kinds(self, kinds: Mapping[str, ChannelKind | str]) -> EventLog:
+        """The same log with the data's channel kinds (``{"direct": "direct"}``), so that
+        last-non-direct knows the data's direct channels without a map.
+
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "tv"}])
+        >>> log.with_channel_kinds({"tv": "direct"}).channel_kinds
+        {'tv': <ChannelKind.DIRECT: 'direct'>}
+        """
+        return attrs.evolve(self, channel_kinds={**self.channel_kinds, **_kinds(kinds)})
+
     # -- subsets and combinations -------------------------------------------------------------
 
     def _take_events(self, mask: _B) -> EventLog:
@@ -685,7 +717,7 @@ class EventLog:
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
-        )
+        ).with_channel_kinds(self.channel_kinds)
 
     def _categorical(self) -> dict[Field, tuple[_I32, tuple[str, ...]]]:
         return {f: self.codes_and_names(f) for f in CATEGORICAL}
@@ -888,7 +920,7 @@ class EventLog:
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
-        )
+        ).with_channel_kinds(self.channel_kinds)
 
     # -- comparison and display ---------------------------------------------------------------
 

@@ -697,7 +697,18 @@ def _model_options(args: argparse.Namespace) -> ModelOptions:
         opportunity_stage=args.opportunity_stage,
         direct=args.direct,
         shapley_game=args.shapley_game,
+        channel_kinds=_channel_kinds(args.channel_kind),
     )
+
+
+def _channel_kinds(specs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for spec in specs:
+        channel, sep, kind = spec.partition("=")
+        if not sep or not channel.strip() or not kind.strip():
+            raise UsageError(f"--channel-kind takes CHANNEL=KIND (direct=direct); got {spec!r}")
+        out[channel.strip()] = kind.strip()
+    return out
 
 
 def _optional_map(args: argparse.Namespace) -> JourneyMap | None:
@@ -717,8 +728,21 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
     for name in names or []:
         if name not in MODEL_NAMES:
             raise NotFoundError("attribution model", name, choices=list(MODEL_NAMES))
-    models, skipped = build_models(names, _model_options(args), journey_map)
+    options = _model_options(args)
     log = read_events(args, journey_map)
+    if names is None or "last-non-direct" in names:
+        import warnings
+
+        from ._demo import direct_channels
+        from .exceptions import TouchpathWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TouchpathWarning)
+            direct, _ = direct_channels(options, journey_map, log)
+        options = attrs.evolve(options, direct=direct)
+        for w in caught:
+            print(f"note: {w.message}", file=sys.stderr)
+    models, skipped = build_models(names, options, journey_map)
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
     policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
@@ -930,6 +954,8 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
         note=(
             f"{f.entered:,} journeys entered, {f.completed:,} reached the last stage "
             f"({_pct(float(f.conversion))})"
+            if f.entered
+            else f._empty_reason()
         ),
     )
     c = analysis.comparison
@@ -943,6 +969,7 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
             f"({first.total_conversions:,.6g} conversions, {first.unattributed:,.6g} unattributed)"
             + (
                 f"; last-non-direct skips the direct channels {', '.join(analysis.direct_channels)}"
+                f" (from {analysis.direct_source})"
                 if "last-non-direct" in c.labels and analysis.direct_channels
                 else ""
             )
@@ -956,11 +983,19 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
         note=(
             f"{len(card.met)} met, {len(card.not_met)} not met, {len(card.unmeasured)} of "
             f"{len(card)} KPIs not measurable from event data"
+            if any(s.actual is not None for s in card.scores)
+            else "no KPI could be measured: " + card._empty_reason()
         ),
     )
-    tables = [data, validation, funnel, attribution, kpis]
+    tables = [data, coverage_table(analysis.coverage), validation, funnel, attribution, kpis]
+    for note in analysis.notes:
+        print(f"note: {note}", file=sys.stderr)
     if fmt == "json":
-        emit(tables, "json", meta={"map": analysis.journey_map.name})
+        emit(
+            tables,
+            "json",
+            meta={"map": analysis.journey_map.name, "notes": list(analysis.notes)},
+        )
     else:
         print(heading)
         print()
@@ -1095,8 +1130,15 @@ def _add_models(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--direct",
         type=_names,
-        help="last-non-direct: direct channels, comma-separated (default: the map's direct "
-        "channels, else 'direct')",
+        help="last-non-direct: direct channels, comma-separated (default: the channels of "
+        "kind direct in --channel-kind and the map, else 'direct')",
+    )
+    g.add_argument(
+        "--channel-kind",
+        action="append",
+        default=[],
+        metavar="CHANNEL=KIND",
+        help="the data's kind of a channel, e.g. direct=direct (repeatable; overrides the map)",
     )
     g.add_argument(
         "--shapley-game",

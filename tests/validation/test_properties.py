@@ -4,14 +4,12 @@ vectorised rules and the comparison agree with a brute-force reference on random
 from __future__ import annotations
 
 import math
-
-import pytest
-
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

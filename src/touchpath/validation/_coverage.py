@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from .._model import ChannelKind
-from .._schema import Field
+from .._schema import CATEGORICAL, Field
 from ..exceptions import UnsupportedInputError
 
 if TYPE_CHECKING:
@@ -22,6 +22,10 @@ _SHOWN: Final = 8
 
 
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
+    return dict(value)
+
+
+def _reasons(value: Mapping[str, str]) -> dict[str, str]:
     return dict(value)
 
 
@@ -103,7 +107,7 @@ class Coverage:
     """The map's channels in the data."""
     kpis_measurable: tuple[str, ...]
     """KPIs whose measurement the data can take."""
-    kpis_not_measurable: dict[str, str] = attrs.field(converter=dict)
+    kpis_not_measurable: dict[str, str] = attrs.field(converter=_reasons)
     """The other KPIs, each with the reason."""
     empty_columns: tuple[str, ...]
     """Columns no event has a value in (``converted`` when nothing converts, ``value`` and
@@ -187,7 +191,14 @@ cannot be answered'
         )
 
     def _headers(self) -> list[str]:
-        return ["level", "in map", "in data", "missing from data", "unknown to map", "events without"]
+        return [
+            "level",
+            "in map",
+            "in data",
+            "missing from data",
+            "unknown to map",
+            "events without",
+        ]
 
     def _rows(self) -> list[list[object]]:
         rows: list[list[object]] = [
@@ -298,11 +309,7 @@ def coverage(log: EventLog, journey_map: JourneyMap) -> Coverage:
             not_measurable[kpi.id] = why
     empty: list[str] = []
     if log.n_events:
-        for field in (Field.TOUCHPOINT, Field.CHANNEL, Field.STAGE) + (
-            Field.CAMPAIGN,
-            Field.SEGMENT,
-            Field.ACCOUNT,
-        ):
+        for field in CATEGORICAL:
             codes, _ = log.codes_and_names(field)
             if not bool((codes >= 0).any()):
                 empty.append(field.value)

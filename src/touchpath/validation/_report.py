@@ -374,9 +374,11 @@ transition fitness 50.0%, 0 pending>
         if not c.unknown_stages:
             why = "no event has a stage"
         else:
-            why = "no event is in a stage of the map (the data's stages: " + ", ".join(
-                repr(s) for s in list(c.unknown_stages)[:8]
-            ) + ")"
+            why = (
+                "no event is in a stage of the map (the data's stages: "
+                + ", ".join(repr(s) for s in list(c.unknown_stages)[:8])
+                + ")"
+            )
         return (
             f"{why}, so the journeys cannot be validated against the map "
             f"{self.journey_map_name!r} (journey fitness is undefined)"
@@ -706,9 +708,7 @@ transition fitness 50.0%, 0 pending>
         parts = [summary, rules]
         if self.coverage is not None:
             parts.append(
-                html_table(
-                    self.coverage._headers(), self.coverage._rows(), caption="Data coverage"
-                )
+                html_table(self.coverage._headers(), self.coverage._rows(), caption="Data coverage")
             )
         if c.violations:
             shown = self._violation_objects(np.arange(min(limit, c.violations), dtype=np.int64))
