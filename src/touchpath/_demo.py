@@ -123,6 +123,9 @@ class ModelOptions:
     """Half-life of ``time-decay`` (text such as ``"7d"``, a timedelta or seconds)."""
     order: int = 1
     """Order of ``markov``."""
+    markov_value: str = "removal_share"
+    """Value convention of ``markov``: ``removal_share`` or ``last_state`` (ChannelAttribution's;
+    see :class:`~touchpath.attribution.MarkovValue`)."""
     first: float = 0.4
     """Share of the first touch for ``position-based``."""
     last: float = 0.4
@@ -221,7 +224,7 @@ MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "time-decay": lambda o, m: TimeDecay(half_life=o.half_life),
     "position-based": lambda o, m: PositionBased(first=o.first, last=o.last),
     "w-shaped": _w_shaped,
-    "markov": lambda o, m: Markov(order=o.order),
+    "markov": lambda o, m: Markov(order=o.order, value=o.markov_value),
     "shapley": lambda o, m: Shapley(game=o.shapley_game),
 }
 """Command-line model name -> a factory of the model from :class:`ModelOptions` and the map.

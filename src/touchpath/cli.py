@@ -697,6 +697,7 @@ def _model_options(args: argparse.Namespace) -> ModelOptions:
         opportunity_stage=args.opportunity_stage,
         direct=args.direct,
         shapley_game=args.shapley_game,
+        markov_value=args.markov_value,
         channel_kinds=_channel_kinds(args.channel_kind),
     )
 
@@ -1139,6 +1140,13 @@ def _add_models(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="CHANNEL=KIND",
         help="the data's kind of a channel, e.g. direct=direct (repeatable; overrides the map)",
+    )
+    g.add_argument(
+        "--markov-value",
+        choices=["removal_share", "last_state"],
+        default="removal_share",
+        help="markov: how value is credited (default: removal_share; last_state is "
+        "ChannelAttribution's convention)",
     )
     g.add_argument(
         "--shapley-game",
