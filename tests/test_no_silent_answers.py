@@ -131,3 +131,18 @@ def test_cli_report_prints_the_notes(capsys: pytest.CaptureFixture[str], tmp_pat
     assert any("no event has a stage" in n for n in notes)
     assert not any("as direct" in n for n in notes)  # 'direct' was declared direct
     assert "Data coverage" in out
+
+
+@pytest.mark.skipif(not has_matplotlib(), reason="needs matplotlib")
+def test_plotting_transitions_without_moves_warns() -> None:
+    """plot.transitions on a log with no stage change warns and writes why on the axes,
+    rather than drawing an empty picture."""
+    from matplotlib.figure import Figure
+
+    from touchpath import plot
+    from touchpath.exceptions import UndefinedResultWarning
+
+    log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+    with pytest.warns(UndefinedResultWarning, match="no transitions to draw"):
+        ax = plot.transitions(log, ax=Figure().add_subplot())
+    assert any("no moves" in t.get_text() for t in ax.texts)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ClvCac",
     "Conversion",
+    "ConvertsAfter",
     "EventCount",
     "MeasureLevel",
     "Measurement",
@@ -39,6 +40,7 @@ __all__ = [
     "RevenueMetric",
     "RevenueRatio",
     "TimeToStage",
+    "ValueShare",
     "measurement_from_dict",
 ]
 
@@ -130,16 +132,90 @@ class Conversion:
     within: str | None = attrs.field(default=None, converter=_optional_duration)
     """The window, as text (``"30 days"``); None for no window."""
     level: MeasureLevel = attrs.field(default="stage", converter=_level)
-    """The level of ``source`` and ``target``."""
+    """The level of ``source`` (and of ``target`` unless ``target_level`` is given)."""
+    target_level: MeasureLevel | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_level)
+    )
+    """The level of ``target`` when it differs (customers who reach a touchpoint); a
+    target at another level is reached at or after the source's first event."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.target_level not in (None, self.level) and self.within is not None:
+            raise MapError(
+                "a conversion between levels takes no 'within' window; got "
+                f"{self.level} -> {self.target_level} within {self.within!r}"
+            )
 
     @property
     def needs(self) -> tuple[tuple[str, str], ...]:
         """The (level, id) pairs the data must contain."""
-        return ((self.level, self.source), (self.level, self.target))
+        return ((self.level, self.source), (self.target_level or self.level, self.target))
 
     def missing(self, log: EventLog) -> str | None:
         """Why ``log`` cannot measure this (None when it can)."""
-        return _absent(log, self.level, (self.source, self.target))
+        return _absent(log, self.level, (self.source,)) or _absent(
+            log, self.target_level or self.level, (self.target,)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (defaults left out)."""
+        return _plain(self)
+
+
+@attrs.frozen
+class ConvertsAfter:
+    """Share of the journeys with an event at ``source`` that convert at or after it (an
+    upsell offer accepted).
+
+    >>> ConvertsAfter("upsell_package").needs
+    (('touchpoint', 'upsell_package'),)
+    """
+
+    kind: ClassVar[str] = "converts_after"
+    source: str = attrs.field(validator=_id)
+    """The touchpoint (stage, channel) whose first event starts the count."""
+    level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
+    """The level of ``source``."""
+
+    @property
+    def needs(self) -> tuple[tuple[str, str], ...]:
+        """The (level, id) pairs the data must contain."""
+        return ((self.level, self.source),)
+
+    def missing(self, log: EventLog) -> str | None:
+        """Why ``log`` cannot measure this (None when it can)."""
+        if not bool(log.converted.any()):
+            return "the data has no conversions"
+        return _absent(log, self.level, (self.source,))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (defaults left out)."""
+        return _plain(self)
+
+
+@attrs.frozen
+class ValueShare:
+    """Share of all conversion value whose journey had an event at ``target`` at or before
+    the converting event (referral revenue: value that came through the referral program).
+
+    >>> ValueShare("referral_program").to_dict()
+    {'kind': 'value_share', 'target': 'referral_program'}
+    """
+
+    kind: ClassVar[str] = "value_share"
+    target: str = attrs.field(validator=_id)
+    """The touchpoint (stage, channel) the value must have come through."""
+    level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
+    """The level of ``target``."""
+
+    @property
+    def needs(self) -> tuple[tuple[str, str], ...]:
+        """The (level, id) pairs the data must contain."""
+        return ((self.level, self.target),)
+
+    def missing(self, log: EventLog) -> str | None:
+        """Why ``log`` cannot measure this (None when it can)."""
+        return _needs_revenue(log) or _absent(log, self.level, (self.target,))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (defaults left out)."""
@@ -409,14 +485,24 @@ class ClvCac:
 
 
 Measurement: TypeAlias = (
-    Conversion | ReachWithin | TimeToStage | Retention | Reach | EventCount | RevenueRatio | ClvCac
+    Conversion
+    | ReachWithin
+    | TimeToStage
+    | Retention
+    | Reach
+    | EventCount
+    | RevenueRatio
+    | ClvCac
+    | ConvertsAfter
+    | ValueShare
 )
 """Any of the declarative KPI measurements."""
 
 _KINDS: Final[Mapping[str, type[Measurement]]] = {
     c.kind: c
     for c in (
-        Conversion, ReachWithin, TimeToStage, Retention, Reach, EventCount, RevenueRatio, ClvCac
+        Conversion, ReachWithin, TimeToStage, Retention, Reach, EventCount, RevenueRatio, ClvCac,
+        ConvertsAfter, ValueShare,
     )
 }  # fmt: skip
 

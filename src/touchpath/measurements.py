@@ -14,6 +14,7 @@ keeps it under the KPI's ``"measurement"`` key. Definitions are in
 
 from ._measurement import ClvCac as ClvCac
 from ._measurement import Conversion as Conversion
+from ._measurement import ConvertsAfter as ConvertsAfter
 from ._measurement import EventCount as EventCount
 from ._measurement import MeasureLevel as MeasureLevel
 from ._measurement import Measurement as Measurement
@@ -23,11 +24,13 @@ from ._measurement import Retention as Retention
 from ._measurement import RevenueMetric as RevenueMetric
 from ._measurement import RevenueRatio as RevenueRatio
 from ._measurement import TimeToStage as TimeToStage
+from ._measurement import ValueShare as ValueShare
 from ._measurement import measurement_from_dict as measurement_from_dict
 
 __all__ = [
     "ClvCac",
     "Conversion",
+    "ConvertsAfter",
     "EventCount",
     "MeasureLevel",
     "Measurement",
@@ -37,5 +40,6 @@ __all__ = [
     "RevenueMetric",
     "RevenueRatio",
     "TimeToStage",
+    "ValueShare",
     "measurement_from_dict",
 ]

@@ -82,6 +82,32 @@ def brute_force(log: EventLog, kpi: KPI) -> float | None:
     m = kpi.measurement
     journeys = list(log)
     now = max(e.timestamp for j in journeys for e in j.events)
+    if isinstance(m, M.Conversion) and m.target_level not in (None, m.level):
+        hit = started = 0
+        for j in journeys:
+            i = _first(j, m.level, m.source)
+            if i is None:
+                continue
+            started += 1
+            hit += any(_level_value(e, m.target_level) == m.target for e in j.events[i:])
+        return _ratio(hit, started)
+    if isinstance(m, M.ConvertsAfter):
+        hit = started = 0
+        for j in journeys:
+            i = _first(j, m.level, m.source)
+            if i is not None:
+                started += 1
+                hit += any(e.converted for e in j.events[i:])
+        return _ratio(hit, started)
+    if isinstance(m, M.ValueShare):
+        through = total = 0.0
+        for j in journeys:
+            at = _first(j, m.level, m.target)
+            for pos, e in enumerate(j.events):
+                if e.converted:
+                    total += e.value
+                    through += e.value if at is not None and pos >= at else 0.0
+        return _ratio(through, total)
     if isinstance(m, M.Conversion):
         assert m.within is None  # the templates use windows only through ReachWithin
         pairs = [_arrival(j, m.level, m.source, m.target) for j in journeys]
@@ -182,8 +208,9 @@ def test_scorecard_measures_every_template_from_its_synthetic_data(name: str) ->
 
 def test_every_kpi_of_the_seed_with_a_target_event_data_can_measure_has_a_measurement() -> None:
     """The pay-per-call KPIs with seed targets that journeys can measure carry a measurement;
-    the survey, traffic and attribution ones (NPS, support satisfaction, organic growth,
-    referral revenue, advocate pipeline, ...) do not."""
+    the survey and traffic ones (NPS, support satisfaction, organic traffic growth), and those
+    whose events journeys do not record (registration starts, advocate-sourced pipeline), do
+    not."""
     m = templates.get("pay_per_call_marketplace")
     with_measurement = {k.id for k in m.kpis if k.measurement is not None}
     assert with_measurement == {
@@ -198,14 +225,24 @@ def test_every_kpi_of_the_seed_with_a_target_event_data_can_measure_has_a_measur
         "net_revenue_retention",
         "clv_cac_ratio",
         "monthly_churn",
+        "upsell_conversion",
+        "referral_revenue",
+        "referral_participation",
     }
     for t in templates.names():
         assert any(k.measurement is not None for k in templates.get(t).kpis), t
 
 
-def _log(rows: list[tuple[str, float, str]]) -> EventLog:
+def _log(
+    rows: list[tuple[str, float, str]], extra: dict[int, dict[str, object]] | None = None
+) -> EventLog:
+    """Events (journey, hour, stage); ``extra`` adds fields to the row at that position."""
+    more = extra or {}
     return EventLog.from_records(
-        [{"journey_id": j, "timestamp": h * 3600, "stage": s} for j, h, s in rows]
+        [
+            {"journey_id": j, "timestamp": h * 3600, "stage": s, **more.get(i, {})}
+            for i, (j, h, s) in enumerate(rows)
+        ]
     )
 
 
@@ -227,13 +264,32 @@ def _with(kpi: KPI) -> JourneyMap:
         (M.Reach("b", "stage"), Unit.RATE, 2 / 4),
         (M.EventCount("a", "stage"), Unit.COUNT, 5.0),
         (M.Retention(1, "a"), Unit.RATE, 1 / 3),
+        # x, y and w have a web touch; x's conversion is at it, y's before it, w has none
+        (M.ConvertsAfter("web", "channel"), Unit.RATE, 1 / 3),
+        # of the 3 + 4 of value, x's 3 came at its web touch; y converted before its touch
+        (M.ValueShare("web", "channel"), Unit.RATE, 3 / 7),
+        # journeys in stage a with a web touch at or after entering it: x, y, w of 4
+        (M.Conversion("a", "web", target_level="channel"), Unit.RATE, 3 / 4),
     ],
-    ids=["conversion", "reach_within", "median", "p90", "reach", "count", "retention"],
+    ids=[
+        "conversion",
+        "reach_within",
+        "median",
+        "p90",
+        "reach",
+        "count",
+        "retention",
+        "converts_after",
+        "value_share",
+        "cross_level",
+    ],
 )
 def test_each_measurement_by_hand(measurement: M.Measurement, unit: Unit, expected: float) -> None:
     """Hand-counted values on four journeys: x a@0 b@2, y a@0 b@30, z a@0, w a@90 (last event
     at 100 h: w's window is open). Retention at 1 day: x, y and z entered 'a' more than a day
-    before 100 h; only y has an event a day or more later."""
+    before 100 h; only y has an event a day or more later. Channel web on x's b (which
+    converts, value 3), y's b (y converted, value 4, at its a) and w's first a."""
+    web: dict[str, object] = {"channel": "web"}
     log = _log(
         [
             ("x", 0, "a"),
@@ -243,7 +299,13 @@ def test_each_measurement_by_hand(measurement: M.Measurement, unit: Unit, expect
             ("z", 0, "a"),
             ("w", 90, "a"),
             ("w", 100, "a"),
-        ]
+        ],
+        {
+            1: {**web, "converted": True, "value": 3.0},
+            2: {"converted": True, "value": 4.0},
+            3: web,
+            5: web,
+        },
     )
     card = scorecard(log, _with(KPI("k", target=1.0, unit=unit, measurement=measurement)))
     assert card["k"].actual == pytest.approx(expected)
@@ -319,6 +381,7 @@ def test_an_undefined_ratio_says_why() -> None:
 
 
 _BAD: list[tuple[Callable[[], object], str]] = [
+    (lambda: M.Conversion("a", "t", "1 day", target_level="touchpoint"), "between levels"),
     (lambda: M.ReachWithin("a", "b", "soon"), "duration"),
     (lambda: M.Conversion("a", "", None), "non-empty id"),
     (lambda: M.Retention(0), "whole number"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from .._measurement import (
     ClvCac,
     Conversion,
+    ConvertsAfter,
     EventCount,
     Measurement,
     Reach,
@@ -16,6 +18,7 @@ from .._measurement import (
     Retention,
     RevenueRatio,
     TimeToStage,
+    ValueShare,
 )
 from .._model import KPI, Unit
 from .._time import parse_duration, to_datetime
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["measure"]
 
+_NEVER = np.iinfo(np.int64).max
 _US_PER_DAY = 86_400_000_000
 _US_PER_HOUR = 3_600_000_000
 
@@ -54,6 +58,48 @@ def _movements(
         (to_datetime(end - length), to_datetime(end)),
         customer=customer,
     )
+
+
+def _first_at(log: EventLog, level: str, name: str) -> npt.NDArray[np.int64]:
+    """Per journey, the log position of its first event at ``name`` (NEVER when none)."""
+    codes, names = level_codes(log, Level(level))
+    first = np.full(len(log), _NEVER, dtype=np.int64)
+    if name in names:
+        at = np.flatnonzero(codes == names.index(name))
+        np.minimum.at(first, log.event_journey[at], at)
+    return first
+
+
+def _last_at(log: EventLog, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Per journey, the log position of its last event where ``mask`` holds (-1 when none)."""
+    last = np.full(len(log), -1, dtype=np.int64)
+    at = np.flatnonzero(mask)
+    np.maximum.at(last, log.event_journey[at], at)
+    return last
+
+
+def _cross_conversion(log: EventLog, m: Conversion) -> Ratio:
+    """Journeys with a target event at or after their first source event, of those with one."""
+    first = _first_at(log, m.level, m.source)
+    codes, names = level_codes(log, Level(m.target_level or m.level))
+    last = _last_at(log, codes == names.index(m.target))
+    started = first != _NEVER
+    return Ratio(int(np.count_nonzero(started & (last >= first))), int(np.count_nonzero(started)))
+
+
+def _converts_after(log: EventLog, m: ConvertsAfter) -> Ratio:
+    first = _first_at(log, m.level, m.source)
+    last = _last_at(log, log.converted)
+    started = first != _NEVER
+    return Ratio(int(np.count_nonzero(started & (last >= first))), int(np.count_nonzero(started)))
+
+
+def _value_share(log: EventLog, m: ValueShare) -> Ratio:
+    first = _first_at(log, m.level, m.target)
+    position = np.arange(log.n_events, dtype=np.int64)
+    through = log.converted & (position >= first[log.event_journey])
+    total = float(log.values[log.converted].sum())
+    return Ratio(float(log.values[through].sum()), total)
 
 
 def _retention(log: EventLog, m: Retention) -> Ratio:
@@ -136,7 +182,13 @@ def measure(log: EventLog, kpi: KPI) -> tuple[float | Ratio | None, str | None]:
     if why is not None:
         return None, why
     if isinstance(m, Conversion):
+        if m.target_level not in (None, m.level):
+            return _cross_conversion(log, m), None
         return stage_conversion(log, m.source, m.target, within=m.within, level=m.level), None
+    if isinstance(m, ConvertsAfter):
+        return _converts_after(log, m), None
+    if isinstance(m, ValueShare):
+        return _value_share(log, m), None
     if isinstance(m, ReachWithin):
         share = time_between(log, m.source, m.target, within=m.within, level=m.level).share_within
         return share, None
