@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from touchpath import EventLog, templates
+from touchpath import ChannelKind, EventLog, templates
 from touchpath._demo import ModelOptions, analyse, build_report, direct_channels, has_matplotlib
 from touchpath.attribution import LastNonDirect, attribute
 from touchpath.cli import main
@@ -146,3 +146,17 @@ def test_plotting_transitions_without_moves_warns() -> None:
     with pytest.warns(UndefinedResultWarning, match="no transitions to draw"):
         ax = plot.transitions(log, ax=Figure().add_subplot())
     assert any("no moves" in t.get_text() for t in ax.texts)
+
+
+def test_channel_kinds_on_the_log_survive_subsets_and_concat() -> None:
+    """Kinds given with with_channel_kinds stay on select, filter, split_conversions and
+    concat results; an unknown kind is refused naming the channel."""
+    from touchpath.exceptions import ConfigError
+
+    log = _log().with_channel_kinds({"direct": "direct"})
+    kinds = {"direct": ChannelKind.DIRECT}
+    assert log.select(["j1"]).channel_kinds == kinds
+    assert log.split_conversions().channel_kinds == kinds
+    assert EventLog.concat([log, _log()]).channel_kinds == kinds
+    with pytest.raises(ConfigError, match="channel 'tv': kind must be one of"):
+        log.with_channel_kinds({"tv": "telly"})

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._model import ChannelKind
+from ._model import ChannelKind, channel_kind_map
 from ._paths import ByLike
 from ._time import DurationLike
 from .attribution import (
@@ -88,21 +88,6 @@ DEFAULT_REPORT: Final = "touchpath-report.html"
 DEMO_TEMPLATE: Final = "pay_per_call_marketplace"
 
 
-def _kind_map(value: object) -> dict[str, ChannelKind]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
-    out: dict[str, ChannelKind] = {}
-    for channel, kind in value.items():
-        try:
-            out[str(channel)] = ChannelKind(kind)
-        except ValueError:
-            raise ConfigError(
-                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
-                f"got {kind!r}"
-            ) from None
-    return out
-
-
 def _csv_names(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",")]
@@ -141,7 +126,7 @@ class ModelOptions:
     :attr:`channel_kinds`, the log's and the map's, else ``direct``)."""
     shapley_game: str = "conversions"
     """Game of ``shapley``: ``conversions`` or ``conversion_rate``."""
-    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=_kind_map)
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=channel_kind_map)
     """The data's channel kinds given on the call (``--channel-kind tv=direct``); they take
     precedence over the log's (:meth:`~touchpath.EventLog.with_channel_kinds`) and the map's."""
 

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
-from ._model import ChannelKind
+from ._model import ChannelKind, channel_kind_map
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import DurationLike, parse_duration, to_datetime
 from .exceptions import ConfigError, NotFoundError
@@ -149,24 +149,6 @@ class Journey:
         return tuple(e.stage for e in self.events)
 
 
-def _kinds(value: object) -> dict[str, ChannelKind]:
-    """Channel id -> kind, refusing anything else with a ConfigError."""
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
-    out: dict[str, ChannelKind] = {}
-    for channel, kind in value.items():
-        if not isinstance(channel, str) or not channel:
-            raise ConfigError(f"channel kinds must be keyed by channel id; got {channel!r}")
-        try:
-            out[channel] = ChannelKind(kind)
-        except ValueError:
-            raise ConfigError(
-                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
-                f"got {kind!r}"
-            ) from None
-    return out
-
-
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.setflags(write=False)
     return a
@@ -272,7 +254,7 @@ class EventLog:
     """Rows read from the input; ``n_events + len(rejected)`` for a freshly read log."""
     source: str | None = None
     """Where the data came from (a file name), when known."""
-    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=_kinds)
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=channel_kind_map)
     """The data's own channel kinds (e.g. which channels are direct), when given with
     :meth:`with_channel_kinds`; they take precedence over a map's."""
 
@@ -691,7 +673,7 @@ class EventLog:
         >>> log.with_channel_kinds({"tv": "direct"}).channel_kinds
         {'tv': <ChannelKind.DIRECT: 'direct'>}
         """
-        return attrs.evolve(self, channel_kinds={**self.channel_kinds, **_kinds(kinds)})
+        return attrs.evolve(self, channel_kinds={**self.channel_kinds, **channel_kind_map(kinds)})
 
     # -- subsets and combinations -------------------------------------------------------------
 
@@ -842,7 +824,7 @@ class EventLog:
             rejected=tuple(r for log in logs for r in log.rejected),
             rows_read=sum(log.rows_read for log in logs),
             source=None,
-        )
+        ).with_channel_kinds({c: k for log in logs for c, k in log.channel_kinds.items()})
 
     def split_conversions(self, lookback: DurationLike | None = None) -> EventLog:
         """One journey per conversion path.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -121,6 +122,28 @@ def _to_enum(kind: type[_E], what: str, value: object) -> _E:
 # attrs converters must be named functions for the mypy plugin to type ``__init__``.
 def _channel_kind(value: object) -> ChannelKind:
     return _to_enum(ChannelKind, "channel kind", value)
+
+
+def channel_kind_map(value: object) -> dict[str, ChannelKind]:
+    """Channel id -> :class:`ChannelKind` from a mapping of ids to kinds (or their values).
+
+    >>> channel_kind_map({"tv": "direct"})
+    {'tv': <ChannelKind.DIRECT: 'direct'>}
+    """
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
+    out: dict[str, ChannelKind] = {}
+    for channel, kind in value.items():
+        if not isinstance(channel, str) or not channel:
+            raise ConfigError(f"channel kinds must be keyed by channel id; got {channel!r}")
+        try:
+            out[channel] = ChannelKind(kind)
+        except ValueError:
+            raise ConfigError(
+                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
+                f"got {kind!r}"
+            ) from None
+    return out
 
 
 def _direction(value: object) -> Direction:
