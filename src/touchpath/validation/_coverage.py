@@ -90,7 +90,7 @@ class Coverage:
     >>> from touchpath import datasets, templates
     >>> c = coverage(datasets.sample(), templates.get("pay_per_call_marketplace"))
     >>> c.stages.missing, c.empty_columns, len(c.kpis_measurable)
-    ((), (), 11)
+    ((), (), 14)
     """
 
     journey_map_name: str
@@ -261,7 +261,7 @@ cannot be answered'
         >>> from touchpath import datasets, templates
         >>> c = coverage(datasets.sample(), templates.get("pay_per_call_marketplace"))
         >>> c.to_pandas()["in_data"].tolist()
-        [8, 49, 17, 11]
+        [8, 49, 17, 14]
         """
         from ..metrics._common import require_pandas
 
