@@ -9,6 +9,7 @@ import pytest
 
 from touchpath import exceptions
 from touchpath.exceptions import (
+    AssumptionWarning,
     ConfigError,
     JourneyViolation,
     MapError,
@@ -17,6 +18,8 @@ from touchpath.exceptions import (
     PartitionError,
     SchemaError,
     TouchpathError,
+    TouchpathWarning,
+    UndefinedResultWarning,
     UnsupportedInputError,
     ViolationsFound,
 )
@@ -35,9 +38,31 @@ BUILTIN_BASE: dict[type[BaseException], type[BaseException]] = {
 }
 
 
+WARNINGS: tuple[type[Warning], ...] = (TouchpathWarning, UndefinedResultWarning, AssumptionWarning)
+
+
 def test_tree_covers_every_exported_exception() -> None:
-    """The table above names every exception the module exports (besides the root)."""
-    assert set(exceptions.__all__) == {c.__name__ for c in BUILTIN_BASE} | {"TouchpathError"}
+    """The table above names every exception the module exports (besides the root and the
+    warnings)."""
+    assert set(exceptions.__all__) == {c.__name__ for c in BUILTIN_BASE} | {"TouchpathError"} | {
+        w.__name__ for w in WARNINGS
+    }
+
+
+@pytest.mark.parametrize("cls", WARNINGS, ids=[w.__name__ for w in WARNINGS])
+def test_warnings_share_one_filterable_root(cls: type[Warning]) -> None:
+    """Every touchpath warning is a TouchpathWarning (a UserWarning), never an error, so one
+    filter on the root turns all of them into errors or silences them."""
+    import warnings
+
+    assert issubclass(cls, TouchpathWarning)
+    assert issubclass(cls, UserWarning)
+    assert not issubclass(cls, TouchpathError)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", category=TouchpathWarning)
+        with pytest.raises(cls):
+            warnings.warn("x", cls, stacklevel=1)
 
 
 def test_root_is_an_exception() -> None:

@@ -179,7 +179,10 @@ def test_scorecard_repr_html_and_section() -> None:
     section = card.report_section()
     assert len(tables_of(section.body)[0]) == 3  # header + the two measured KPIs
     assert section.note is not None
-    assert "Not measured: organic_traffic_growth_qoq, trial_signup_rate" in section.note
+    assert (
+        "Not measured: organic_traffic_growth_qoq (no value given); trial_signup_rate (no value"
+        in section.note
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,7 +232,8 @@ def test_validation_report_html_and_section() -> None:
     report = validate(log, m)
     out = report._repr_html_()
     assert static_problems(out) == []
-    summary, rules, violations = tables_of(out)
+    summary, rules, coverage, violations = tables_of(out)
+    assert coverage[1][:3] == ["stages", "3", "3"]  # every stage of the map occurs
     facts = {row[0]: row[1] for row in summary}
     assert (facts["violations"], facts["errors"], facts["journey fitness"]) == ("1", "1", "50.0%")
     assert ["AllowedTransitions", "error", "1"] in rules
@@ -238,4 +242,4 @@ def test_validation_report_html_and_section() -> None:
     assert section.title == "Validation"
     assert section.note is not None
     assert section.note.startswith("'m': 1 violation (1 error) in 2 journeys")
-    assert len(tables_of(section.body)) == 3
+    assert len(tables_of(section.body)) == 4  # summary, rules, coverage, violations

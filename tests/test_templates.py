@@ -430,3 +430,17 @@ def test_ang_groups() -> None:
 def test_ang_journeys_are_touchpoints_of_their_stage(touchpoint: str, stage: str) -> None:
     """The guide's journeys and tactics appear as touchpoints of the fitting stage."""
     assert templates.get("acquisition_nurture_growth").touchpoint(touchpoint).stage == stage
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_templates_ship_as_canonical_json_data(name: str) -> None:
+    """Each template is a JSON file of package data in the public map format, read by
+    ``JourneyMap.from_json``, and the file is exactly the map's canonical ``to_dict`` form (so
+    a reviewer reads the data the library uses)."""
+    import json
+    from importlib import resources
+
+    file = resources.files("touchpath").joinpath("_templates", f"{name}.json")
+    text = file.read_text(encoding="utf-8")
+    assert JourneyMap.from_json(text) == templates.get(name)
+    assert json.loads(text) == templates.get(name).to_dict()

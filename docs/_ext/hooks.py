@@ -33,6 +33,7 @@ PUBLIC_MODULES = (
     "touchpath.datasets",
     "touchpath.exceptions",
     "touchpath.io",
+    "touchpath.measurements",
     "touchpath.metrics",
     "touchpath.plot",
     "touchpath.render",

@@ -13,6 +13,7 @@ from . import attribution as attribution
 from . import datasets as datasets
 from . import exceptions as exceptions
 from . import io as io
+from . import measurements as measurements
 from . import metrics as metrics
 from . import report as report
 from . import templates as templates
@@ -58,6 +59,7 @@ from .metrics import scorecard as scorecard
 from .metrics import transition_graph as transition_graph
 from .validation import ValidationReport as ValidationReport
 from .validation import compare_to_map as compare_to_map
+from .validation import coverage as coverage
 from .validation import validate as validate
 from .validation import validate_journey as validate_journey
 
@@ -96,10 +98,12 @@ __all__ = [
     "bootstrap",
     "compare",
     "compare_to_map",
+    "coverage",
     "datasets",
     "exceptions",
     "funnel",
     "io",
+    "measurements",
     "metrics",
     "read_csv",
     "read_jsonl",

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._model import ChannelKind
+from ._model import ChannelKind, channel_kind_map
 from ._paths import ByLike
 from ._time import DurationLike
 from .attribution import (
@@ -42,15 +43,19 @@ from .attribution import (
     WShaped,
     compare,
 )
-from .exceptions import ConfigError, NotFoundError
+from .exceptions import (
+    AssumptionWarning,
+    ConfigError,
+    NotFoundError,
+    TouchpathWarning,
+    UndefinedResultWarning,
+)
 from .metrics import (
     FunnelResult,
     Ratio,
     Scorecard,
     funnel,
     scorecard,
-    stage_conversion,
-    time_between,
     transition_graph,
 )
 
@@ -61,7 +66,7 @@ if TYPE_CHECKING:
     from ._map import JourneyMap
     from .report import Report
     from .typing import AttributionModel
-    from .validation import MapComparison, TransitionRule, ValidationReport
+    from .validation import Coverage, MapComparison, TransitionRule, ValidationReport
 
 __all__ = [
     "DEFAULT_REPORT",
@@ -72,8 +77,8 @@ __all__ = [
     "build_models",
     "build_report",
     "default_rules",
+    "direct_channels",
     "has_matplotlib",
-    "measure_kpis",
     "run_demo",
 ]
 
@@ -103,6 +108,9 @@ class ModelOptions:
     """Half-life of ``time-decay`` (text such as ``"7d"``, a timedelta or seconds)."""
     order: int = 1
     """Order of ``markov``."""
+    markov_value: str = "removal_share"
+    """Value convention of ``markov``: ``removal_share`` or ``last_state`` (ChannelAttribution's;
+    see :class:`~touchpath.attribution.MarkovValue`)."""
     first: float = 0.4
     """Share of the first touch for ``position-based``."""
     last: float = 0.4
@@ -114,20 +122,61 @@ class ModelOptions:
     direct: frozenset[str] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_csv_names)
     )
-    """Direct channels of ``last-non-direct`` (None: the map's direct channels, else
-    ``direct``)."""
+    """Direct channels of ``last-non-direct`` (None: the channels of kind ``direct`` in
+    :attr:`channel_kinds`, the log's and the map's, else ``direct``)."""
     shapley_game: str = "conversions"
     """Game of ``shapley``: ``conversions`` or ``conversion_rate``."""
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=channel_kind_map)
+    """The data's channel kinds given on the call (``--channel-kind tv=direct``); they take
+    precedence over the log's (:meth:`~touchpath.EventLog.with_channel_kinds`) and the map's."""
 
 
-def _direct(options: ModelOptions, journey_map: JourneyMap | None) -> frozenset[str]:
+def direct_channels(
+    options: ModelOptions | None = None,
+    journey_map: JourneyMap | None = None,
+    log: EventLog | None = None,
+) -> tuple[frozenset[str], str]:
+    """The channels ``last-non-direct`` skips, and where they come from.
+
+    In order: ``options.direct``; else the channels of kind ``direct`` in the
+    kinds given on the call, on the log and on the map (the call's override
+    the log's, which override the map's); else ``{"direct"}``. With a log,
+    direct channels taken from the kinds that occur nowhere in the data
+    issue :class:`~touchpath.exceptions.AssumptionWarning` naming them (the
+    model would skip nothing it was meant to).
+
+    >>> from touchpath import EventLog, templates
+    >>> m = templates.get("pay_per_call_marketplace")
+    >>> sorted(direct_channels(None, m)[0]), direct_channels(None, m)[1]
+    (['csm', 'live_chat', 'sales'], "the map's channel kinds")
+    >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "direct"}])
+    >>> found, where = direct_channels(ModelOptions(channel_kinds={"direct": "direct"}), m, log)
+    >>> sorted(found), where
+    (['csm', 'direct', 'live_chat', 'sales'], "the channel kinds given and the map's channel kinds")
+    """
+    options = options or ModelOptions()
     if options.direct is not None:
-        return options.direct
+        return options.direct, "--direct"
+    kinds: dict[str, tuple[ChannelKind, str]] = {}
     if journey_map is not None:
-        found = frozenset(c.id for c in journey_map.channels if c.kind is ChannelKind.DIRECT)
-        if found:
-            return found
-    return frozenset({"direct"})
+        kinds.update((c.id, (c.kind, "the map's channel kinds")) for c in journey_map.channels)
+    if log is not None:
+        kinds.update((c, (k, "the log's channel kinds")) for c, k in log.channel_kinds.items())
+    kinds.update((c, (k, "the channel kinds given")) for c, k in options.channel_kinds.items())
+    direct = {c: where for c, (k, where) in kinds.items() if k is ChannelKind.DIRECT}
+    if not direct:
+        return frozenset({"direct"}), "the default"
+    sources = sorted(set(direct.values()))
+    found = frozenset(direct)
+    if log is not None and log.n_events and not found & set(log.channels):
+        warnings.warn(
+            "last-non-direct treats " + ", ".join(sorted(found)) + f" as direct ({sources[0]}), "
+            "but none of them occurs in the data, so it skips no touch; give the data's direct "
+            "channels (--direct, --channel-kind CHANNEL=direct, or EventLog.with_channel_kinds)",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    return found, " and ".join(sources)
 
 
 def _w_stages(options: ModelOptions, journey_map: JourneyMap | None) -> tuple[str, str] | None:
@@ -155,12 +204,12 @@ def _w_shaped(options: ModelOptions, journey_map: JourneyMap | None) -> Attribut
 MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "first-touch": lambda o, m: FirstTouch(),
     "last-touch": lambda o, m: LastTouch(),
-    "last-non-direct": lambda o, m: LastNonDirect(direct=_direct(o, m)),
+    "last-non-direct": lambda o, m: LastNonDirect(direct=direct_channels(o, m)[0]),
     "linear": lambda o, m: Linear(),
     "time-decay": lambda o, m: TimeDecay(half_life=o.half_life),
     "position-based": lambda o, m: PositionBased(first=o.first, last=o.last),
     "w-shaped": _w_shaped,
-    "markov": lambda o, m: Markov(order=o.order),
+    "markov": lambda o, m: Markov(order=o.order, value=o.markov_value),
     "shapley": lambda o, m: Shapley(game=o.shapley_game),
 }
 """Command-line model name -> a factory of the model from :class:`ModelOptions` and the map.
@@ -207,65 +256,28 @@ def build_models(
 
 
 def default_rules(journey_map: JourneyMap) -> tuple[TransitionRule, ...]:
-    """The report's validation rules: the defaults, plus, for a map with ``onboarding`` and
-    ``activation`` stages, the 24-hour activation deadline as a warning.
+    """The report's validation rules: the defaults, plus a warning-level
+    :class:`~touchpath.validation.Deadline` for every KPI of the map measured as
+    :class:`~touchpath.measurements.ReachWithin` (a stage to reach within a time).
 
     >>> from touchpath import templates
-    >>> [r.name for r in default_rules(templates.get("pay_per_call_marketplace"))][-1]
-    "Deadline('onboarding' -> 'activation' within 1 day)"
+    >>> [r.name for r in default_rules(templates.get("pay_per_call_marketplace"))][3:]
+    ["Deadline('onboarding' -> 'activation' within 1 day)", \
+"Deadline('onboarding' -> 'activation' within 4 weeks 2 days)"]
     >>> len(default_rules(templates.get("b2b_five_stage")))
     3
     """
+    from ._measurement import ReachWithin
     from .validation import DEFAULT_RULES, Deadline
 
-    rules: tuple[TransitionRule, ...] = tuple(DEFAULT_RULES)
-    if {"onboarding", "activation"} <= set(journey_map.stage_ids):
-        rules += (Deadline("onboarding", "activation", "24 hours", severity="warning"),)
-    return rules
-
-
-def measure_kpis(log: EventLog, journey_map: JourneyMap) -> dict[str, float | Ratio]:
-    """The KPIs of the map that an event log can measure, keyed by KPI id.
-
-    Only KPIs the map has, and only from stages and touchpoints the log has
-    (the KPIs of the ``pay_per_call_marketplace`` template):
-
-    - ``trial_signup_rate``: journeys reaching the ``trial_signup``
-      touchpoint, of all journeys;
-    - ``trial_to_paid``: journeys reaching ``decision`` that go on to
-      ``onboarding``;
-    - ``activation_24h`` / ``activation_30d``: journeys reaching
-      ``activation`` within 24 hours / 30 days of entering ``onboarding``;
-    - ``time_to_value_hours``: median hours from ``onboarding`` to ``activation``.
-
-    Everything else (churn, NPS, revenue retention) needs billing or survey
-    data and stays unmeasured.
-
-    >>> from touchpath import datasets, templates
-    >>> kpis = measure_kpis(datasets.sample(), templates.get("pay_per_call_marketplace"))
-    >>> sorted(kpis)  # doctest: +NORMALIZE_WHITESPACE
-    ['activation_24h', 'activation_30d', 'time_to_value_hours', 'trial_signup_rate',
-     'trial_to_paid']
-    """
-    ids = {k.id for k in journey_map.kpis}
-    stages = set(log.stages)
-    out: dict[str, float | Ratio] = {}
-    if "trial_signup_rate" in ids and "trial_signup" in log.touchpoints:
-        signup = funnel(log, ["trial_signup"], level="touchpoint")
-        out["trial_signup_rate"] = Ratio(signup.entered, signup.counts.population)
-    if "trial_to_paid" in ids and {"decision", "onboarding"} <= stages:
-        out["trial_to_paid"] = stage_conversion(log, "decision", "onboarding")
-    if {"onboarding", "activation"} <= stages:
-        day = time_between(log, "onboarding", "activation", within="24 hours")
-        month = time_between(log, "onboarding", "activation", within="30 days")
-        if "activation_24h" in ids and day.share_within is not None:
-            out["activation_24h"] = day.share_within
-        if "activation_30d" in ids and month.share_within is not None:
-            out["activation_30d"] = month.share_within
-        median = day.durations.median
-        if "time_to_value_hours" in ids and median is not None:
-            out["time_to_value_hours"] = median.total_seconds() / 3600
-    return out
+    rules: list[TransitionRule] = list(DEFAULT_RULES)
+    for kpi in journey_map.kpis:
+        m = kpi.measurement
+        if isinstance(m, ReachWithin) and m.level == "stage":
+            rule = Deadline(m.source, m.target, m.within, severity="warning")
+            if rule not in rules:
+                rules.append(rule)
+    return tuple(rules)
 
 
 @attrs.frozen(eq=False)
@@ -298,6 +310,18 @@ class Analysis:
     """The map's KPIs against what the log measures (and any given values)."""
     direct_channels: tuple[str, ...] = ()
     """The channels ``last-non-direct`` skips as direct, sorted (shown with its results)."""
+    direct_source: str = ""
+    """Where :attr:`direct_channels` come from (``--direct``, the map's channel kinds, ...)."""
+    notes: tuple[str, ...] = ()
+    """What the data cannot answer: the touchpath warnings raised while analysing (an
+    undefined fitness, a funnel nobody enters, direct channels absent from the data, ...)."""
+
+    @property
+    def coverage(self) -> Coverage:
+        """What of the map the log contains (the validation's coverage)."""
+        from .validation import coverage
+
+        return self.validation.coverage or coverage(self.log, self.journey_map)
 
 
 def analyse(
@@ -313,34 +337,62 @@ def analyse(
     """Validate, count the funnel, compare the models and score the KPIs, in one call.
 
     ``rules`` default to :func:`default_rules` of the map; ``kpis`` are measured values
-    added to (and overriding) what :func:`measure_kpis` finds.
+    added to (and overriding) what :func:`touchpath.scorecard` measures from the log
+    with the measurements the map's KPIs declare. The touchpath warnings raised on the
+    way (:class:`~touchpath.exceptions.TouchpathWarning`) are kept in
+    :attr:`Analysis.notes`, which the report and the command line show, instead of
+    being printed; other warnings pass through.
 
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"),
     ...             models=["linear"], kpis={"nps": 61})
-    >>> a.comparison.labels, a.scorecard["nps"].status.value
-    (('linear',), 'met')
+    >>> a.comparison.labels, a.scorecard["nps"].status.value, a.notes
+    (('linear',), 'met', ())
     """
     from .validation import compare_to_map, validate
 
-    chosen, skipped = build_models(models, options, journey_map)
-    if not chosen:
-        raise ConfigError("no attribution model to run; name at least one")
-    measured: dict[str, float | Ratio] = {**measure_kpis(log, journey_map), **(kpis or {})}
-    return Analysis(
-        journey_map=journey_map,
-        log=log,
-        validation=validate(
-            log, journey_map, default_rules(journey_map) if rules is None else rules
-        ),
-        map_comparison=compare_to_map(log, journey_map),
-        observed=transition_graph(log),
-        funnel=funnel(log, journey_map=journey_map),
-        comparison=compare(log, chosen, by=by),
-        skipped_models=tuple(skipped),
-        scorecard=scorecard(journey_map, measured),
-        direct_channels=tuple(sorted(_direct(options or ModelOptions(), journey_map))),
-    )
+    options = options or ModelOptions()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TouchpathWarning)
+        wants_direct = models is None or "last-non-direct" in models
+        direct, direct_source = direct_channels(options, journey_map, log if wants_direct else None)
+        options = attrs.evolve(options, direct=direct)
+        chosen, skipped = build_models(models, options, journey_map)
+        if not chosen:
+            raise ConfigError("no attribution model to run; name at least one")
+        report = validate(log, journey_map, default_rules(journey_map) if rules is None else rules)
+        if report.undefined_reason is not None:
+            warnings.warn(report.undefined_reason, UndefinedResultWarning, stacklevel=1)
+        observed = transition_graph(log)
+        if observed.number_of_edges() == 0:
+            warnings.warn(_NO_MOVES, UndefinedResultWarning, stacklevel=1)
+        analysis = Analysis(
+            journey_map=journey_map,
+            log=log,
+            validation=report,
+            map_comparison=compare_to_map(log, journey_map),
+            observed=observed,
+            funnel=funnel(log, journey_map=journey_map),
+            comparison=compare(log, chosen, by=by),
+            skipped_models=tuple(skipped),
+            scorecard=scorecard(log, journey_map, dict(kpis or {})),
+            direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),
+            direct_source=direct_source,
+        )
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, TouchpathWarning):
+            if str(w.message) not in notes:
+                notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return attrs.evolve(analysis, notes=tuple(notes))
+
+
+_NO_MOVES: Final = (
+    "no journey moves from one stage to another in the data (no stage changes), so there "
+    "are no transitions to draw"
+)
 
 
 def has_matplotlib() -> bool:
@@ -372,8 +424,12 @@ def build_report(
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"))
     >>> [s.title for s in build_report(a, charts=False).sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['Journey map', 'Event data', 'Validation', 'Funnel', 'Attribution by model',
-     'KPI scorecard', 'Charts']
+    ['Journey map', 'Event data', 'Data coverage', 'Validation', 'Funnel',
+     'Attribution by model', 'KPI scorecard', 'Charts']
+
+    A section the data cannot fill (no stage, no move, no measurable KPI) is a
+    note saying why, never an empty chart; :attr:`Analysis.notes` open the
+    report under "What the data cannot answer".
     """
     from . import plot
     from .report import Report
@@ -394,19 +450,38 @@ def build_report(
         note="Designed stages and transitions; edge widths show the observed moves.",
     )
     report.add_event_log(log)
+    if analysis.notes:
+        report.add_text(
+            "What the data cannot answer",
+            *(n[:1].upper() + n[1:] + "." for n in analysis.notes),
+            note="Sections below that stand on these are left empty, with the reason.",
+        )
+    report.add(analysis.coverage)
     report.add(analysis.validation)
     with_charts = charts and has_matplotlib()
     report.add(analysis.funnel)
-    if with_charts:
+    if with_charts and analysis.funnel.entered:
         fig = _figure(8.0, 0.45 * len(analysis.funnel.steps) + 1.4)
         plot.funnel(analysis.funnel, ax=fig.add_subplot())
         report.add_matplotlib("Funnel chart", fig)
+    if with_charts and analysis.observed.number_of_edges():
         fig = _figure(9.0, 4.0)
         plot.transitions(analysis.observed, journey_map=m, ax=fig.add_subplot())
         report.add_matplotlib(
             "Transitions", fig, note="Forward moves above the row of stages, moves back below."
         )
-    report.add(analysis.comparison)
+    elif with_charts:
+        report.add_text("Transitions", _NO_MOVES[:1].upper() + _NO_MOVES[1:] + ".")
+    section = analysis.comparison.report_section()
+    if analysis.direct_channels:
+        section = attrs.evolve(
+            section,
+            note=(section.note + " " if section.note else "")
+            + "Last-non-direct treated as direct: "
+            + ", ".join(analysis.direct_channels)
+            + f" (from {analysis.direct_source}).",
+        )
+    report.add(section)
     if with_charts:
         fig = _figure(9.0, 4.8)
         plot.attribution(analysis.comparison, ax=fig.add_subplot())

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
+from ._model import ChannelKind, channel_kind_map
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import DurationLike, parse_duration, to_datetime
 from .exceptions import ConfigError, NotFoundError
@@ -254,6 +255,9 @@ class EventLog:
     """Rows read from the input; ``n_events + len(rejected)`` for a freshly read log."""
     source: str | None = None
     """Where the data came from (a file name), when known."""
+    channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=channel_kind_map)
+    """The data's own channel kinds (e.g. which channels are direct), when given with
+    :meth:`with_channel_kinds`; they take precedence over a map's."""
 
     _event_journey: _I64 = attrs.field(init=False)
     _id_index: dict[str, int] | None = attrs.field(init=False, default=None)
@@ -665,6 +669,16 @@ class EventLog:
         """Time of the latest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.max())) if self.n_events else None
 
+    def with_channel_kinds(self, kinds: Mapping[str, ChannelKind | str]) -> EventLog:
+        """The same log with the data's channel kinds (``{"direct": "direct"}``), so that
+        last-non-direct knows the data's direct channels without a map.
+
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "tv"}])
+        >>> log.with_channel_kinds({"tv": "direct"}).channel_kinds
+        {'tv': <ChannelKind.DIRECT: 'direct'>}
+        """
+        return attrs.evolve(self, channel_kinds={**self.channel_kinds, **channel_kind_map(kinds)})
+
     # -- subsets and combinations -------------------------------------------------------------
 
     def _take_events(self, mask: _B) -> EventLog:
@@ -689,7 +703,7 @@ class EventLog:
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
-        )
+        ).with_channel_kinds(self.channel_kinds)
 
     def _categorical(self) -> dict[Field, tuple[_I32, tuple[str, ...]]]:
         return {f: self.codes_and_names(f) for f in CATEGORICAL}
@@ -814,7 +828,7 @@ class EventLog:
             rejected=tuple(r for log in logs for r in log.rejected),
             rows_read=sum(log.rows_read for log in logs),
             source=None,
-        )
+        ).with_channel_kinds({c: k for log in logs for c, k in log.channel_kinds.items()})
 
     def split_conversions(self, lookback: DurationLike | None = None) -> EventLog:
         """One journey per conversion path.
@@ -892,7 +906,7 @@ class EventLog:
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
-        )
+        ).with_channel_kinds(self.channel_kinds)
 
     # -- comparison and display ---------------------------------------------------------------
 

@@ -5,7 +5,8 @@ The format, version 1::
     {"format": "touchpath.journey_map", "version": 1,
      "name": str, "description": str,
      "stages": [{"id", "name", "phase", "goal", "owner", "group",
-                 "kpis": [{"id", "name", "target", "direction", "unit", "description"}]}],
+                 "kpis": [{"id", "name", "target", "direction", "unit", "description",
+                           "measurement": {"kind", ...}}]}],
      "edges": [{"source", "target", "kind"}],
      "channels": [{"id", "kind", "name"}],
      "touchpoints": [{"id", "name", "channel", "stage", "phase", "description"}],
@@ -23,9 +24,10 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from ._measurement import Measurement, measurement_from_dict
 from ._model import KPI, Channel, ChannelKind, Direction, Edge, EdgeKind, Phase, Stage, Touchpoint
 from ._model import Unit as KPIUnit
-from .exceptions import SchemaError
+from .exceptions import MapError, SchemaError
 
 if TYPE_CHECKING:
     from ._map import JourneyMap
@@ -104,6 +106,17 @@ class _Reader:
             return None
         return self.enum(m, key, path, kind, next(iter(kind)))
 
+    def measurement(self, m: Mapping[str, Any], path: str) -> Measurement | None:
+        """A KPI's optional measurement (see :mod:`touchpath.measurements`)."""
+        value = m.get("measurement")
+        if value is None:
+            return None
+        where = _join(path, "measurement")
+        try:
+            return measurement_from_dict(value, where=where)
+        except MapError as exc:
+            raise self.fail(where, str(exc).removeprefix(f"{where}: "), value) from None
+
     def number(self, m: Mapping[str, Any], key: str, path: str) -> float | None:
         value = m.get(key)
         if value is None:
@@ -138,7 +151,9 @@ _ROOT_KEYS = frozenset(
     }
 )
 _STAGE_KEYS = frozenset({"id", "name", "phase", "goal", "owner", "group", "kpis"})
-_KPI_KEYS = frozenset({"id", "name", "target", "direction", "unit", "description", "stage"})
+_KPI_KEYS = frozenset(
+    {"id", "name", "target", "direction", "unit", "description", "stage", "measurement"}
+)
 _EDGE_KEYS = frozenset({"source", "target", "kind"})
 _CHANNEL_KEYS = frozenset({"id", "kind", "name"})
 _TP_KEYS = frozenset({"id", "name", "channel", "stage", "phase", "description"})
@@ -179,6 +194,7 @@ def map_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Jour
                     unit=r.enum(k, "unit", kp, KPIUnit, KPIUnit.COUNT),
                     name=r.name(k, "name", kp, kid),
                     description=r.text(k, "description", kp),
+                    measurement=r.measurement(k, kp),
                 )
             )
         stages.append(
@@ -338,9 +354,11 @@ def _stage_to_dict(s: Stage) -> dict[str, Any]:
                 "direction": k.direction.value,
                 "unit": k.unit.value,
                 "description": k.description,
+                "measurement": None if k.measurement is None else k.measurement.to_dict(),
             },
             "target",
             "description",
+            "measurement",
         )
         for k in s.kpis
     ]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from .exceptions import ConfigError, MapError
+
+if TYPE_CHECKING:
+    from ._measurement import Measurement
 
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -120,6 +124,28 @@ def _channel_kind(value: object) -> ChannelKind:
     return _to_enum(ChannelKind, "channel kind", value)
 
 
+def channel_kind_map(value: object) -> dict[str, ChannelKind]:
+    """Channel id -> :class:`ChannelKind` from a mapping of ids to kinds (or their values).
+
+    >>> channel_kind_map({"tv": "direct"})
+    {'tv': <ChannelKind.DIRECT: 'direct'>}
+    """
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"channel kinds must map channel ids to kinds; got {value!r}")
+    out: dict[str, ChannelKind] = {}
+    for channel, kind in value.items():
+        if not isinstance(channel, str) or not channel:
+            raise ConfigError(f"channel kinds must be keyed by channel id; got {channel!r}")
+        try:
+            out[channel] = ChannelKind(kind)
+        except ValueError:
+            raise ConfigError(
+                f"channel {channel!r}: kind must be one of {[k.value for k in ChannelKind]}; "
+                f"got {kind!r}"
+            ) from None
+    return out
+
+
 def _direction(value: object) -> Direction:
     return _to_enum(Direction, "KPI direction", value)
 
@@ -185,10 +211,30 @@ class KPI:
     """The stage the KPI belongs to (filled in by the map when attached to a stage)."""
     description: str = ""
     """What is measured and how, in words."""
+    measurement: Measurement | None = attrs.field(default=None)
+    """How the KPI is measured from event data (see :mod:`touchpath.measurements`);
+    None when event data cannot measure it (a survey score, a growth rate)."""
 
     @name.default
     def _name_default(self) -> str:
         return self.id
+
+    @measurement.validator
+    def _check_measurement(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        from ._measurement import _KINDS, TimeToStage
+
+        if value is None:
+            return
+        if type(value) not in _KINDS.values():
+            kinds = sorted(c.__name__ for c in _KINDS.values())
+            raise MapError(
+                f"KPI {self.id!r} measurement must be one of {kinds} or None; got {value!r}"
+            )
+        if isinstance(value, TimeToStage) and self.unit not in (Unit.HOURS, Unit.DAYS):
+            raise MapError(
+                f"KPI {self.id!r} measures a time (TimeToStage), so its unit must be hours or "
+                f"days; got {self.unit.value!r}"
+            )
 
     @target.validator
     def _check_target(self, attribute: attrs.Attribute[Any], value: object) -> None:

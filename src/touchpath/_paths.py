@@ -95,6 +95,18 @@ def dense_unique(keys: _I64, bound: int) -> tuple[_I64, _I64]:
     return uniq.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
 
+def check_value_total(values: _F64) -> None:
+    """Refuse values whose sum overflows a float: their credits could only be inf or NaN."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(values))
+    if not np.isfinite(total):
+        raise SchemaError(
+            "the conversion values sum to more than the largest float (about 1.8e308), "
+            "so value credits would overflow; scale the values down (e.g. to thousands)",
+            field="value",
+        )
+
+
 class Collapse(enum.StrEnum):
     """What happens to consecutive touches with the same credited attribute.
 
@@ -506,6 +518,14 @@ class PathCounts:
 
         >>> PathCounts.from_rows([(["a", "b"], 1, 0, 9.5), (["a", "b"], 2, 4, 0.5)]).rows()
         [(('a', 'b'), 3.0, 4.0, 10.0)]
+
+        A row with a value but no conversions is refused, so every model agrees
+        that only conversions carry value:
+
+        >>> PathCounts.from_rows([(["a"], 0, 3, 5.0)])
+        Traceback (most recent call last):
+        ...
+        touchpath.exceptions.SchemaError: row 0: value on a row with no conversions: ...
         """
         paths: list[tuple[str, ...]] = []
         conv: list[float] = []
@@ -538,6 +558,13 @@ class PathCounts:
             conv.append(_check_count("conversions", cf, i))
             null.append(_check_count("non_conversions", nf, i))
             vals.append(_check_count("value", vf, i))
+            if cf == 0 and vf != 0:
+                raise SchemaError(
+                    "value on a row with no conversions: value is the value of the row's "
+                    "conversions (an event log ignores value on non-converting events)",
+                    source=f"row {i}",
+                    value=row,
+                )
             paths.append(tuple(path))
         items = tuple(sorted({x for p in paths for x in p}))
         position = {x: k for k, x in enumerate(items)}
@@ -602,6 +629,7 @@ class PathCounts:
         vals: _F64,
         by: Field | None,
     ) -> PathCounts:
+        check_value_total(vals)
         group, first = _group_paths(offsets, codes)
         k = len(first)
         # canonical row order: lexicographic by item names, so equal tables compare equal

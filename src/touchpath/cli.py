@@ -5,7 +5,8 @@ Commands: ``demo``, ``attribute``, ``validate``, ``funnel``, ``render``,
 ``rich`` when it is installed and the output is a terminal), or as CSV or
 JSON with ``--format``. Exit codes: 0 ok, 1 violations found
 (``validate``), 2 bad usage or bad input (the message names the file, the
-line and the field; ``--debug`` shows the traceback).
+line and the field; ``--debug`` shows the traceback), 3 the data cannot
+answer (``validate`` of a log with no event in a stage of the map).
 
 >>> main(["templates"])  # doctest: +ELLIPSIS
 template ...
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from ._map import JourneyMap
     from .attribution import AttributionResult, Comparison
     from .metrics import FunnelResult, Scorecard
-    from .validation import TransitionRule, ValidationReport
+    from .validation import Coverage, TransitionRule, ValidationReport
 
 __all__ = ["main"]
 
@@ -52,6 +53,8 @@ EXIT_VIOLATIONS: Final = 1
 """``validate`` found violations (of the ``--fail-on`` severity or worse)."""
 EXIT_USAGE: Final = 2
 """Bad usage or bad input: unknown option, missing file, unreadable row, unknown template."""
+EXIT_UNDEFINED: Final = 3
+"""``validate``: the data cannot answer (no event is in a stage of the map)."""
 
 Kind: TypeAlias = Literal["text", "int", "num", "credit", "pct", "money"]
 """How a column's values print: text, integers, numbers, credits (one decimal),
@@ -645,8 +648,27 @@ def validation_tables(report: ValidationReport, limit: int | None) -> list[Table
     return [rules, violations]
 
 
+def coverage_table(cov: Coverage) -> Table:
+    """What of the map the data contains: one row per level, then the KPIs."""
+    return Table(
+        "coverage",
+        "Data coverage",
+        (
+            Column("level", "level"),
+            Column("in_map", "in map", "int"),
+            Column("in_data", "in data", "int"),
+            Column("missing", "missing from data"),
+            Column("unknown", "unknown to map"),
+            Column("events_without", "events without", "int"),
+        ),
+        cov._rows(),
+        note="; ".join(cov.notes()) or "the data covers the whole map",
+    )
+
+
 def _validation_meta(report: ValidationReport) -> dict[str, Any]:
     c = report.counts
+    cov = report.coverage
     return {
         "map": report.journey_map_name,
         "journeys": c.journeys,
@@ -657,6 +679,8 @@ def _validation_meta(report: ValidationReport) -> dict[str, Any]:
         "journey_fitness": c.journey_fitness,
         "transition_fitness": c.transition_fitness,
         "ok": report.ok,
+        "undefined": report.undefined_reason,
+        "coverage": [] if cov is None else list(cov.notes()),
     }
 
 
@@ -690,7 +714,19 @@ def _model_options(args: argparse.Namespace) -> ModelOptions:
         opportunity_stage=args.opportunity_stage,
         direct=args.direct,
         shapley_game=args.shapley_game,
+        markov_value=args.markov_value,
+        channel_kinds=_channel_kinds(args.channel_kind),
     )
+
+
+def _channel_kinds(specs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for spec in specs:
+        channel, sep, kind = spec.partition("=")
+        if not sep or not channel.strip() or not kind.strip():
+            raise UsageError(f"--channel-kind takes CHANNEL=KIND (direct=direct); got {spec!r}")
+        out[channel.strip()] = kind.strip()
+    return out
 
 
 def _optional_map(args: argparse.Namespace) -> JourneyMap | None:
@@ -710,8 +746,21 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
     for name in names or []:
         if name not in MODEL_NAMES:
             raise NotFoundError("attribution model", name, choices=list(MODEL_NAMES))
-    models, skipped = build_models(names, _model_options(args), journey_map)
+    options = _model_options(args)
     log = read_events(args, journey_map)
+    if names is None or "last-non-direct" in names:
+        import warnings
+
+        from ._demo import direct_channels
+        from .exceptions import TouchpathWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TouchpathWarning)
+            direct, _ = direct_channels(options, journey_map, log)
+        options = attrs.evolve(options, direct=direct)
+        for w in caught:
+            print(f"note: {w.message}", file=sys.stderr)
+    models, skipped = build_models(names, options, journey_map)
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
     policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
@@ -802,11 +851,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         else (_VIOLATIONS_SHOWN if args.format == "table" else None)
     )
     tables = validation_tables(report, limit)
+    if report.coverage is not None:
+        tables.insert(0, coverage_table(report.coverage))
     head = f"Validation against {report.journey_map_name!r}: {_validation_line(report)}"
     if args.format == "table":
         print(head)
         print()
     emit(tables, args.format, meta=_validation_meta(report), primary="violations")
+    if report.undefined_reason is not None:
+        _error(f"{args.file}: {report.undefined_reason}")
+        return EXIT_UNDEFINED
     threshold = Severity(args.fail_on)
     failing = sum(n for r, n in report.counts.by_rule.items() if r.severity >= threshold)
     return EXIT_VIOLATIONS if failing else EXIT_OK
@@ -918,6 +972,8 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
         note=(
             f"{f.entered:,} journeys entered, {f.completed:,} reached the last stage "
             f"({_pct(float(f.conversion))})"
+            if f.entered
+            else f._empty_reason()
         ),
     )
     c = analysis.comparison
@@ -931,6 +987,7 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
             f"({first.total_conversions:,.6g} conversions, {first.unattributed:,.6g} unattributed)"
             + (
                 f"; last-non-direct skips the direct channels {', '.join(analysis.direct_channels)}"
+                f" (from {analysis.direct_source})"
                 if "last-non-direct" in c.labels and analysis.direct_channels
                 else ""
             )
@@ -944,11 +1001,19 @@ def _print_analysis(analysis: Analysis, fmt: str, *, heading: str, report: Path)
         note=(
             f"{len(card.met)} met, {len(card.not_met)} not met, {len(card.unmeasured)} of "
             f"{len(card)} KPIs not measurable from event data"
+            if any(s.actual is not None for s in card.scores)
+            else "no KPI could be measured: " + card._empty_reason()
         ),
     )
-    tables = [data, validation, funnel, attribution, kpis]
+    tables = [data, coverage_table(analysis.coverage), validation, funnel, attribution, kpis]
+    for note in analysis.notes:
+        print(f"note: {note}", file=sys.stderr)
     if fmt == "json":
-        emit(tables, "json", meta={"map": analysis.journey_map.name})
+        emit(
+            tables,
+            "json",
+            meta={"map": analysis.journey_map.name, "notes": list(analysis.notes)},
+        )
     else:
         print(heading)
         print()
@@ -1083,8 +1148,22 @@ def _add_models(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--direct",
         type=_names,
-        help="last-non-direct: direct channels, comma-separated (default: the map's direct "
-        "channels, else 'direct')",
+        help="last-non-direct: direct channels, comma-separated (default: the channels of "
+        "kind direct in --channel-kind and the map, else 'direct')",
+    )
+    g.add_argument(
+        "--channel-kind",
+        action="append",
+        default=[],
+        metavar="CHANNEL=KIND",
+        help="the data's kind of a channel, e.g. direct=direct (repeatable; overrides the map)",
+    )
+    g.add_argument(
+        "--markov-value",
+        choices=["removal_share", "last_state"],
+        default="removal_share",
+        help="markov: how value is credited (default: removal_share; last_state is "
+        "ChannelAttribution's convention)",
     )
     g.add_argument(
         "--shapley-game",
@@ -1125,7 +1204,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  touchpath demo\n"
             "  touchpath attribute events.csv --model time-decay --half-life 7d\n"
             "  touchpath validate events.csv --map pay_per_call_marketplace\n\n"
-            "exit codes: 0 ok, 1 violations found (validate), 2 bad usage or bad input"
+            "exit codes: 0 ok, 1 violations found (validate), 2 bad usage or bad input, "
+            "3 the data cannot answer (validate: no event in a stage of the map)"
         ),
         formatter_class=_Formatter,
         parents=[_common(False)],

@@ -14,6 +14,14 @@ Each class also inherits the builtin exception a caller would expect, so
     ├── JourneyViolation                (ValueError)   a journey broke a rule (strict mode)
     └── ViolationsFound                 (ExceptionGroup[JourneyViolation])
 
+Warnings have their own root, so ``warnings.filterwarnings("error",
+category=TouchpathWarning)`` (or ``"ignore"``) applies to all of them::
+
+    TouchpathWarning                    (UserWarning)
+    ├── UndefinedResultWarning                         the data cannot answer: the result is NaN,
+    │                                                  None or undefined, never a made-up number
+    └── AssumptionWarning                              an assumption stands on data that is absent
+
 Messages say what was wrong, what was found and where:
 
 >>> from touchpath.exceptions import SchemaError
@@ -31,6 +39,7 @@ from collections.abc import Sequence
 from typing import Any, Final, final
 
 __all__ = [
+    "AssumptionWarning",
     "ConfigError",
     "JourneyViolation",
     "MapError",
@@ -39,6 +48,8 @@ __all__ = [
     "PartitionError",
     "SchemaError",
     "TouchpathError",
+    "TouchpathWarning",
+    "UndefinedResultWarning",
     "UnsupportedInputError",
     "ViolationsFound",
 ]
@@ -238,3 +249,37 @@ class ViolationsFound(TouchpathError, ExceptionGroup[JourneyViolation]):
 
     def derive(self, excs: Sequence[JourneyViolation]) -> ViolationsFound:  # type: ignore[override]
         return ViolationsFound(self.message, excs)
+
+
+class TouchpathWarning(UserWarning):
+    """The root of every warning touchpath issues; filter it to act on all of them.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always", TouchpathWarning)
+    ...     warnings.warn("the data cannot answer", UndefinedResultWarning, stacklevel=1)
+    >>> caught[0].category.__name__, issubclass(caught[0].category, UserWarning)
+    ('UndefinedResultWarning', True)
+    """
+
+
+class UndefinedResultWarning(TouchpathWarning):
+    """The data cannot answer the question: the result is undefined (NaN, None), not a number.
+
+    Issued, for example, when a log has no event in any stage of the map, so
+    a validation fitness would mean nothing (see ``docs/validation.md``).
+
+    >>> issubclass(UndefinedResultWarning, TouchpathWarning)
+    True
+    """
+
+
+class AssumptionWarning(TouchpathWarning):
+    """A result stands on an assumption the data does not support.
+
+    Issued, for example, when the channels a map marks as direct occur
+    nowhere in the data, so last-non-direct skips nothing it was meant to.
+
+    >>> issubclass(AssumptionWarning, TouchpathWarning)
+    True
+    """

@@ -92,7 +92,9 @@ def shapley_by_zeta(players: list[str], v: dict[frozenset[str], float]) -> dict[
 @settings(max_examples=40, deadline=None)
 @given(rows=ROWS, game=st.sampled_from(["conversions", "conversion_rate"]))
 def test_matches_brute_force_shapley(rows: list[Row], game: str) -> None:
-    """Credits equal the permutation and the coalition (zeta) definitions, scaled to conversions."""
+    """Shapley values equal the permutation and the coalition (zeta) definitions. Credits: for
+    the conversions game the values themselves; for the rate game each path's conversions
+    split among its distinct items in proportion to their (brute-force) values."""
     rows = [(p, c, n if (c or n) else 1, v if c else 0.0) for p, c, n, v in rows]
     result = attribute(PathCounts.from_rows(rows), Shapley(game=game))
     players = sorted({x for p, *_ in rows for x in p})
@@ -105,6 +107,13 @@ def test_matches_brute_force_shapley(rows: list[Row], game: str) -> None:
     attributed = sum(c for p, c, _, _ in rows if p)
     total = sum(by_perm.values())
     expected = {p: (x / total * attributed if total else 0.0) for p, x in by_perm.items()}
+    if game == "conversion_rate":
+        expected = dict.fromkeys(players, 0.0)
+        for p, c, _, _ in rows:
+            members = sorted(set(p))
+            weight = sum(by_perm[x] for x in members)
+            for x in members:
+                expected[x] += c * (by_perm[x] / weight if weight else 1 / len(members))
     assert result.credits() == pytest.approx(expected, rel=1e-9, abs=1e-12)
     assert all(x >= 0 for x in result.credits().values())
 
@@ -123,11 +132,26 @@ def test_conversions_game_equals_linear_per_channel(rows: list[Row]) -> None:
 def test_rate_game_hand_case() -> None:
     """Paths {a}: 2 of 4 convert (rate 1/2); {a, b}: 1 of 1 (rate 1).
 
-    phi_a = 1/2 + 1/2 = 1, phi_b = 1/2; 3 conversions split 2 : 1.
+    phi_a = 1/2 + 1/2 = 1, phi_b = 1/2. {a}'s 2 conversions go to a; {a, b}'s 1 splits
+    1 : 1/2, so a gets 2 + 2/3 and b 1/3.
     """
     pc = PathCounts.from_rows([(["a"], 2, 2, 0), (["a", "b"], 1, 0, 0)])
     credits = attribute(pc, Shapley(game=ShapleyGame.CONVERSION_RATE)).credits()
-    assert credits == pytest.approx({"a": 2.0, "b": 1.0})
+    assert credits == pytest.approx({"a": 8 / 3, "b": 1 / 3})
+
+
+def test_rate_game_credit_follows_volume() -> None:
+    """The issue's case: 1,000 of 2,000 journeys on a alone convert (rate 1/2), 1 of 1 on b
+    alone (rate 1). Spreading all 1,001 conversions by phi (1/2 : 1) gave b 667; credit now
+    follows volume: a 1,000, b 1. With a shared path {a, b} of 3 of 4 (rate 3/4):
+    phi_a = 1/2 + 3/8, phi_b = 1 + 3/8, so its 3 conversions split 0.875 : 1.375."""
+    game = Shapley(game="conversion_rate")
+    pc = PathCounts.from_rows([(["a"], 1000, 1000, 0), (["b"], 1, 0, 0)])
+    assert attribute(pc, game).credits() == pytest.approx({"a": 1000.0, "b": 1.0})
+    pc = PathCounts.from_rows([(["a"], 1000, 1000, 0), (["b"], 1, 0, 0), (["a", "b"], 3, 1, 0)])
+    assert attribute(pc, game).credits() == pytest.approx(
+        {"a": 1000 + 3 * 0.875 / 2.25, "b": 1 + 3 * 1.375 / 2.25}
+    )
 
 
 @settings(max_examples=25, deadline=None)

@@ -79,17 +79,19 @@ def test_unknown_kpi_ids_and_bad_values_are_refused() -> None:
     with pytest.raises(ConfigError):
         scorecard(MAP, {"nps": math.inf})
     with pytest.raises(ConfigError):
-        scorecard(MAP, [("nps", 1.0)])  # type: ignore[arg-type]
+        scorecard(MAP, [("nps", 1.0)])  # type: ignore[call-overload]
     with pytest.raises(NotFoundError):
         scorecard(MAP, {})["nope"]
 
 
-def test_a_log_in_place_of_the_map_is_named() -> None:
-    """scorecard(log, ...) (the log passed where the map goes) raises UnsupportedInputError
-    naming the type it got, not an AttributeError about 'kpis'."""
+def test_a_log_without_a_map_is_named() -> None:
+    """scorecard(log, values) (measured values where the map goes) raises
+    UnsupportedInputError naming the type it got, not an AttributeError about 'kpis'."""
     log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "trial"}])
-    with pytest.raises(UnsupportedInputError, match=r"needs the JourneyMap.*got EventLog"):
-        scorecard(log, {})  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedInputError, match=r"needs the JourneyMap.*got dict"):
+        scorecard(log, {})  # type: ignore[call-overload]
+    with pytest.raises(UnsupportedInputError, match=r"needs an EventLog.*got list"):
+        scorecard([], {})  # type: ignore[call-overload]
 
 
 def test_the_seed_template_scorecard() -> None:

@@ -26,6 +26,7 @@ from ._compare import Comparison as Comparison
 from ._compare import compare as compare
 from ._markov import FittedMarkov as FittedMarkov
 from ._markov import Markov as Markov
+from ._markov import MarkovValue as MarkovValue
 from ._markov import TransitionCounts as TransitionCounts
 from ._result import AttributionResult as AttributionResult
 from ._result import Credit as Credit
@@ -55,6 +56,7 @@ __all__ = [
     "LastTouch",
     "Linear",
     "Markov",
+    "MarkovValue",
     "PathCounts",
     "PathPolicy",
     "PositionBased",

@@ -14,6 +14,7 @@ from .._paths import (
     ConversionPaths,
     PathCounts,
     PathPolicy,
+    check_value_total,
     conversion_paths,
 )
 from .._time import DurationLike
@@ -157,5 +158,6 @@ def attribute(
             )
         return model.attribute_counts(data)
     paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    check_value_total(paths.values)
     credit = model.credit(paths)
     return AttributionResult.from_credit(model, paths, credit)

@@ -21,6 +21,7 @@ information and every path has as many states as touches.
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
@@ -28,7 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .._log import EventLog
-from .._paths import ByLike, ConversionPaths, PathCounts, dense_unique, wsum
+from .._paths import (
+    ByLike,
+    ConversionPaths,
+    PathCounts,
+    check_value_total,
+    dense_unique,
+    wsum,
+)
 from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError
@@ -38,7 +46,15 @@ from ._result import AttributionResult, Credit
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["CONVERSION", "NULL", "START", "FittedMarkov", "Markov", "TransitionCounts"]
+__all__ = [
+    "CONVERSION",
+    "NULL",
+    "START",
+    "FittedMarkov",
+    "Markov",
+    "MarkovValue",
+    "TransitionCounts",
+]
 
 _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
@@ -118,6 +134,9 @@ class TransitionCounts:
     """Their value."""
     by: Field | None = None
     """What the items are."""
+    conversion_values: _F64 | None = None
+    """Value of the conversions ending in each state (what
+    :attr:`MarkovValue.LAST_STATE` needs); None when not counted."""
 
     @classmethod
     def empty(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
@@ -128,7 +147,10 @@ class TransitionCounts:
         """
         z = np.zeros(0, np.float64)
         i = np.zeros(0, np.int64)
-        return cls((), _order(order), np.zeros((0, order), np.int32), z, i, i, z, z, z, by=by)
+        return cls(
+            (), _order(order), np.zeros((0, order), np.int32), z, i, i, z, z, z, by=by,
+            conversion_values=z,
+        )  # fmt: skip
 
     @classmethod
     def from_log(
@@ -155,6 +177,7 @@ class TransitionCounts:
     @classmethod
     def from_paths(cls, paths: ConversionPaths, *, order: int = 1) -> TransitionCounts:
         """Count the transitions of :class:`ConversionPaths`."""
+        check_value_total(paths.values)
         order = _order(order)
         used = np.zeros(len(paths.items), dtype=np.bool_)
         used[paths.codes] = True
@@ -199,6 +222,7 @@ class TransitionCounts:
             unattributed=float(paths.conversions[~nonempty].sum()),
             unattributed_value=float(paths.values[~nonempty].sum()),
             by=paths.by,
+            conversion_values=wsum(last, paths.values[nonempty], n_s),
         )
 
     @property
@@ -285,10 +309,15 @@ class TransitionCounts:
             unattributed=self.unattributed + other.unattributed,
             unattributed_value=self.unattributed_value + other.unattributed_value,
             by=self.by if self.by is not None else other.by,
+            conversion_values=(
+                None
+                if self.conversion_values is None or other.conversion_values is None
+                else scatter(self.conversion_values, other.conversion_values)
+            ),
         )
 
     def equals(self, other: object) -> bool:
-        """Same states and counts (exactly).
+        """Same states and counts (exactly; values per state to floating-point precision).
 
         >>> TransitionCounts.empty().equals(TransitionCounts.empty())
         True
@@ -296,10 +325,17 @@ class TransitionCounts:
         if not isinstance(other, TransitionCounts):
             return False
         arrays = ("state_codes", "start", "source", "target", "weight", "conversions", "nulls")
+        cv = (self.conversion_values, other.conversion_values)
         return (
             self.items == other.items
             and self.order == other.order
             and all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays)
+            # values per state are float sums: merged parts may round them differently
+            and (
+                cv[0] is None
+                or cv[1] is None
+                or (cv[0].shape == cv[1].shape and np.allclose(cv[0], cv[1], rtol=1e-12, atol=0))
+            )
             and (self.value, self.unattributed, self.unattributed_value)
             == (other.value, other.unattributed, other.unattributed_value)
         )
@@ -309,6 +345,18 @@ class TransitionCounts:
             f"<TransitionCounts order {self.order}: {self.n_states} states, "
             f"{len(self.weight)} transitions, {self.total_conversions:g} conversions>"
         )
+
+
+def _removal_effects(counts: TransitionCounts, q: _F64, r: _F64, s: _F64) -> dict[str, float]:
+    """``1 - P_without_i / P`` per item, for a reward vector ``r`` (conversions or value)."""
+    p = _conversion_probability(q, r, s, np.ones(counts.n_states, dtype=np.bool_))
+    effects: dict[str, float] = {}
+    for i, name in enumerate(counts.items):
+        keep = ~(counts.state_codes == i).any(axis=1)
+        p_i = _conversion_probability(q, r, s, keep)
+        # RE >= 0 exactly; clip only rounding noise below 0
+        effects[name] = max(0.0, 1.0 - p_i / p) if p > 0 else 0.0
+    return effects
 
 
 def _conversion_probability(q: _F64, r: _F64, s: _F64, keep: npt.NDArray[np.bool_]) -> float:
@@ -340,20 +388,29 @@ class FittedMarkov:
     """P(conversion) from the start node."""
     removal_effects: dict[str, float]
     """``1 - P(conversion without the item) / P(conversion)`` per item."""
+    value_removal_effects: dict[str, float] | None = None
+    """With :attr:`MarkovValue.LAST_STATE`: ``1 - E(value without the item) / E(value)``
+    per item, each conversion worth the mean value of the conversions that end in its last
+    state; None with the default :attr:`MarkovValue.REMOVAL_SHARE`."""
 
     @classmethod
     def solve(cls, model: Markov, counts: TransitionCounts) -> FittedMarkov:
         """Solve the absorbing chain of some counts exactly (numpy linear algebra)."""
         q, r, s = _matrices(counts)
-        n_s = counts.n_states
-        p = _conversion_probability(q, r, s, np.ones(n_s, dtype=np.bool_))
-        effects: dict[str, float] = {}
-        for i, name in enumerate(counts.items):
-            keep = ~(counts.state_codes == i).any(axis=1)
-            p_i = _conversion_probability(q, r, s, keep)
-            # RE >= 0 exactly; clip only rounding noise below 0
-            effects[name] = max(0.0, 1.0 - p_i / p) if p > 0 else 0.0
-        return cls(model, counts, p, effects)
+        effects = _removal_effects(counts, q, r, s)
+        p = _conversion_probability(q, r, s, np.ones(counts.n_states, dtype=np.bool_))
+        if model.value is not MarkovValue.LAST_STATE:
+            return cls(model, counts, p, effects)
+        if counts.conversion_values is None:
+            raise ConfigError(
+                "Markov(value='last_state') needs the value of the conversions ending in each "
+                "state; these transition counts were built without it"
+            )
+        # r_v[s] = P(convert from s) * mean value of the conversions ending in s
+        ends = counts.conversions
+        mean = np.where(ends > 0, counts.conversion_values / np.where(ends > 0, ends, 1.0), 0.0)
+        value_effects = _removal_effects(counts, q, r * mean, s)
+        return cls(model, counts, p, effects, value_effects)
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -361,11 +418,24 @@ class FittedMarkov:
         return self.counts.items
 
     def credit_arrays(self) -> tuple[_F64, _F64]:
-        """Conversions and value per item (in :attr:`items` order)."""
-        re = np.array([self.removal_effects[x] for x in self.items], dtype=np.float64)
-        total = re.sum()
-        share = re / total if total > 0 else np.zeros_like(re)
-        return share * float(self.counts.conversions.sum()), share * self.counts.value
+        """Conversions and value per item (in :attr:`items` order).
+
+        Conversions follow the removal effects; value follows them too
+        (:attr:`MarkovValue.REMOVAL_SHARE`) or the value removal effects
+        (:attr:`MarkovValue.LAST_STATE`).
+        """
+
+        def shares(effects: dict[str, float]) -> _F64:
+            re = np.array([effects[x] for x in self.items], dtype=np.float64)
+            total = re.sum()
+            out: _F64 = re / total if total > 0 else np.zeros_like(re)
+            return out
+
+        share = shares(self.removal_effects)
+        value_share = (
+            share if self.value_removal_effects is None else shares(self.value_removal_effects)
+        )
+        return share * float(self.counts.conversions.sum()), value_share * self.counts.value
 
     def result(self) -> AttributionResult:
         """The credits as an :class:`AttributionResult` (no ``explain``: no journeys).
@@ -464,7 +534,32 @@ def _matrices(counts: TransitionCounts) -> tuple[_F64, _F64, _F64]:
     return q, r, s
 
 
-@attrs.frozen
+class MarkovValue(enum.StrEnum):
+    """How :class:`Markov` credits conversion value.
+
+    >>> MarkovValue("last_state") is MarkovValue.LAST_STATE
+    True
+    """
+
+    REMOVAL_SHARE = "removal_share"
+    """The default: the total value split by the same removal-effect shares as the
+    conversions (``RE_i / sum_j RE_j``)."""
+    LAST_STATE = "last_state"
+    """ChannelAttribution's convention: each conversion is worth the mean value of the
+    conversions that end in the same last state, and value is split by the *value* removal
+    effects ``1 - E(value without i) / E(value)`` of that chain, solved exactly."""
+
+
+def _markov_value(value: object) -> MarkovValue:
+    try:
+        if isinstance(value, str):
+            return MarkovValue(value)
+    except ValueError:
+        pass
+    raise ConfigError(f"'value' must be one of {[v.value for v in MarkovValue]}; got {value!r}")
+
+
+@attrs.frozen(repr=False)
 class Markov:
     """Markov-chain removal-effect attribution, solved exactly.
 
@@ -479,12 +574,21 @@ class Markov:
     >>> pc = PathCounts.from_rows([(["a", "b"], 1, 1, 10.0), (["b"], 1, 0, 5.0)])
     >>> {k: round(v, 6) for k, v in attribute(pc, Markov()).credits().items()}
     {'a': 0.8, 'b': 1.2}
+    >>> Markov(value="last_state")
+    Markov(order=1, value='last_state')
     """
 
     order: int = attrs.field(default=1, converter=_order)
     """Items per state (1: a state is one channel)."""
+    value: MarkovValue = attrs.field(default=MarkovValue.REMOVAL_SHARE, converter=_markov_value)
+    """How value is credited (see :class:`MarkovValue`); conversions are credited the same
+    way either way."""
 
     per_path: ClassVar[bool] = False
+
+    def __repr__(self) -> str:
+        value = "" if self.value is MarkovValue.REMOVAL_SHARE else f", value={self.value.value!r}"
+        return f"Markov(order={self.order}{value})"
 
     def counts(
         self,

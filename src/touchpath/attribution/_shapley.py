@@ -34,8 +34,11 @@ of the value game (``w(T)`` = value) are the credits themselves
 (efficiency: they sum to ``v(N)``, all attributed conversions and value).
 This game's credit equals :class:`Linear` with ``per="channel"``: each
 path's conversion is split equally among its distinct items. For
-``CONVERSION_RATE`` credit is ``phi_i / sum_j phi_j`` times the attributed
-conversions (and value).
+``CONVERSION_RATE`` the Shapley values ``phi`` of the rate game weigh the
+split instead: each coalition's conversions (and value) go to its members in
+proportion to their ``phi``, so credit follows volume (1,000 conversions on
+``a`` alone and 1 on ``b`` alone credit 1,000 and 1, whatever the rates) and
+the rate game decides only how shared paths are split.
 """
 
 from __future__ import annotations
@@ -48,7 +51,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .._log import EventLog
-from .._paths import ByLike, ConversionPaths, PathCounts, dense_unique, wsum
+from .._paths import (
+    ByLike,
+    ConversionPaths,
+    PathCounts,
+    check_value_total,
+    dense_unique,
+    wsum,
+)
 from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError
@@ -74,7 +84,8 @@ class ShapleyGame(enum.StrEnum):
     CONVERSIONS = "conversions"
     """Conversions of the paths whose item set is T."""
     CONVERSION_RATE = "conversion_rate"
-    """Conversion rate of the paths whose item set is T."""
+    """Conversion rate of the paths whose item set is T (Zhao et al., 2018); its Shapley
+    values split each coalition's conversions among the coalition's members."""
 
 
 def _game(value: object) -> ShapleyGame:
@@ -144,6 +155,7 @@ class CoalitionCounts:
     @classmethod
     def from_paths(cls, paths: ConversionPaths) -> CoalitionCounts:
         """Count the coalitions of :class:`ConversionPaths` (one vectorised pass)."""
+        check_value_total(paths.values)
         used = np.zeros(len(paths.items), dtype=np.bool_)
         used[paths.codes] = True
         if not used.all():
@@ -278,8 +290,9 @@ class Shapley:
     >>> pc = PathCounts.from_rows([(["a"], 2, 2, 0), (["a", "b"], 1, 0, 0)])
     >>> attribute(pc, Shapley()).credits()
     {'a': 2.5, 'b': 0.5}
-    >>> attribute(pc, Shapley(game="conversion_rate")).credits()
-    {'a': 2.0, 'b': 1.0}
+    >>> rate = attribute(pc, Shapley(game="conversion_rate")).credits()
+    >>> {k: round(v, 4) for k, v in rate.items()}
+    {'a': 2.6667, 'b': 0.3333}
     """
 
     game: ShapleyGame = attrs.field(
@@ -315,9 +328,16 @@ class Shapley:
         seen = conv + counts.non_conversions[attributed]
         rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
         phi = harsanyi_shapley(masks, rate, n)
-        total = phi.sum()
-        share = phi / total if total > 0 else np.zeros(n)
-        return phi, share * conv.sum(), share * vals.sum()
+        # volume-weighted: each coalition's conversions (and value) are split among its
+        # members in proportion to their Shapley values of the rate game
+        bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
+        weight = bits * phi
+        total = weight.sum(axis=1)
+        equal = bits / np.maximum(bits.sum(axis=1), 1.0)[:, None]
+        share = np.where(
+            (total > 0)[:, None], weight / np.where(total > 0, total, 1.0)[:, None], equal
+        )
+        return phi, share.T @ conv, share.T @ vals
 
     def attribute_counts(self, counts: CoalitionCounts) -> AttributionResult:
         """Credits from coalition counts alone (no ``explain``: no journeys).

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -48,7 +49,7 @@ import numpy.typing as npt
 from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
 from .._schema import Field
 from .._time import DurationLike, parse_duration
-from ..exceptions import ConfigError, NotFoundError
+from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning
 from ._common import (
     NEVER,
     CountUnit,
@@ -1104,17 +1105,23 @@ class FunnelResult:
         >>> list(funnel(log, ["x"]).to_pandas(interval="wilson").columns[3:5])
         ['conversion_from_first_lower', 'conversion_from_first_upper']
         """
-        return to_pandas(self._columns(), what="FunnelResult.to_pandas()")
+        return to_pandas(self._columns(interval, confidence), what="FunnelResult.to_pandas()")
 
-    def to_polars(self) -> Any:
+    def to_polars(
+        self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Any:
         """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="FunnelResult.to_polars()")
+        return to_polars(self._columns(interval, confidence), what="FunnelResult.to_polars()")
 
-    def to_arrow(self) -> Any:
+    def to_arrow(
+        self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Any:
         """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="FunnelResult.to_arrow()")
+        return to_arrow(self._columns(interval, confidence), what="FunnelResult.to_arrow()")
 
-    def _columns(self) -> Columns:
+    def _columns(
+        self, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Columns:
         rows = []
         sources: list[tuple[str | None, tuple[FunnelStep, ...]]] = (
             list(self.breakdown.items()) if self.counts.by is not None else [(None, self.steps)]
@@ -1229,6 +1236,16 @@ class FunnelResult:
             )
         return repr_html("FunnelResult", self._display_summary(), *parts)
 
+    def _empty_reason(self) -> str:
+        """Why no unit entered the funnel (the first step never occurs)."""
+        c = self.counts
+        first = self.steps[0].step if self.steps else None
+        return (
+            f"no {c.count.value[:-1]} reached the funnel's first step {first!r} "
+            f"({c.level.value}), so there are no conversions to show; "
+            f"check that the data has {c.level.value} values that match the steps"
+        )
+
     def report_section(
         self,
         *,
@@ -1250,6 +1267,8 @@ class FunnelResult:
         """
         from ..report import Section
 
+        if self.entered == 0:
+            return Section.text(title, self._empty_reason() + ".", note=self._display_summary())
         headers = self._display_headers()
         rows = self._display_rows()
         formats: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
@@ -1377,4 +1396,7 @@ def funnel(
         exclusions=exclusions,
         repeats=repeats,
     )
-    return FunnelResult.from_counts(counts)
+    result = FunnelResult.from_counts(counts)
+    if result.entered == 0:
+        warnings.warn(result._empty_reason(), UndefinedResultWarning, stacklevel=2)
+    return result

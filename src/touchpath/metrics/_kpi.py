@@ -5,18 +5,21 @@ from __future__ import annotations
 import enum
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 import numpy as np
 
 from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
 from .._model import KPI
-from ..exceptions import ConfigError, NotFoundError, UnsupportedInputError
+from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning, UnsupportedInputError
+from ._measure import measure
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
+    from .._log import EventLog
     from .._map import JourneyMap
 
 __all__ = ["KPIScore", "KPIStatus", "Scorecard", "scorecard"]
@@ -64,6 +67,8 @@ class KPIScore:
     at-most ones such as churn); None without a target or an actual."""
     status: KPIStatus
     """Met, not met, no target, undefined or unmeasured."""
+    reason: str | None = None
+    """Why the KPI is unmeasured or undefined (None when it has a value)."""
 
     @property
     def id(self) -> str:
@@ -265,11 +270,30 @@ class Scorecard:
         from ..report import Section
 
         note = self._display_summary()
+        if not any(s.actual is not None for s in self.scores):
+            return Section.text(
+                title,
+                f"No KPI could be measured, so there is nothing to score: {self._empty_reason()}.",
+                note=note,
+            )
         if self.unmeasured:
-            note += ". Not measured: " + ", ".join(self.unmeasured)
+            note += ". Not measured: " + "; ".join(
+                f"{s.id} ({s.reason})" if s.reason else s.id
+                for s in self.scores
+                if s.status is KPIStatus.UNMEASURED
+            )
         return Section.table(
             title, self._headers(), self._display_rows(measured_only=True), note=note
         )
+
+    def _empty_reason(self) -> str:
+        """Why no KPI has a value: the reasons, each with the KPIs it applies to."""
+        if not self.scores:
+            return f"the map {self.map_name!r} declares no KPIs"
+        by_reason: dict[str, list[str]] = {}
+        for s in self.scores:
+            by_reason.setdefault(s.reason or s.status.value, []).append(s.id)
+        return "; ".join(f"{why} ({', '.join(ids)})" for why, ids in by_reason.items())
 
 
 def _actual(kpi_id: str, value: object) -> tuple[float | Ratio | None, float | None]:
@@ -288,48 +312,105 @@ def _actual(kpi_id: str, value: object) -> tuple[float | Ratio | None, float | N
     return number, None if math.isnan(number) else number
 
 
-def scorecard(journey_map: JourneyMap, measured: Mapping[str, float | Ratio | None]) -> Scorecard:
-    """Score every KPI of a journey map against measured values keyed by KPI id.
+@overload
+def scorecard(
+    log: EventLog,
+    journey_map: JourneyMap,
+    measured: Mapping[str, float | Ratio | None] | None = None,
+) -> Scorecard: ...
+
+
+@overload
+def scorecard(
+    log: JourneyMap,
+    journey_map: Mapping[str, float | Ratio | None],
+    measured: None = None,
+) -> Scorecard: ...
+
+
+def scorecard(
+    log: EventLog | JourneyMap,
+    journey_map: JourneyMap | Mapping[str, float | Ratio | None],
+    measured: Mapping[str, float | Ratio | None] | None = None,
+) -> Scorecard:
+    """Score every KPI of a journey map: measured from an event log, or from given values.
+
+    ``scorecard(log, journey_map)`` measures every KPI that carries a
+    :mod:`~touchpath.measurements` measurement from the log, for any map;
+    values in ``measured`` (keyed by KPI id) are added and take precedence.
+    A KPI without a measurement, or whose measurement needs stages,
+    touchpoints or columns the log lacks, is listed as unmeasured with the
+    reason (:attr:`KPIScore.reason`); one the data gives no value for (a
+    Ratio with a zero denominator) scores ``UNDEFINED``, never 0. When no
+    KPI at all gets a value, :class:`~touchpath.exceptions.UndefinedResultWarning`
+    is issued. ``scorecard(journey_map, measured)`` scores given values only.
 
     For each KPI (canonical stage order): the target, the actual value
     (a number, or a :class:`Ratio` from the metrics functions), whether it
     meets the target (``>=`` for at-least KPIs, ``<=`` for at-most ones
-    such as churn) and the gap ``actual - target``. KPIs without a measured
-    value are listed in :attr:`Scorecard.unmeasured`; an undefined Ratio
-    (zero denominator) or NaN scores as ``UNDEFINED``, never as 0. A key
+    such as churn) and the gap ``actual - target``. A key of ``measured``
     that is no KPI of the map raises :class:`~touchpath.exceptions.NotFoundError`
     (so a typo cannot silently drop a measurement).
 
-    >>> from touchpath import templates
+    >>> from touchpath import datasets, templates
+    >>> m = templates.get("pay_per_call_marketplace")
+    >>> card = scorecard(datasets.sample(), m)
+    >>> card["trial_to_paid"].status.value, card["nps"].reason
+    ('not_met', 'no measurement declared (event data alone cannot measure it)')
     >>> from touchpath.metrics import Ratio
-    >>> card = scorecard(templates.get("pay_per_call_marketplace"), {
+    >>> card = scorecard(m, {
     ...     "trial_to_paid": Ratio(30, 100), "monthly_churn": 0.062, "nps": Ratio(0, 0)})
     >>> [(s.id, s.status.value) for s in card.scores if s.measured is not None]
     [('trial_to_paid', 'met'), ('monthly_churn', 'not_met'), ('nps', 'undefined')]
     >>> round(card["monthly_churn"].gap, 3), len(card.unmeasured)
     (0.012, 16)
     """
+    from .._log import EventLog
     from .._map import JourneyMap
 
-    if not isinstance(journey_map, JourneyMap):
+    events: EventLog | None = None
+    if isinstance(log, EventLog):
+        events = log
+        if not isinstance(journey_map, JourneyMap):
+            raise UnsupportedInputError(
+                "scorecard(log, journey_map) needs the JourneyMap whose KPIs it measures; "
+                f"got {type(journey_map).__name__}"
+            )
+        given: Mapping[str, float | Ratio | None] = measured or {}
+        the_map = journey_map
+    elif isinstance(log, JourneyMap):
+        the_map = log
+        if isinstance(journey_map, JourneyMap) or measured is not None:
+            raise UnsupportedInputError(
+                "scorecard takes (log, journey_map) or (journey_map, measured values)"
+            )
+        given = journey_map
+    else:
         raise UnsupportedInputError(
-            "scorecard needs the JourneyMap whose KPIs it scores (measure the values from "
-            f"the events first, e.g. with funnel or time_between); got {type(journey_map).__name__}"
+            "scorecard needs an EventLog and the JourneyMap whose KPIs it scores (or the map "
+            f"and measured values); got {type(log).__name__}"
         )
-    if not isinstance(measured, Mapping):
-        raise ConfigError(f"'measured' must be a mapping of KPI id to value; got {measured!r}")
-    kpis = journey_map.kpis
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"'measured' must be a mapping of KPI id to value; got {given!r}")
+    kpis = the_map.kpis
     known = tuple(dict.fromkeys(k.id for k in kpis))
-    for key in measured:
+    for key in given:
         if key not in known:
-            raise NotFoundError(f"KPI of map {journey_map.name!r}", key, choices=known)
+            raise NotFoundError(f"KPI of map {the_map.name!r}", key, choices=known)
     scores = []
     for kpi in kpis:
-        given, actual = _actual(kpi.id, measured.get(kpi.id))
-        if given is None:
+        reason: str | None = None
+        value = given.get(kpi.id)
+        if value is None and events is not None:
+            value, reason = measure(events, kpi)
+        elif value is None:
+            reason = "no value given"
+        given_value, actual = _actual(kpi.id, value)
+        if given_value is None:
             status = KPIStatus.UNMEASURED
         elif actual is None:
             status = KPIStatus.UNDEFINED
+            reason = reason or _undefined_reason(given_value)
         elif kpi.target is None:
             status = KPIStatus.NO_TARGET
         else:
@@ -337,11 +418,26 @@ def scorecard(journey_map: JourneyMap, measured: Mapping[str, float | Ratio | No
         scores.append(
             KPIScore(
                 kpi=kpi,
-                measured=given,
+                measured=given_value,
                 actual=actual,
                 met=kpi.is_met(actual),
                 gap=kpi.gap(actual),
                 status=status,
+                reason=reason,
             )
         )
-    return Scorecard(journey_map.name, tuple(scores))
+    card = Scorecard(the_map.name, tuple(scores))
+    if events is not None and not any(s.actual is not None for s in scores):
+        warnings.warn(
+            f"no KPI of map {the_map.name!r} could be measured from the data: "
+            f"{card._empty_reason()}",
+            UndefinedResultWarning,
+            stacklevel=2,
+        )
+    return card
+
+
+def _undefined_reason(value: float | Ratio) -> str:
+    if isinstance(value, Ratio):
+        return f"undefined: {value.numerator:g}/{value.denominator:g} (nothing in the denominator)"
+    return "undefined (NaN)"

@@ -334,8 +334,7 @@ def retention(
     if now_us is None and log.n_events:
         now_us = int(log.timestamps.max())
     if now_us is not None and log.n_events and now_us < int(log.timestamps.max()):
-        last = instant(int(log.timestamps.max())).isoformat()
-        got = instant(now_us).isoformat()
+        last, got = _iso(int(log.timestamps.max())), _iso(now_us)
         raise ConfigError(
             f"'now' must not be before the log's last event ({last}): retention would count "
             f"activity in periods it calls unobserved; got {got} (leave 'now' out, or drop the "
@@ -407,6 +406,14 @@ def retention(
         excluded,
         instant(now_us),
     )
+
+
+def _iso(us: int) -> str:
+    """ISO-8601 text of a UTC microsecond timestamp."""
+    return (_EPOCH + dt.timedelta(microseconds=us)).isoformat()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _period_end_us(bucket: int, period: Period) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
@@ -11,7 +12,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .._log import EventLog
-from ..exceptions import ConfigError, MissingDependencyError, UnsupportedInputError
+from ..exceptions import (
+    ConfigError,
+    MissingDependencyError,
+    UndefinedResultWarning,
+    UnsupportedInputError,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -426,6 +432,14 @@ def transitions(
     position = {n: i for i, n in enumerate(order)}
     counts = [int(c) for _, _, c in graph.edges(data="count", default=0)]
     total = sum(counts)
+    if total == 0:
+        warnings.warn(
+            "no journey moves from one stage to another, so there are no transitions to draw",
+            UndefinedResultWarning,
+            stacklevel=2,
+        )
+        ax.text(0.5, 0.5, "no moves between stages in the data", ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
     designed: set[tuple[str, str]] = set()
     if journey_map is not None:
         designed = {(e.source, e.target) for e in journey_map.edges}

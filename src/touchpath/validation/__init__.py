@@ -41,6 +41,9 @@ from ._context import TransitionKind as TransitionKind
 from ._context import Transitions as Transitions
 from ._context import ValidationContext as ValidationContext
 from ._context import Visits as Visits
+from ._coverage import Coverage as Coverage
+from ._coverage import LevelCoverage as LevelCoverage
+from ._coverage import coverage as coverage
 from ._protocol import Details as Details
 from ._protocol import Findings as Findings
 from ._protocol import RuleOutcome as RuleOutcome
@@ -75,12 +78,14 @@ __all__ = [
     "AlignmentMove",
     "Alignments",
     "AllowedTransitions",
+    "Coverage",
     "Deadline",
     "Details",
     "EntryStage",
     "Findings",
     "KnownStages",
     "KnownTouchpoints",
+    "LevelCoverage",
     "MapComparison",
     "Match",
     "MaxDwell",
@@ -106,6 +111,7 @@ __all__ = [
     "Visits",
     "align",
     "compare_to_map",
+    "coverage",
     "validate",
     "validate_journey",
 ]

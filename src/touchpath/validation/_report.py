@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -12,13 +13,18 @@ import numpy.typing as npt
 import pendulum
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
-from ..exceptions import JourneyViolation, ViolationsFound
+from ..exceptions import (
+    JourneyViolation,
+    UndefinedResultWarning,
+    ViolationsFound,
+)
 from ._protocol import Severity, TransitionRule, to_severity
 
 if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
     from ..metrics._ratio import Ratio
+    from ._coverage import Coverage
 
 __all__ = ["Pending", "ValidationCounts", "ValidationReport", "Violation"]
 
@@ -170,6 +176,9 @@ class ValidationCounts:
     """Violations per severity."""
     unknown_stages: dict[str, int] = attrs.field(factory=dict, converter=_count_map)
     """Events per observed stage name that the map lacks."""
+    map_stage_events: int = 0
+    """Events whose stage is one of the map's. When it is 0 the data says nothing about the
+    map's stages, so both fitness scores are undefined (NaN), not 100 %."""
 
     @classmethod
     def zero(cls) -> ValidationCounts:
@@ -216,6 +225,7 @@ class ValidationCounts:
             by_edge=_add_maps(self.by_edge, other.by_edge),
             by_severity=_add_maps(self.by_severity, other.by_severity),
             unknown_stages=_add_maps(self.unknown_stages, other.unknown_stages),
+            map_stage_events=self.map_stage_events + other.map_stage_events,
         )
 
     def __radd__(self, other: object) -> ValidationCounts:
@@ -225,12 +235,17 @@ class ValidationCounts:
 
     @property
     def journey_fitness(self) -> float:
-        """Share of journeys that conform (NaN for no journeys)."""
+        """Share of journeys that conform (NaN for no journeys, or no event in a map stage)."""
+        if not self.map_stage_events:
+            return math.nan
         return _share(self.conforming_journeys, self.journeys)
 
     @property
     def transition_fitness(self) -> float:
-        """Share of transitions that conform (NaN for no transitions)."""
+        """Share of transitions that conform (NaN for no transitions, or no event in a map
+        stage)."""
+        if not self.map_stage_events:
+            return math.nan
         return _share(self.conforming_transitions, self.transitions)
 
     @property
@@ -372,7 +387,40 @@ transition fitness 50.0%, 0 pending>
     _violations: _Table = attrs.field(alias="violations_table")
     _pending: _Table = attrs.field(alias="pending_table")
     _index_by_row: bool = attrs.field(default=False, alias="index_by_row")
+    coverage: Coverage | None = None
+    """What of the map the log contains (see :func:`touchpath.coverage`)."""
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False)
+
+    @property
+    def undefined_reason(self) -> str | None:
+        """Why the fitness scores are undefined (None when they are defined).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> import warnings
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "ads"}])
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     validate(log, m).undefined_reason
+        "no event has a stage, so the journeys cannot be validated against the map 'm' \
+(journey fitness is undefined)"
+        """
+        c = self.counts
+        if c.map_stage_events or not c.events:
+            return None
+        if not c.unknown_stages:
+            why = "no event has a stage"
+        else:
+            why = (
+                "no event is in a stage of the map (the data's stages: "
+                + ", ".join(repr(s) for s in list(c.unknown_stages)[:8])
+                + ")"
+            )
+        return (
+            f"{why}, so the journeys cannot be validated against the map "
+            f"{self.journey_map_name!r} (journey fitness is undefined)"
+        )
 
     # -- the findings as objects -------------------------------------------------------------
 
@@ -537,13 +585,28 @@ transition fitness 50.0%, 0 pending>
 
     @property
     def journey_fitness(self) -> float:
-        """Share of journeys that conform; see :class:`ValidationCounts` for the definition."""
+        """Share of journeys that conform; see :class:`ValidationCounts` for the definition.
+
+        NaN, with an :class:`~touchpath.exceptions.UndefinedResultWarning` saying why, when
+        no event is in a stage of the map (:attr:`undefined_reason`).
+        """
+        self._warn_undefined()
         return self.counts.journey_fitness
 
     @property
     def transition_fitness(self) -> float:
-        """Share of transitions that conform; see :class:`ValidationCounts` for the definition."""
+        """Share of transitions that conform; see :class:`ValidationCounts` for the definition.
+
+        NaN, with a warning, when no event is in a stage of the map (as
+        :attr:`journey_fitness`).
+        """
+        self._warn_undefined()
         return self.counts.transition_fitness
+
+    def _warn_undefined(self) -> None:
+        reason = self.undefined_reason
+        if reason is not None:
+            warnings.warn(reason, UndefinedResultWarning, stacklevel=3)
 
     @property
     def by_rule(self) -> dict[TransitionRule, int]:
@@ -688,6 +751,10 @@ transition fitness 50.0%, 0 pending>
             caption="Violations per rule",
         )
         parts = [summary, rules]
+        if self.coverage is not None:
+            parts.append(
+                html_table(self.coverage._headers(), self.coverage._rows(), caption="Data coverage")
+            )
         if c.violations:
             shown = self._violation_objects(np.arange(min(limit, c.violations), dtype=np.int64))
             parts.append(
@@ -720,8 +787,8 @@ transition fitness 50.0%, 0 pending>
         >>> from touchpath.validation import validate
         >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
         >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
-        >>> validate(log, m)._repr_html_().count("<table")
-        3
+        >>> validate(log, m)._repr_html_().count("<table")  # summary, rules, coverage
+        4
         """
         from .._repr import repr_html
 
@@ -742,6 +809,9 @@ fitness n/a, 0 pending"
 
         body = "".join(f'<div class="table-wrap">{p}</div>' for p in self._display_parts(limit))
         note = repr(self)[1:-1].removeprefix("ValidationReport ")
+        if self.undefined_reason is not None:
+            note = f"Not validated: {self.undefined_reason}. {note}"
+
         return Section(title, body, SectionKind.TABLE, note)
 
 

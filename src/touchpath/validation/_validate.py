@@ -12,8 +12,13 @@ import numpy.typing as npt
 from .._log import EventLog, Journey
 from .._map import JourneyMap
 from .._time import parse_timestamps, to_datetime
-from ..exceptions import ConfigError, JourneyViolation, UnsupportedInputError
+from ..exceptions import (
+    ConfigError,
+    JourneyViolation,
+    UnsupportedInputError,
+)
 from ._context import UNKNOWN_STAGE, TransitionKind, ValidationContext
+from ._coverage import coverage
 from ._protocol import Findings, RuleOutcome, Severity, TransitionRule
 from ._report import ValidationCounts, ValidationReport, _Table, edge_counts
 from ._rules import DEFAULT_RULES
@@ -196,6 +201,7 @@ def _run(
             )
         found.append(outcome.violations)
         waiting.append(outcome.pending)
+    covered = coverage(log, journey_map)
     violations = _table(context, found, pending=False)
     pending = _table(context, waiting, pending=True)
     conforming_journeys, n_transitions, conforming_transitions = _conformance(
@@ -217,6 +223,7 @@ def _run(
         by_edge=edge_counts(violations.from_codes, violations.to_codes, context.stage_table),
         by_severity={s: n for s, n in by_severity.items() if n},
         unknown_stages=_unknown_stage_events(context),
+        map_stage_events=sum(covered.stages.found.values()),
     )
     report = ValidationReport(
         journey_map_name=journey_map.name,
@@ -228,6 +235,7 @@ def _run(
         violations_table=violations,
         pending_table=pending,
         index_by_row=index_by_row,
+        coverage=covered,
     )
     if strict:
         first = report.first_violation(Severity.ERROR)
@@ -257,6 +265,14 @@ def validate(
     violation (first journey in log order, then first event, then rule
     order) is raised at once as a :class:`~touchpath.exceptions.JourneyViolation`
     carrying the :class:`Violation`; warnings never raise.
+
+    The report carries the log's :func:`~touchpath.coverage` of the map. When
+    no event is in a stage of the map (no stage column, or other stage
+    names), the fitness scores are NaN, :attr:`ValidationReport.undefined_reason`
+    says why, and reading :attr:`ValidationReport.journey_fitness` or
+    :attr:`~ValidationReport.transition_fitness` issues
+    :class:`~touchpath.exceptions.UndefinedResultWarning`: an empty question
+    is not a perfect journey (rules on touchpoints or data quality still run).
 
     Every rule runs over whole arrays of the log; violations become Python
     objects only when the report's :attr:`~ValidationReport.violations`
