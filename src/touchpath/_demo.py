@@ -32,10 +32,12 @@ from ._time import DurationLike
 from .attribution import (
     Comparison,
     FirstTouch,
+    Fractribution,
     LastNonDirect,
     LastTouch,
     Linear,
     Markov,
+    OrderedShapley,
     PositionBased,
     Shapley,
     TimeDecay,
@@ -162,6 +164,8 @@ MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "w-shaped": _w_shaped,
     "markov": lambda o, m: Markov(order=o.order),
     "shapley": lambda o, m: Shapley(game=o.shapley_game),
+    "ordered-shapley": lambda o, m: OrderedShapley(game=o.shapley_game),
+    "fractribution": lambda o, m: Fractribution(),
 }
 """Command-line model name -> a factory of the model from :class:`ModelOptions` and the map.
 

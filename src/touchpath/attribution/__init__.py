@@ -24,9 +24,12 @@ from ._bootstrap import BootstrapResult as BootstrapResult
 from ._bootstrap import bootstrap as bootstrap
 from ._compare import Comparison as Comparison
 from ._compare import compare as compare
+from ._fractribution import Fractribution as Fractribution
 from ._markov import FittedMarkov as FittedMarkov
 from ._markov import Markov as Markov
 from ._markov import TransitionCounts as TransitionCounts
+from ._ordered_shapley import OrderedShapley as OrderedShapley
+from ._ordered_shapley import PositionCredits as PositionCredits
 from ._result import AttributionResult as AttributionResult
 from ._result import Credit as Credit
 from ._result import TouchCredit as TouchCredit
@@ -40,6 +43,15 @@ from ._rules import WShaped as WShaped
 from ._shapley import CoalitionCounts as CoalitionCounts
 from ._shapley import Shapley as Shapley
 from ._shapley import ShapleyGame as ShapleyGame
+from ._transforms import Exposure as Exposure
+from ._transforms import First as First
+from ._transforms import Frequency as Frequency
+from ._transforms import PathTransform as PathTransform
+from ._transforms import RemoveIfLastAndNotAll as RemoveIfLastAndNotAll
+from ._transforms import RemoveIfNotAll as RemoveIfNotAll
+from ._transforms import TrimLongPath as TrimLongPath
+from ._transforms import fold_frequency as fold_frequency
+from ._transforms import transform_paths as transform_paths
 
 __all__ = [
     "AttributionResult",
@@ -49,24 +61,36 @@ __all__ = [
     "Comparison",
     "ConversionPaths",
     "Credit",
+    "Exposure",
+    "First",
     "FirstTouch",
     "FittedMarkov",
+    "Fractribution",
+    "Frequency",
     "LastNonDirect",
     "LastTouch",
     "Linear",
     "Markov",
+    "OrderedShapley",
     "PathCounts",
     "PathPolicy",
+    "PathTransform",
     "PositionBased",
+    "PositionCredits",
+    "RemoveIfLastAndNotAll",
+    "RemoveIfNotAll",
     "Shapley",
     "ShapleyGame",
     "TimeDecay",
     "TouchCredit",
     "TransitionCounts",
+    "TrimLongPath",
     "WShaped",
     "as_paths",
     "attribute",
     "bootstrap",
     "compare",
     "conversion_paths",
+    "fold_frequency",
+    "transform_paths",
 ]

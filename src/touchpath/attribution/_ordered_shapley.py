@@ -1,0 +1,187 @@
+"""Ordered Shapley values (Zhao et al., 2018): credit per item *and* position, exact.
+
+A path's *ordered coalition* is the sequence of its distinct items in the
+order of their first touch (``(b, a, b, c)`` -> ``(b, a, c)``, see
+:class:`~touchpath.attribution.First`). The players of the game are the
+pairs (item, position): ``(b, a, c)`` is the coalition
+``{(b, 1), (a, 2), (c, 3)}``. With ``w(T)`` the conversions (or the
+conversion rate) of the paths whose ordered coalition is T, the game is
+
+    v(S) = sum over observed ordered coalitions T within S of w(T)
+
+and, ``w`` being its Harsanyi dividend, the Shapley value of the player
+(i, k) is exactly
+
+    phi_i^k = sum over T in which i is at position k of w(T) / |T|,
+
+the "ordered Shapley value" of Zhao, Mahboobi and Bagheri (2018, section 4).
+Every ``w(T) >= 0``, so every marginal contribution and every credit is
+``>= 0``. Summing over positions gives each item's credit; for the
+conversions game that sum is exactly the unordered
+:class:`~touchpath.attribution.Shapley` credit (the ordered coalitions of a
+set partition its paths), so the ordered game adds *where* an item earns its
+credit without changing how much. For the conversion-rate game the rates of
+each ordering are taken separately, so the totals may differ from the
+unordered game's.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._log import EventLog
+from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._time import DurationLike
+from ._attribute import CollapseLike, as_paths
+from ._result import Credit
+from ._shapley import ShapleyGame, _game
+from ._transforms import First
+
+__all__ = ["OrderedShapley", "PositionCredits"]
+
+_F64 = npt.NDArray[np.float64]
+
+
+@attrs.frozen(eq=False, repr=False)
+class PositionCredits:
+    """Conversions and value credited per item and position (rows: items; columns: positions).
+
+    Position 0 is the first distinct item of a path.
+
+    >>> from touchpath.attribution import PathCounts
+    >>> pc = PathCounts.from_rows([(["a", "b"], 2, 0, 10.0), (["b"], 1, 0, 4.0)])
+    >>> fit = OrderedShapley().fit(pc)
+    >>> fit.table()
+    {'a': (1.0, 0.0), 'b': (1.0, 1.0)}
+    >>> fit.table(value=True)
+    {'a': (5.0, 0.0), 'b': (4.0, 5.0)}
+    """
+
+    items: tuple[str, ...]
+    """Item names (sorted)."""
+    conversions: _F64
+    """``(n_items, n_positions)`` conversions credited to each item at each position."""
+    values: _F64
+    """``(n_items, n_positions)`` value credited to each item at each position."""
+    phi: _F64
+    """``(n_items, n_positions)`` ordered Shapley values of the game."""
+
+    @property
+    def n_positions(self) -> int:
+        """Number of positions (the longest ordered coalition)."""
+        return int(self.conversions.shape[1])
+
+    def table(self, *, value: bool = False) -> dict[str, tuple[float, ...]]:
+        """Credit per item, one entry per position: conversions, or value with ``value=True``."""
+        arr = self.values if value else self.conversions
+        return {x: tuple(row) for x, row in zip(self.items, arr.tolist(), strict=True)}
+
+    def __repr__(self) -> str:
+        return f"<PositionCredits: {len(self.items)} items x {self.n_positions} positions>"
+
+
+@attrs.frozen
+class OrderedShapley:
+    """Exact ordered Shapley values: credit per item and position, never negative.
+
+    See the module documentation for the game and the formula. The result's
+    :attr:`~touchpath.attribution.AttributionResult.fitted` is the
+    :class:`PositionCredits` table.
+
+    >>> from touchpath.attribution import PathCounts, attribute
+    >>> pc = PathCounts.from_rows([(["a", "b", "a"], 2, 2, 0), (["b", "a"], 2, 0, 0)])
+    >>> r = attribute(pc, OrderedShapley())
+    >>> r.credits(), r.fitted.table()
+    ({'a': 2.0, 'b': 2.0}, {'a': (1.0, 1.0), 'b': (1.0, 1.0)})
+    >>> attribute(pc, OrderedShapley(game="conversion_rate")).fitted.phi.tolist()
+    [[0.25, 0.5], [0.5, 0.25]]
+    """
+
+    game: ShapleyGame = attrs.field(
+        default=ShapleyGame.CONVERSIONS, converter=_game, repr=lambda g: repr(g.value)
+    )
+    """What an ordered coalition is worth (see :class:`~touchpath.attribution.ShapleyGame`)."""
+
+    per_path: ClassVar[bool] = False
+
+    def counts(
+        self,
+        data: EventLog | PathCounts | ConversionPaths,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> PathCounts:
+        """The ordered coalitions of some data with their counts: a mergeable table.
+
+        >>> from touchpath.attribution import PathCounts
+        >>> OrderedShapley().counts(PathCounts.from_rows([(["b", "a", "b"], 1, 0, 0)])).rows()
+        [(('b', 'a'), 1.0, 0.0, 0.0)]
+        """
+        paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+        return PathCounts.from_paths(First().apply(paths))
+
+    def fit(
+        self,
+        data: EventLog | PathCounts | ConversionPaths,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> PositionCredits:
+        """The credit per item and position (see :class:`PositionCredits`)."""
+        return self.solve(self.counts(data, by=by, collapse=collapse, lookback=lookback))
+
+    def solve(self, counts: PathCounts) -> PositionCredits:
+        """Ordered Shapley values of the ordered coalitions of ``counts`` (one pass over them).
+
+        Rows of ``counts`` must be ordered coalitions (as from :meth:`counts`).
+        """
+        coalitions = First().apply(counts.to_paths())
+        n_items = len(coalitions.items)
+        width = int(coalitions.lengths.max(initial=0))
+        tp = coalitions.touch_path
+        size = coalitions.lengths[tp].astype(np.float64)
+        key = coalitions.codes.astype(np.int64) * width + coalitions.positions
+        attributed = coalitions.lengths > 0
+        conv = coalitions.conversions
+        vals = coalitions.values
+
+        def split(worth: _F64) -> _F64:
+            cells = wsum(key, worth[tp] / size, n_items * width) if width else np.zeros(0)
+            return cells.reshape(n_items, width)
+
+        if self.game is ShapleyGame.CONVERSIONS:
+            phi = split(conv)
+            return PositionCredits(coalitions.items, phi, split(vals), phi)
+        seen = conv + coalitions.non_conversions
+        rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
+        phi = split(rate)
+        total = float(phi.sum())
+        share = phi / total if total > 0 else np.zeros_like(phi)
+        return PositionCredits(
+            coalitions.items,
+            share * float(conv[attributed].sum()),
+            share * float(vals[attributed].sum()),
+            phi,
+        )
+
+    def credit(self, paths: ConversionPaths) -> Credit:
+        """Credits per item (summed over positions), the position table kept as ``fitted``.
+
+        A journey is explained as for :class:`~touchpath.attribution.Shapley`:
+        split among its distinct items (equally for the conversions game, by
+        the items' total ordered Shapley values for the rate game).
+        """
+        fitted = self.fit(paths)
+        position = {x: i for i, x in enumerate(paths.items)}
+        index = np.array([position[x] for x in fitted.items], dtype=np.int64)
+        full = [np.zeros(len(paths.items)) for _ in range(3)]
+        for arr, part in zip(full, (fitted.phi, fitted.conversions, fitted.values), strict=True):
+            arr[index] = part.sum(axis=1)
+        weights = None if self.game is ShapleyGame.CONVERSIONS else full[0]
+        return Credit(conversions=full[1], values=full[2], weights=weights, fitted=fitted)
