@@ -60,11 +60,11 @@ def reference_fractribution(rows: list[Row]) -> tuple[dict[str, float], dict[str
 
     conv: dict[str, float] = {}
     val: dict[str, float] = {}
-    for path, (c, _, v) in summary.items():
-        if not path or not c:
+    for path, (conversions, _, v) in summary.items():
+        if not path or not conversions:
             continue
         if len(path) == 1:
-            contrib = [prob(path)]
+            contrib: list[float] = [prob(path)]
         else:
             contrib = [
                 max(prob(path) - prob(path[:i] + path[i + 1 :]), 0.0) for i in range(len(path))
@@ -75,7 +75,7 @@ def reference_fractribution(rows: list[Row]) -> tuple[dict[str, float], dict[str
         else:
             contrib[-1] = 1.0
         for ch, share in zip(path, contrib, strict=True):
-            conv[ch] = conv.get(ch, 0.0) + share * c
+            conv[ch] = conv.get(ch, 0.0) + share * conversions
             val[ch] = val.get(ch, 0.0) + share * v
     return conv, val
 
@@ -222,7 +222,7 @@ def test_transforms_keep_events_for_explain() -> None:
 def test_trim_needs_positive_length(bad: object) -> None:
     """max_length must be a positive integer."""
     with pytest.raises(ConfigError, match="max_length"):
-        TrimLongPath(bad)  # type: ignore[arg-type]
+        TrimLongPath(bad)
 
 
 def test_unknown_transform_is_refused() -> None:
@@ -248,4 +248,5 @@ def test_hash_path_equals_exact_fallback(rows: list[Row]) -> None:
     finally:
         _fractribution._VERIFY_CHUNK = old  # type: ignore[misc]
     exact = Fractribution._rates_exact(paths)
-    assert np.array_equal(fast[0], exact[0]) and np.array_equal(fast[1], exact[1])
+    assert np.array_equal(fast[0], exact[0])
+    assert np.array_equal(fast[1], exact[1])

@@ -1,4 +1,4 @@
-"""Ordered Shapley values against a brute force over all orderings of the (item, position) players."""
+"""Ordered Shapley values against a brute force over every ordering of (item, position) players."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from touchpath.attribution import OrderedShapley, PathCounts, Shapley, attribute
 from touchpath.testing import check_attribution_model
 
 Row = tuple[tuple[str, ...], int, int, float]
+Players = frozenset[tuple[str, int]]
 
 ROWS = st.lists(
     st.tuples(
@@ -36,10 +37,10 @@ def ordered_coalition(path: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def ordered_worth(rows: list[Row], game: str, value: bool = False) -> dict[frozenset, float]:
+def ordered_worth(rows: list[Row], game: str, value: bool = False) -> dict[Players, float]:
     """w(T) per ordered coalition, T as a set of (item, position) players."""
-    conv: dict[frozenset, float] = {}
-    seen: dict[frozenset, float] = {}
+    conv: dict[Players, float] = {}
+    seen: dict[Players, float] = {}
     for path, c, n, v in rows:
         if not path:
             continue
@@ -51,16 +52,16 @@ def ordered_worth(rows: list[Row], game: str, value: bool = False) -> dict[froze
     return {k: conv[k] / seen[k] if seen[k] else 0.0 for k in conv}
 
 
-def shapley_by_orderings(worth: dict[frozenset, float]) -> dict[tuple[str, int], float]:
+def shapley_by_orderings(worth: dict[Players, float]) -> dict[tuple[str, int], float]:
     """The textbook definition: average marginal contribution over every ordering of players."""
     players = sorted({p for t in worth for p in t})
 
-    def v(s: frozenset) -> float:
+    def v(s: Players) -> float:
         return sum(w for t, w in worth.items() if t <= s)
 
     phi = dict.fromkeys(players, 0.0)
     for order in itertools.permutations(players):
-        s: frozenset = frozenset()
+        s: Players = frozenset()
         for p in order:
             phi[p] += v(s | {p}) - v(s)
             s = s | {p}
@@ -89,7 +90,8 @@ def test_matches_brute_force_over_orderings(rows: list[Row], game: str) -> None:
     assert got.keys() == want.keys()
     for p in want:
         assert got[p] == pytest.approx(want[p], abs=1e-9)
-    assert (fit.conversions >= 0).all() and (fit.values >= 0).all()
+    assert (fit.conversions >= 0).all()
+    assert (fit.values >= 0).all()
 
 
 @given(ROWS)
@@ -99,7 +101,7 @@ def test_efficiency(rows: list[Row]) -> None:
     pc = PathCounts.from_rows(rows)
     for game in ("conversions", "conversion_rate"):
         r = attribute(pc, OrderedShapley(game=game))
-        attributed = sum(c for p, c, _, _ in rows if p)
+        attributed = float(sum(c for p, c, _, _ in rows if p))
         value = sum(v for p, _, _, v in rows if p)
         if game == "conversion_rate" and r.fitted.phi.sum() == 0:
             attributed = value = 0.0

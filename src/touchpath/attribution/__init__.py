@@ -28,6 +28,11 @@ from ._fractribution import Fractribution as Fractribution
 from ._markov import FittedMarkov as FittedMarkov
 from ._markov import Markov as Markov
 from ._markov import TransitionCounts as TransitionCounts
+from ._order_selection import OrderCriterion as OrderCriterion
+from ._order_selection import OrderFit as OrderFit
+from ._order_selection import OrderSelection as OrderSelection
+from ._order_selection import markov_log_likelihood as markov_log_likelihood
+from ._order_selection import select_order as select_order
 from ._ordered_shapley import OrderedShapley as OrderedShapley
 from ._ordered_shapley import PositionCredits as PositionCredits
 from ._result import AttributionResult as AttributionResult
@@ -71,6 +76,9 @@ __all__ = [
     "LastTouch",
     "Linear",
     "Markov",
+    "OrderCriterion",
+    "OrderFit",
+    "OrderSelection",
     "OrderedShapley",
     "PathCounts",
     "PathPolicy",
@@ -92,5 +100,7 @@ __all__ = [
     "compare",
     "conversion_paths",
     "fold_frequency",
+    "markov_log_likelihood",
+    "select_order",
     "transform_paths",
 ]

@@ -486,6 +486,20 @@ class Markov:
 
     per_path: ClassVar[bool] = False
 
+    @staticmethod
+    def select_order(data: Any, *, max_order: int = 4, **options: Any) -> Any:
+        """Fit orders 1 .. ``max_order`` and choose one: an :class:`OrderSelection`.
+
+        See :func:`touchpath.attribution.select_order` (the same function).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> Markov.select_order(PathCounts.from_rows([(["a"], 1, 1, 0)]), max_order=2).order
+        1
+        """
+        from ._order_selection import select_order
+
+        return select_order(data, max_order=max_order, **options)
+
     def counts(
         self,
         data: EventLog | PathCounts | ConversionPaths,
