@@ -35,6 +35,9 @@ from ._order_selection import markov_log_likelihood as markov_log_likelihood
 from ._order_selection import select_order as select_order
 from ._ordered_shapley import OrderedShapley as OrderedShapley
 from ._ordered_shapley import PositionCredits as PositionCredits
+from ._removal import RemovalEffect as RemovalEffect
+from ._removal import edge_removal_effect as edge_removal_effect
+from ._removal import sequence_removal_effect as sequence_removal_effect
 from ._result import AttributionResult as AttributionResult
 from ._result import Credit as Credit
 from ._result import TouchCredit as TouchCredit
@@ -85,6 +88,7 @@ __all__ = [
     "PathTransform",
     "PositionBased",
     "PositionCredits",
+    "RemovalEffect",
     "RemoveIfLastAndNotAll",
     "RemoveIfNotAll",
     "Shapley",
@@ -99,8 +103,10 @@ __all__ = [
     "bootstrap",
     "compare",
     "conversion_paths",
+    "edge_removal_effect",
     "fold_frequency",
     "markov_log_likelihood",
     "select_order",
+    "sequence_removal_effect",
     "transform_paths",
 ]
