@@ -48,6 +48,8 @@ from ._rules import Linear as Linear
 from ._rules import PositionBased as PositionBased
 from ._rules import TimeDecay as TimeDecay
 from ._rules import WShaped as WShaped
+from ._segments import Breakdown as Breakdown
+from ._segments import breakdown as breakdown
 from ._shapley import CoalitionCounts as CoalitionCounts
 from ._shapley import Shapley as Shapley
 from ._shapley import ShapleyGame as ShapleyGame
@@ -64,6 +66,7 @@ from ._transforms import transform_paths as transform_paths
 __all__ = [
     "AttributionResult",
     "BootstrapResult",
+    "Breakdown",
     "CoalitionCounts",
     "Collapse",
     "Comparison",
@@ -101,6 +104,7 @@ __all__ = [
     "as_paths",
     "attribute",
     "bootstrap",
+    "breakdown",
     "compare",
     "conversion_paths",
     "edge_removal_effect",

@@ -177,8 +177,10 @@ def edge_removal_effect(
 
     >>> from touchpath.attribution import PathCounts
     >>> pc = PathCounts.from_rows([(["a"], 1, 1, 0), (["a", "b"], 1, 1, 0)])
-    >>> edge_removal_effect(pc, "a", "b").effect, edge_removal_effect(pc, "a", "(conversion)").effect
-    (0.5, 0.5)
+    >>> edge_removal_effect(pc, "a", "b").effect
+    0.5
+    >>> edge_removal_effect(pc, "a", "(conversion)").effect
+    0.5
     >>> edge_removal_effect(pc, "(start)", "a").probability_without
     0.0
     """
