@@ -38,6 +38,7 @@ from ._paths import PathCounts as PathCounts
 from ._schema import Field as Field
 from ._schema import Rejection as Rejection
 from ._schema import Schema as Schema
+from ._spendtable import Spend as Spend
 from ._version import __version__ as __version__
 from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
@@ -76,6 +77,7 @@ __all__ = [
     "Ratio",
     "Rejection",
     "Schema",
+    "Spend",
     "Stage",
     "TouchpathError",
     "Touchpoint",

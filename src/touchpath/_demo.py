@@ -28,6 +28,7 @@ import attrs
 
 from ._model import ChannelKind
 from ._paths import ByLike
+from ._spendtable import Spend
 from ._time import DurationLike
 from .attribution import (
     Comparison,
@@ -302,6 +303,8 @@ class Analysis:
     """The map's KPIs against what the log measures (and any given values)."""
     direct_channels: tuple[str, ...] = ()
     """The channels ``last-non-direct`` skips as direct, sorted (shown with its results)."""
+    spend: Spend | None = None
+    """Spend per channel and period, if given: the report then shows CPA and ROAS."""
 
 
 def analyse(
@@ -313,11 +316,13 @@ def analyse(
     rules: Sequence[TransitionRule] | None = None,
     kpis: Mapping[str, float | Ratio] | None = None,
     by: ByLike = "channel",
+    spend: Spend | None = None,
 ) -> Analysis:
     """Validate, count the funnel, compare the models and score the KPIs, in one call.
 
     ``rules`` default to :func:`default_rules` of the map; ``kpis`` are measured values
-    added to (and overriding) what :func:`measure_kpis` finds.
+    added to (and overriding) what :func:`measure_kpis` finds; ``spend`` (a
+    :class:`~touchpath.Spend` table) adds CPA and ROAS per model to the report.
 
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"),
@@ -344,6 +349,7 @@ def analyse(
         skipped_models=tuple(skipped),
         scorecard=scorecard(journey_map, measured),
         direct_channels=tuple(sorted(_direct(options or ModelOptions(), journey_map))),
+        spend=spend,
     )
 
 
@@ -411,6 +417,10 @@ def build_report(
             "Transitions", fig, note="Forward moves above the row of stages, moves back below."
         )
     report.add(analysis.comparison)
+    if analysis.spend is not None:
+        from .attribution._spend import spend_section
+
+        report.add(spend_section(analysis.comparison, analysis.spend))
     if with_charts:
         fig = _figure(9.0, 4.8)
         plot.attribution(analysis.comparison, ax=fig.add_subplot())

@@ -18,6 +18,8 @@ from .._paths import ConversionPaths as ConversionPaths
 from .._paths import PathCounts as PathCounts
 from .._paths import PathPolicy as PathPolicy
 from .._paths import conversion_paths as conversion_paths
+from .._spendtable import Period as Period
+from .._spendtable import Spend as Spend
 from ._attribute import as_paths as as_paths
 from ._attribute import attribute as attribute
 from ._bootstrap import BootstrapResult as BootstrapResult
@@ -53,6 +55,9 @@ from ._segments import breakdown as breakdown
 from ._shapley import CoalitionCounts as CoalitionCounts
 from ._shapley import Shapley as Shapley
 from ._shapley import ShapleyGame as ShapleyGame
+from ._spend import SpendReport as SpendReport
+from ._spend import SpendRow as SpendRow
+from ._spend import spend_report as spend_report
 from ._transforms import Exposure as Exposure
 from ._transforms import First as First
 from ._transforms import Frequency as Frequency
@@ -89,6 +94,7 @@ __all__ = [
     "PathCounts",
     "PathPolicy",
     "PathTransform",
+    "Period",
     "PositionBased",
     "PositionCredits",
     "RemovalEffect",
@@ -96,6 +102,9 @@ __all__ = [
     "RemoveIfNotAll",
     "Shapley",
     "ShapleyGame",
+    "Spend",
+    "SpendReport",
+    "SpendRow",
     "TimeDecay",
     "TouchCredit",
     "TransitionCounts",
@@ -112,5 +121,6 @@ __all__ = [
     "markov_log_likelihood",
     "select_order",
     "sequence_removal_effect",
+    "spend_report",
     "transform_paths",
 ]

@@ -33,7 +33,7 @@ from .._schema import CATEGORICAL, Field
 from ..exceptions import ConfigError, NotFoundError, UnsupportedInputError
 from ._result import AttributionResult
 
-__all__ = ["Breakdown", "breakdown"]
+__all__ = ["Breakdown", "breakdown", "split_credit"]
 
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
@@ -191,7 +191,32 @@ def breakdown(result: AttributionResult, by: Field | str = Field.SEGMENT) -> Bre
             "journeys to read a segment from)"
         )
     seg, names = _path_segments(result, field)
-    n_seg, n_items = len(names), len(result.items)
+    n_seg = len(names)
+    conv, vals = split_credit(result, seg, n_seg)
+    additive = result.shares is not None
+    empty = paths.lengths == 0
+    return Breakdown(
+        field=field,
+        segments=names,
+        items=result.items,
+        conversions=conv,
+        values=vals,
+        unattributed=wsum(seg[empty], paths.conversions[empty], n_seg),
+        unattributed_value=wsum(seg[empty], paths.values[empty], n_seg),
+        model=result.model,
+        additive=additive,
+    )
+
+
+def split_credit(result: AttributionResult, group: _I64, n_groups: int) -> tuple[_F64, _F64]:
+    """``(n_groups, n_items)`` conversions and value credited, for a group per path.
+
+    Exact for per-touch results; for the others each path is split as in
+    ``explain()`` and every item's column is scaled to the result's credit.
+    """
+    paths = result.paths
+    assert paths is not None
+    n_items = len(result.items)
     tp = paths.touch_path
     codes = paths.codes.astype(np.int64)
     if result.shares is not None:
@@ -206,28 +231,17 @@ def breakdown(result: AttributionResult, by: Field | str = Field.SEGMENT) -> Bre
         total = wsum(tp, w, paths.n_paths)[tp]
         distinct = wsum(tp, 1.0 / same, paths.n_paths)[tp]
         shares = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / (same * distinct))
-    cell = seg[tp] * max(n_items, 1) + codes
-    conv = wsum(cell, shares * paths.conversions[tp], n_seg * n_items).reshape(n_seg, n_items)
-    vals = wsum(cell, shares * paths.values[tp], n_seg * n_items).reshape(n_seg, n_items)
-    additive = result.shares is not None
-    if not additive:
+    cell = group[tp] * max(n_items, 1) + codes
+    size = n_groups * n_items
+    conv = wsum(cell, shares * paths.conversions[tp], size).reshape(n_groups, n_items)
+    vals = wsum(cell, shares * paths.values[tp], size).reshape(n_groups, n_items)
+    if result.shares is None:
         # an item credited by the chain but on no converting path goes by its touches
-        seen = wsum(cell, (paths.conversions + paths.non_conversions)[tp], n_seg * n_items)
-        fallback = seen.reshape(n_seg, n_items)
+        seen = wsum(cell, (paths.conversions + paths.non_conversions)[tp], size)
+        fallback = seen.reshape(n_groups, n_items)
         conv = _rescale(conv, result.conversions, fallback)
         vals = _rescale(vals, result.values, fallback)
-    empty = paths.lengths == 0
-    return Breakdown(
-        field=field,
-        segments=names,
-        items=result.items,
-        conversions=conv,
-        values=vals,
-        unattributed=wsum(seg[empty], paths.conversions[empty], n_seg),
-        unattributed_value=wsum(seg[empty], paths.values[empty], n_seg),
-        model=result.model,
-        additive=additive,
-    )
+    return conv, vals
 
 
 def _rescale(raw: _F64, totals: _F64, fallback: _F64) -> _F64:
