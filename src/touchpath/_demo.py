@@ -41,6 +41,7 @@ from .attribution import (
     OrderedShapley,
     PositionBased,
     Shapley,
+    Survival,
     TimeDecay,
     WShaped,
     compare,
@@ -167,6 +168,7 @@ MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "shapley": lambda o, m: Shapley(game=o.shapley_game),
     "ordered-shapley": lambda o, m: OrderedShapley(game=o.shapley_game),
     "fractribution": lambda o, m: Fractribution(),
+    "survival": lambda o, m: Survival(half_life=o.half_life),
 }
 """Command-line model name -> a factory of the model from :class:`ModelOptions` and the map.
 

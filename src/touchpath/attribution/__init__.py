@@ -58,6 +58,8 @@ from ._shapley import ShapleyGame as ShapleyGame
 from ._spend import SpendReport as SpendReport
 from ._spend import SpendRow as SpendRow
 from ._spend import spend_report as spend_report
+from ._survival import FittedSurvival as FittedSurvival
+from ._survival import Survival as Survival
 from ._transforms import Exposure as Exposure
 from ._transforms import First as First
 from ._transforms import Frequency as Frequency
@@ -81,6 +83,7 @@ __all__ = [
     "First",
     "FirstTouch",
     "FittedMarkov",
+    "FittedSurvival",
     "Fractribution",
     "Frequency",
     "LastNonDirect",
@@ -105,6 +108,7 @@ __all__ = [
     "Spend",
     "SpendReport",
     "SpendRow",
+    "Survival",
     "TimeDecay",
     "TouchCredit",
     "TransitionCounts",
