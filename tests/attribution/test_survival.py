@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,9 @@ DAY = 86_400
 T0 = 1_700_000_000
 
 
-def records(journeys: list[tuple[list[tuple[str, float]], float | None]]) -> list[dict[str, Any]]:
+def records(
+    journeys: Sequence[tuple[Sequence[tuple[str, float]], float | None]],
+) -> list[dict[str, Any]]:
     """Journeys as (touches (channel, day), conversion day or None) -> event records."""
     out: list[dict[str, Any]] = []
     for i, (touches, converted_at) in enumerate(journeys):
