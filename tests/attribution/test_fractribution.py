@@ -7,6 +7,7 @@ one path at a time with plain tuples and dicts; no code is shared with touchpath
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -234,8 +235,9 @@ def test_unknown_transform_is_refused() -> None:
 @given(ROWS)
 @settings(max_examples=40)
 def test_hash_path_equals_exact_fallback(rows: list[Row]) -> None:
-    """The hashed lookup (verified item by item, in small chunks here) and the exact tuple
-    fallback used after a hash collision give the same rates."""
+    """The three lookups give the same rates: paths as base-(items + 1) integers (short
+    paths), 64-bit hashes verified item by item (long paths; small chunks here), and the
+    exact tuples used after a hash collision."""
     import numpy as np
 
     from touchpath.attribution import _fractribution
@@ -244,9 +246,39 @@ def test_hash_path_equals_exact_fallback(rows: list[Row]) -> None:
     old = _fractribution._VERIFY_CHUNK
     _fractribution._VERIFY_CHUNK = 3  # type: ignore[misc]
     try:
-        fast = Fractribution()._rates(paths)
+        fast = Fractribution()._rates_hashed(paths)
     finally:
         _fractribution._VERIFY_CHUNK = old  # type: ignore[misc]
     exact = Fractribution._rates_exact(paths)
-    assert np.array_equal(fast[0], exact[0])
-    assert np.array_equal(fast[1], exact[1])
+    positional = Fractribution._rates_positional(paths, len(paths.items) + 1)
+    for a, b, c in zip(fast, exact, positional, strict=True):
+        assert np.array_equal(a, b)
+        assert np.array_equal(a, c)
+
+
+def test_long_paths_use_hashes() -> None:
+    """Paths too long for a 62-bit positional integer go through the hashed lookup and
+    still match the reference."""
+    long = tuple("ab" * 40)
+    rows: list[Row] = [(long, 2, 1, 10.0), (long[1:], 1, 1, 0.0), (long[:-1], 1, 3, 0.0)]
+    r = attribute(PathCounts.from_rows(rows), Fractribution())
+    conv, _ = reference_fractribution(rows)
+    assert r.credits() == pytest.approx(conv)
+
+
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=25)
+def test_mixed_short_and_long_paths(seed: int) -> None:
+    """Two items give 39-touch integers at most: paths of 38 to 42 touches mix both lookups,
+    and a 40-touch path's leave-one-outs (39 touches) are found among the short ones."""
+    rng = np.random.default_rng(seed)
+    rows: list[Row] = []
+    for length in (40, 41, 42):
+        path = tuple(rng.choice(["a", "b"], size=length).tolist())
+        rows.append((path, int(rng.integers(1, 4)), int(rng.integers(0, 4)), 5.0))
+        for i in rng.choice(length, size=3, replace=False).tolist():
+            cf = path[:i] + path[i + 1 :]
+            rows.append((cf, int(rng.integers(0, 3)), int(rng.integers(1, 4)), 0.0))
+    r = attribute(PathCounts.from_rows(rows), Fractribution())
+    conv, _ = reference_fractribution(rows)
+    assert r.credits() == pytest.approx({k: conv.get(k, 0.0) for k in r.items}, abs=1e-9)

@@ -19,6 +19,7 @@ every hash match is verified item by item.
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar, Final
 
 import attrs
@@ -100,6 +101,29 @@ class Fractribution:
 
     def _rates(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
         """Each path's conversion rate, and each touch's leave-one-out path's rate."""
+        base = len(paths.items) + 1
+        limit = int(62 / math.log2(max(base, 2)))  # longest path whose integer fits
+        short = paths.lengths <= limit
+        if short.all():
+            return self._rates_positional(paths, base)
+        if not short.any():
+            return self._rates_hashed(paths)
+        # short paths as integers, long ones hashed; lengths differ, so no path is in both
+        on_short = short[paths.touch_path]
+        sp, lp = _subset(paths, short), _subset(paths, ~short)
+        rate = np.empty(paths.n_paths)
+        cf = np.empty(paths.n_touches)
+        rate[short], cf[on_short] = self._rates_positional(sp, base)
+        rate[~short], cf[~on_short] = self._rates_hashed(lp)
+        # a path one touch too long has short leave-one-out paths: look them up as integers
+        edge = paths.lengths == limit + 1
+        if edge.any():
+            ep = _subset(paths, edge)
+            cf[edge[paths.touch_path]] = _positional_lookup(sp, ep, base)
+        return rate, cf
+
+    def _rates_hashed(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
+        """The rates by 64-bit polynomial hashes, every match verified (long paths)."""
         n_touches = paths.n_touches
         tp, pos, lengths = paths.touch_path, paths.positions, paths.lengths
         terms = (paths.codes.astype(np.uint64) + np.uint64(1)) * np.power(
@@ -128,6 +152,11 @@ class Fractribution:
         found[found] = self._verify(paths, t[found], rep[cand[found]])
         cf_rate = np.where(found, group_rate[cand], 0.0)
         return group_rate[group], cf_rate
+
+    @staticmethod
+    def _rates_positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64]:
+        """See :func:`_positional`."""
+        return _positional(paths, base)[:2]
 
     @staticmethod
     def _grouping_exact(paths: ConversionPaths, group: _I64, rep: _I64) -> bool:
@@ -183,3 +212,76 @@ class Fractribution:
                 for k in range(a, b):
                     cf[k] = lookup.get(tuple(flat[a:k] + flat[k + 1 : b]), 0.0)
         return rate[group], cf
+
+
+def _subset(paths: ConversionPaths, keep: npt.NDArray[np.bool_]) -> ConversionPaths:
+    """The paths where ``keep`` holds (counts and touches only, in order)."""
+    lengths = paths.lengths[keep]
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return ConversionPaths(
+        items=paths.items,
+        offsets=offsets,
+        codes=paths.codes[keep[paths.touch_path]],
+        conversions=paths.conversions[keep],
+        non_conversions=paths.non_conversions[keep],
+        values=paths.values[keep],
+    )
+
+
+def _digits(paths: ConversionPaths, base: int) -> tuple[_I64, _I64, _I64]:
+    """Per touch: its digit term, the terms before it in its path, and the terms after it
+    shifted down one place (so the path without the touch is ``before + after``)."""
+    tp, pos = paths.touch_path, paths.positions
+    width = max(int(paths.lengths.max(initial=0)), 1)
+    powers = base ** np.arange(width, dtype=np.int64)  # at most base^limit: fits
+    digit = paths.codes.astype(np.int64) + 1
+    not_last = pos < paths.lengths[tp] - 1
+    # the last term of a path one touch over the limit may wrap; it is only used for
+    # paths within the limit (their integers), never in ``before``
+    term = digit * powers[pos]
+    shifted = digit * powers[np.maximum(pos - 1, 0)]
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(np.where(not_last, term, 0), out=csum[1:])
+    before = csum[:-1] - csum[paths.offsets[tp]]
+    ssum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(np.where(pos > 0, shifted, 0), out=ssum[1:])
+    after = ssum[paths.offsets[1:][tp]] - ssum[1:]
+    return term, before, after
+
+
+def _positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64, _I64, _F64]:
+    """Rates with each path written as a base-(items + 1) integer: exact, no hashing.
+
+    Digits are the item codes + 1 (never 0), so distinct paths of any lengths are
+    distinct integers; the path without touch i keeps the digits before i and shifts
+    those after it down one place. Returns each path's rate, each touch's
+    leave-one-out rate, the distinct path integers and their rates.
+    """
+    tp = paths.touch_path
+    term, before, after = _digits(paths, base)
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(term, out=csum[1:])
+    h = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
+    uniq, inverse = np.unique(h, return_inverse=True)
+    group = inverse.reshape(-1).astype(np.int64)
+    conv = wsum(group, paths.conversions, len(uniq))
+    seen = conv + wsum(group, paths.non_conversions, len(uniq))
+    group_rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
+    cf = _lookup(uniq, group_rate, before + after, paths.lengths[tp] > 1)
+    return group_rate[group], cf, uniq, group_rate
+
+
+def _lookup(uniq: _I64, rate: _F64, keys: _I64, valid: npt.NDArray[np.bool_]) -> _F64:
+    """The rate of each key among the sorted distinct ``uniq`` (0 where absent or invalid)."""
+    if len(uniq) == 0:
+        return np.zeros(len(keys))
+    at = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+    return np.where(valid & (uniq[at] == keys), rate[at], 0.0)
+
+
+def _positional_lookup(short: ConversionPaths, edge: ConversionPaths, base: int) -> _F64:
+    """Leave-one-out rates of paths one touch longer than the positional limit."""
+    _, _, uniq, rate = _positional(short, base)
+    _, before, after = _digits(edge, base)
+    return _lookup(uniq, rate, before + after, np.ones(edge.n_touches, dtype=np.bool_))

@@ -133,51 +133,70 @@ def _state_keys(paths: ConversionPaths, order: int, base: int) -> _I64:
     return state
 
 
-def _events(
-    paths: ConversionPaths, order: int, n_items: int, conv: _F64, null: _F64
-) -> tuple[_I64, _I64, _F64]:
-    """(history, outcome, weight) of every prediction, for per-path conversion counts."""
+def _event_index(paths: ConversionPaths, order: int, n_items: int) -> tuple[_I64, _I64, _I64, _I64]:
+    """Every prediction as (history, outcome, path, kind); kind 0 counts the path's
+    conversions and non-conversions, 1 its conversions, 2 its non-conversions."""
     base = n_items + 1
     if float(base) ** order * (n_items + 3) >= _MAX_KEY:
         raise ConfigError(f"order {order} with {n_items} items has too many possible states")
     state = _state_keys(paths, order, base) + 1  # 0 is the start node's history
-    total = conv + null
     tp = paths.touch_path
-    nonempty = paths.lengths > 0
+    nonempty = np.flatnonzero(paths.lengths > 0)
     first = paths.offsets[:-1][nonempty]
     last = paths.offsets[1:][nonempty] - 1
     step = np.flatnonzero(paths.positions[1:] > 0) if paths.n_touches else np.zeros(0, np.int64)
-    conversion, null_outcome = n_items, n_items + 1
     hist = np.concatenate([np.zeros(len(first), np.int64), state[step], state[last], state[last]])
     outcome = np.concatenate(
         [
             paths.codes[first].astype(np.int64),
             paths.codes[step + 1].astype(np.int64),
-            np.full(len(last), conversion, np.int64),
-            np.full(len(last), null_outcome, np.int64),
+            np.full(len(last), n_items, np.int64),
+            np.full(len(last), n_items + 1, np.int64),
         ]
     )
-    weight = np.concatenate([total[nonempty], total[tp[step]], conv[nonempty], null[nonempty]])
-    keep = weight > 0
-    return hist[keep], outcome[keep], weight[keep]
+    path = np.concatenate([nonempty, tp[step], nonempty, nonempty])
+    kind = np.concatenate(
+        [
+            np.zeros(len(first) + len(step), np.int64),
+            np.ones(len(last), np.int64),
+            np.full(len(last), 2, np.int64),
+        ]
+    )
+    return hist, outcome, path, kind
+
+
+def _weights(index: tuple[_I64, _I64, _I64, _I64], conv: _F64, null: _F64) -> _F64:
+    """Each prediction's weight for per-path conversion counts."""
+    _, _, path, kind = index
+    table = np.stack([conv + null, conv, null])
+    return np.asarray(table[kind, path], dtype=np.float64)
+
+
+_DENSE_CELLS: Final = 1 << 24
 
 
 def _grouped(hist: _I64, outcome: _I64, weight: _F64, width: int) -> tuple[_I64, _I64, _F64]:
-    """Summed weights per distinct (history, outcome): histories, outcomes, counts."""
+    """Summed weights per distinct (history, outcome) with a positive sum, sorted."""
     key = hist * width + outcome
-    uniq, inverse = np.unique(key, return_inverse=True)
-    counts = wsum(inverse.reshape(-1), weight, len(uniq))
+    bound = (int(hist.max(initial=0)) + 1) * width
+    if bound <= _DENSE_CELLS:
+        sums = wsum(key, weight, bound)
+        cells = np.flatnonzero(sums > 0).astype(np.int64)
+        return cells // width, cells % width, sums[cells]
+    keep = weight > 0
+    uniq, inverse = np.unique(key[keep], return_inverse=True)
+    counts = wsum(inverse.reshape(-1), weight[keep], len(uniq))
     return uniq // width, uniq % width, counts
 
 
 def _fit_stats(hist: _I64, outcome: _I64, weight: _F64, width: int) -> tuple[float, int, float]:
     """Exact log-likelihood, free parameters and observations of the MLE fit."""
     h, _, n_ij = _grouped(hist, outcome, weight, width)
-    hs, h_index = np.unique(h, return_inverse=True)
-    n_i = wsum(h_index.reshape(-1), n_ij, len(hs))
-    ll = float(np.sum(n_ij * np.log(n_ij / n_i[h_index.reshape(-1)])))
-    n_params = int(len(n_ij) - len(hs))
-    return ll, n_params, float(n_ij.sum())
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if len(h) else np.zeros(0, np.int64)
+    n_i = np.add.reduceat(n_ij, starts) if len(h) else np.zeros(0)
+    row = np.cumsum(np.r_[True, h[1:] != h[:-1]]) - 1 if len(h) else np.zeros(0, np.int64)
+    ll = float(np.sum(n_ij * np.log(n_ij / n_i[row])))
+    return ll, int(len(n_ij) - len(starts)), float(n_ij.sum())
 
 
 def markov_log_likelihood(counts: TransitionCounts) -> tuple[float, int]:
@@ -225,24 +244,24 @@ def _fold_counts(paths: ConversionPaths, folds: int, seed: int) -> tuple[_F64, _
 
 
 def _heldout(
-    paths: ConversionPaths, order: int, n_items: int, folds: int, seed: int, smoothing: float
+    paths: ConversionPaths,
+    index: tuple[_I64, _I64, _I64, _I64],
+    n_items: int,
+    fold_counts: tuple[_F64, _F64],
+    smoothing: float,
 ) -> float:
     """Mean held-out ``-log p`` over all folds (pooled)."""
-    fold_conv, fold_null = _fold_counts(paths, folds, seed)
+    fold_conv, fold_null = fold_counts
+    hist, outcome = index[0], index[1]
     width = n_items + 2
     loss = 0.0
     seen = 0.0
-    for f in range(folds):
-        train = _events(
-            paths,
-            order,
-            n_items,
-            paths.conversions - fold_conv[f],
-            paths.non_conversions - fold_null[f],
+    for f in range(len(fold_conv)):
+        train_w = _weights(
+            index, paths.conversions - fold_conv[f], paths.non_conversions - fold_null[f]
         )
-        test = _events(paths, order, n_items, fold_conv[f], fold_null[f])
-        th, to, tn = _grouped(*train, width)
-        qh, qo, qn = _grouped(*test, width)
+        th, to, tn = _grouped(hist, outcome, train_w, width)
+        qh, qo, qn = _grouped(hist, outcome, _weights(index, fold_conv[f], fold_null[f]), width)
         # training counts of each test cell and of its history
         cell = th * width + to
         wanted = qh * width + qo
@@ -303,10 +322,14 @@ def select_order(
     if paths.n_touches == 0:
         raise UnsupportedInputError("no path has a touch: there is no chain to choose an order for")
     rows: list[OrderFit] = []
+    fold_counts = _fold_counts(paths, folds, seed) if folds else None
     for k in range(1, max_order + 1):
-        events = _events(paths, k, n_items, paths.conversions, paths.non_conversions)
-        ll, d, n = _fit_stats(*events, n_items + 2)
-        held = _heldout(paths, k, n_items, folds, seed, smoothing) if folds else None
+        index = _event_index(paths, k, n_items)
+        weight = _weights(index, paths.conversions, paths.non_conversions)
+        ll, d, n = _fit_stats(index[0], index[1], weight, n_items + 2)
+        held = None
+        if fold_counts is not None:
+            held = _heldout(paths, index, n_items, fold_counts, smoothing)
         rows.append(
             OrderFit(
                 k, ll, d, n, 2 * d - 2 * ll, d * math.log(n) - 2 * ll if n > 0 else math.nan, held

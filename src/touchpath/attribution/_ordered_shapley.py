@@ -39,7 +39,7 @@ from .._time import DurationLike
 from ._attribute import CollapseLike, as_paths
 from ._result import Credit
 from ._shapley import ShapleyGame, _game
-from ._transforms import First
+from ._transforms import First, first_touches
 
 __all__ = ["OrderedShapley", "PositionCredits"]
 
@@ -170,6 +170,33 @@ class OrderedShapley:
             phi,
         )
 
+    def _fit_paths(self, paths: ConversionPaths) -> PositionCredits:
+        """The position table straight from the paths (one linear pass, conversions game)."""
+        if self.game is not ShapleyGame.CONVERSIONS:
+            return self.solve(PathCounts.from_paths(First().apply(paths)))
+        first = first_touches(paths)
+        tp = paths.touch_path
+        rank = np.cumsum(first) - 1  # rank among the path's first touches
+        starts = paths.offsets[:-1]
+        before = np.zeros(paths.n_paths, dtype=np.int64)
+        nonempty = paths.lengths > 0
+        csum = np.concatenate([[0], np.cumsum(first)])
+        before[nonempty] = csum[starts[nonempty]]
+        size = (csum[paths.offsets[1:]] - csum[starts]).astype(np.float64)
+        ft = np.flatnonzero(first)
+        pos = rank[ft] - before[tp[ft]]
+        n_items = len(paths.items)
+        width = int(size.max(initial=0))
+        key = paths.codes[ft].astype(np.int64) * width + pos
+        share = 1.0 / size[tp[ft]]
+
+        def split(worth: _F64) -> _F64:
+            cells = wsum(key, worth[tp[ft]] * share, n_items * width) if width else np.zeros(0)
+            return cells.reshape(n_items, width)
+
+        phi = split(paths.conversions)
+        return PositionCredits(paths.items, phi, split(paths.values), phi)
+
     def credit(self, paths: ConversionPaths) -> Credit:
         """Credits per item (summed over positions), the position table kept as ``fitted``.
 
@@ -177,7 +204,7 @@ class OrderedShapley:
         split among its distinct items (equally for the conversions game, by
         the items' total ordered Shapley values for the rate game).
         """
-        fitted = self.fit(paths)
+        fitted = self._fit_paths(paths)
         position = {x: i for i, x in enumerate(paths.items)}
         index = np.array([position[x] for x in fitted.items], dtype=np.int64)
         full = [np.zeros(len(paths.items)) for _ in range(3)]

@@ -73,15 +73,24 @@ def _keep(paths: ConversionPaths, keep: _B) -> ConversionPaths:
 def first_touches(paths: ConversionPaths) -> _B:
     """Which touches are the first touch of their item in their path.
 
+    One linear pass per item (no sort): among the touches of an item, in
+    order, the first of each path.
+
     >>> pc = PathCounts.from_rows([(["b", "a", "b", "a", "c"], 1, 0, 0)])
     >>> first_touches(pc.to_paths()).tolist()
     [True, True, False, False, True]
     """
-    n_items = max(len(paths.items), 1)
-    key = paths.touch_path * n_items + paths.codes.astype(np.int64)
-    _, first = np.unique(key, return_index=True)
     mask = np.zeros(paths.n_touches, dtype=np.bool_)
-    mask[first] = True
+    if paths.n_touches == 0:
+        return mask
+    tp = paths.touch_path
+    small = paths.codes.astype(np.int16) if len(paths.items) < 1 << 15 else paths.codes
+    order = np.argsort(small, kind="stable")  # by item, then path order (a radix sort)
+    sorted_codes = paths.codes[order]
+    sorted_tp = tp[order]
+    new = np.ones(len(order), dtype=np.bool_)
+    new[1:] = (sorted_codes[1:] != sorted_codes[:-1]) | (sorted_tp[1:] != sorted_tp[:-1])
+    mask[order[new]] = True
     return mask
 
 
