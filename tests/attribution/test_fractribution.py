@@ -282,3 +282,26 @@ def test_mixed_short_and_long_paths(seed: int) -> None:
     r = attribute(PathCounts.from_rows(rows), Fractribution())
     conv, _ = reference_fractribution(rows)
     assert r.credits() == pytest.approx({k: conv.get(k, 0.0) for k in r.items}, abs=1e-9)
+
+
+@given(ROWS)
+@settings(max_examples=30)
+def test_per_distinct_path_equals_per_path(rows: list[Row]) -> None:
+    """Computing once per distinct path and spreading the shares equals computing every path
+    (the way taken after a hash collision)."""
+    from touchpath.attribution import _fractribution
+
+    paths = PathCounts.from_rows(rows).to_paths()
+    doubled = paths.reweighted(np.full(paths.n_paths, 0.5))
+    both = _fractribution.ConversionPaths(
+        items=paths.items,
+        offsets=np.concatenate([paths.offsets[:-1], paths.offsets + paths.offsets[-1]]),
+        codes=np.concatenate([paths.codes, paths.codes]),
+        conversions=np.concatenate([doubled.conversions] * 2),
+        non_conversions=np.concatenate([doubled.non_conversions] * 2),
+        values=np.concatenate([doubled.values] * 2),
+    )
+    shares = Fractribution().credit(both).shares
+    plain = Fractribution()._shares(both)
+    assert shares is not None
+    assert np.allclose(shares, plain)

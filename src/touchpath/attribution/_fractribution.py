@@ -86,7 +86,21 @@ class Fractribution:
     """Shares depend on every path (through the conversion rates), not on the path alone."""
 
     def credit(self, paths: ConversionPaths) -> Credit:
-        """Touch shares for the paths (see :class:`~touchpath.attribution.Credit`)."""
+        """Touch shares for the paths (see :class:`~touchpath.attribution.Credit`).
+
+        Computed once per distinct path, then spread to the paths equal to it.
+        """
+        distinct = _distinct(paths)
+        if distinct is None:  # a hash collision among long paths: the plain way
+            return Credit(shares=self._shares(paths))
+        group, summary, index = distinct
+        shares = self._shares(summary)
+        # touch t of path p is touch (position) of its distinct path
+        start = summary.offsets[index[group]]
+        return Credit(shares=shares[start[paths.touch_path] + paths.positions])
+
+    def _shares(self, paths: ConversionPaths) -> _F64:
+        """Touch shares, with every path's rate read from the paths given."""
         rate, cf_rate = self._rates(paths)
         tp = paths.touch_path
         lengths = paths.lengths
@@ -94,10 +108,9 @@ class Fractribution:
         raw = np.where(lengths[tp] == 1, own, np.maximum(own - cf_rate, 0.0))
         total = wsum(tp, raw, paths.n_paths)
         is_last = paths.positions == lengths[tp] - 1
-        shares = np.where(
+        return np.where(
             total[tp] > 0, raw / np.where(total[tp] > 0, total[tp], 1.0), is_last.astype(float)
         )
-        return Credit(shares=shares)
 
     def _rates(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
         """Each path's conversion rate, and each touch's leave-one-out path's rate."""
@@ -285,3 +298,49 @@ def _positional_lookup(short: ConversionPaths, edge: ConversionPaths, base: int)
     _, _, uniq, rate = _positional(short, base)
     _, before, after = _digits(edge, base)
     return _lookup(uniq, rate, before + after, np.ones(edge.n_touches, dtype=np.bool_))
+
+
+def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | None:
+    """Group equal paths: the group of each path, the distinct paths with summed counts,
+    and each group's row among them. None after a 64-bit hash collision."""
+    base = len(paths.items) + 1
+    limit = int(62 / math.log2(max(base, 2)))
+    short = paths.lengths <= limit
+    keys = np.zeros(paths.n_paths, dtype=np.int64)
+    if short.any():
+        sp = _subset(paths, short)
+        term, _, _ = _digits(sp, base)
+        csum = np.zeros(sp.n_touches + 1, dtype=np.int64)
+        np.cumsum(term, out=csum[1:])
+        keys[short] = csum[sp.offsets[1:]] - csum[sp.offsets[:-1]]
+    short_groups = np.unique(keys[short], return_inverse=True)[1].reshape(-1)
+    group = np.zeros(paths.n_paths, dtype=np.int64)
+    group[short] = short_groups
+    n_short = int(short_groups.max(initial=-1)) + 1
+    if not short.all():
+        lp = _subset(paths, ~short)
+        terms = (lp.codes.astype(np.uint64) + np.uint64(1)) * np.power(
+            _BASE, lp.positions.astype(np.uint64)
+        )
+        hashed = _key(_segment_sums(terms, lp.offsets), lp.lengths)
+        _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
+        long_groups = inverse.reshape(-1).astype(np.int64)
+        if not Fractribution._grouping_exact(lp, long_groups, first.astype(np.int64)):
+            return None
+        group[~short] = long_groups + n_short
+    n_groups = int(group.max(initial=-1)) + 1
+    _, reps = np.unique(group, return_index=True)
+    is_rep = np.zeros(paths.n_paths, dtype=np.bool_)
+    is_rep[reps] = True
+    summary = _subset(paths, is_rep)
+    # rows of the summary are the representatives in path order
+    index = np.empty(n_groups, dtype=np.int64)
+    index[group[np.flatnonzero(is_rep)]] = np.arange(n_groups, dtype=np.int64)
+    order = np.argsort(index)
+    summary = attrs.evolve(
+        summary,
+        conversions=wsum(group, paths.conversions, n_groups)[order],
+        non_conversions=wsum(group, paths.non_conversions, n_groups)[order],
+        values=wsum(group, paths.values, n_groups)[order],
+    )
+    return group, summary, index
