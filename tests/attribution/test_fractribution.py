@@ -289,11 +289,11 @@ def test_mixed_short_and_long_paths(seed: int) -> None:
 def test_per_distinct_path_equals_per_path(rows: list[Row]) -> None:
     """Computing once per distinct path and spreading the shares equals computing every path
     (the way taken after a hash collision)."""
-    from touchpath.attribution import _fractribution
+    from touchpath.attribution import ConversionPaths
 
     paths = PathCounts.from_rows(rows).to_paths()
     doubled = paths.reweighted(np.full(paths.n_paths, 0.5))
-    both = _fractribution.ConversionPaths(
+    both = ConversionPaths(
         items=paths.items,
         offsets=np.concatenate([paths.offsets[:-1], paths.offsets + paths.offsets[-1]]),
         codes=np.concatenate([paths.codes, paths.codes]),

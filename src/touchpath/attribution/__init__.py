@@ -69,6 +69,9 @@ from ._transforms import RemoveIfNotAll as RemoveIfNotAll
 from ._transforms import TrimLongPath as TrimLongPath
 from ._transforms import fold_frequency as fold_frequency
 from ._transforms import transform_paths as transform_paths
+from ._windows import FirstPaidTouch as FirstPaidTouch
+from ._windows import LastPaidTouch as LastPaidTouch
+from ._windows import TouchWindows as TouchWindows
 
 __all__ = [
     "AttributionResult",
@@ -81,12 +84,14 @@ __all__ = [
     "Credit",
     "Exposure",
     "First",
+    "FirstPaidTouch",
     "FirstTouch",
     "FittedMarkov",
     "FittedSurvival",
     "Fractribution",
     "Frequency",
     "LastNonDirect",
+    "LastPaidTouch",
     "LastTouch",
     "Linear",
     "Markov",
@@ -111,6 +116,7 @@ __all__ = [
     "Survival",
     "TimeDecay",
     "TouchCredit",
+    "TouchWindows",
     "TransitionCounts",
     "TrimLongPath",
     "WShaped",

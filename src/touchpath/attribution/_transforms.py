@@ -25,7 +25,7 @@ works), ready for :func:`~touchpath.attribution.attribute` or
 from __future__ import annotations
 
 import re
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 import numpy as np
@@ -37,6 +37,9 @@ from .._time import DurationLike
 from ..exceptions import ConfigError
 from ._attribute import CollapseLike, as_paths
 from ._result import AttributionResult
+
+if TYPE_CHECKING:
+    from ._windows import TouchWindows
 
 __all__ = [
     "Exposure",
@@ -246,9 +249,10 @@ class TrimLongPath:
 
 
 PathTransform: TypeAlias = (
-    Exposure | First | Frequency | RemoveIfNotAll | RemoveIfLastAndNotAll | TrimLongPath
+    "Exposure | First | Frequency | RemoveIfNotAll | RemoveIfLastAndNotAll | TrimLongPath"
+    " | TouchWindows"
 )
-"""One of the path transforms."""
+"""One of the path transforms (:class:`~touchpath.attribution.TouchWindows` included)."""
 
 _TRANSFORMS: Final = (
     Exposure,
@@ -278,9 +282,11 @@ def transform_paths(
     >>> attribute(paths, LastTouch()).credits()
     {'ads': 0.0, 'direct': 0.0, 'seo': 1.0}
     """
+    from ._windows import TouchWindows
+
     paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
     for t in transforms:
-        if not isinstance(t, _TRANSFORMS):
+        if not isinstance(t, (*_TRANSFORMS, TouchWindows)):
             raise ConfigError(
                 f"a path transform must be one of {[c.__name__ for c in _TRANSFORMS]}; got {t!r}"
             )
