@@ -161,3 +161,24 @@ def test_no_touches() -> None:
     """Data without any touch has no chain to choose an order for."""
     with pytest.raises(UnsupportedInputError, match="no path has a touch"):
         select_order(PathCounts.from_rows([([], 1, 0, 0)]))
+
+
+@given(ROWS)
+@settings(max_examples=30)
+def test_dense_and_sparse_counts_agree(rows: list[Row]) -> None:
+    """The dense count tables (small state spaces) and the sorted sparse ones (large state
+    spaces, forced here) give the same table, held-out losses included."""
+    from touchpath.attribution import _order_selection
+
+    pc = PathCounts.from_rows(rows)
+    dense = select_order(pc, max_order=3, folds=2, seed=1)
+    old = _order_selection._DENSE_CELLS
+    _order_selection._DENSE_CELLS = 0  # type: ignore[misc]
+    try:
+        sparse = select_order(pc, max_order=3, folds=2, seed=1)
+    finally:
+        _order_selection._DENSE_CELLS = old  # type: ignore[misc]
+    for a, b in zip(dense.table, sparse.table, strict=True):
+        assert a.log_likelihood == pytest.approx(b.log_likelihood, abs=1e-9)
+        assert a.n_parameters == b.n_parameters
+        assert a.heldout_log_loss == pytest.approx(b.heldout_log_loss, abs=1e-12)

@@ -282,6 +282,87 @@ def _heldout(
     return loss / seen if seen > 0 else math.nan
 
 
+class _Dense:
+    """Count tables of orders 1, 2, ... as dense ``(histories, outcomes)`` arrays.
+
+    The state of each touch grows by one digit per order; each count table is four
+    ``bincount`` calls (first items, next items, conversions, non-conversions), so a
+    table costs a few passes over the touches whatever the weights (folds reuse keys).
+    """
+
+    def __init__(self, paths: ConversionPaths) -> None:
+        self.paths = paths
+        self.n_items = len(paths.items)
+        self.base = self.n_items + 1
+        self.width = self.n_items + 2
+        self.order = 0
+        self.state = np.zeros(paths.n_touches, dtype=np.int64)
+        self.codes = paths.codes.astype(np.int64)
+        nonempty = np.flatnonzero(paths.lengths > 0)
+        self.nonempty = nonempty
+        self.first = paths.offsets[:-1][nonempty]
+        self.last = paths.offsets[1:][nonempty] - 1
+        pos = paths.positions
+        self.step = np.flatnonzero(pos[1:] > 0) if paths.n_touches else np.zeros(0, np.int64)
+        self.step_path = paths.touch_path[self.step]
+
+    def grow(self) -> None:
+        """Move to the next order: one more item of history per state."""
+        j = self.order
+        back = np.zeros(self.paths.n_touches, dtype=np.int64)
+        back[j:] = self.codes[: self.paths.n_touches - j] + 1
+        self.state += np.where(self.paths.positions >= j, back, 0) * self.base**j
+        self.order += 1
+
+    @property
+    def bound(self) -> float:
+        return (float(self.base) ** self.order + 1) * self.width
+
+    def fits(self) -> bool:
+        """Whether the dense table is small enough."""
+        return self.bound <= _DENSE_CELLS
+
+    def table(self, conv: _F64, null: _F64) -> _F64:
+        """The ``(histories, outcomes)`` counts for per-path conversion counts."""
+        size = int(self.bound)
+        total = conv + null
+        hist_step = (self.state[self.step] + 1) * self.width
+        hist_last = (self.state[self.last] + 1) * self.width
+        out = wsum(self.codes[self.first], total[self.nonempty], size)
+        out += wsum(hist_step + self.codes[self.step + 1], total[self.step_path], size)
+        out += wsum(hist_last + self.n_items, conv[self.nonempty], size)
+        out += wsum(hist_last + self.n_items + 1, null[self.nonempty], size)
+        return out.reshape(-1, self.width)
+
+    def heldout(self, fold_counts: tuple[_F64, _F64], smoothing: float) -> float:
+        """Mean held-out ``-log p`` over the folds (pooled), smoothed."""
+        fold_conv, fold_null = fold_counts
+        paths = self.paths
+        k = np.full(int(self.bound) // self.width, float(self.n_items + 2))
+        k[0] = self.n_items  # the start predicts only a first item
+        loss = 0.0
+        seen = 0.0
+        for f in range(len(fold_conv)):
+            train = self.table(
+                paths.conversions - fold_conv[f], paths.non_conversions - fold_null[f]
+            )
+            test = self.table(fold_conv[f], fold_null[f])
+            p = (train + smoothing) / (train.sum(axis=1) + smoothing * k)[:, None]
+            used = test > 0
+            loss -= float(np.sum(test[used] * np.log(p[used])))
+            seen += float(test.sum())
+        return loss / seen if seen > 0 else math.nan
+
+
+def _table_stats(table: _F64) -> tuple[float, int, float]:
+    """Exact log-likelihood, free parameters and observations of a dense count table."""
+    n_i = table.sum(axis=1)
+    used = table > 0
+    rows = np.broadcast_to(n_i[:, None], table.shape)[used]
+    ll = float(np.sum(table[used] * np.log(table[used] / rows)))
+    return ll, int(used.sum() - np.count_nonzero(n_i)), float(table.sum())
+
+
 def _whole(value: object, least: int) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and value >= least
 
@@ -323,7 +404,17 @@ def select_order(
         raise UnsupportedInputError("no path has a touch: there is no chain to choose an order for")
     rows: list[OrderFit] = []
     fold_counts = _fold_counts(paths, folds, seed) if folds else None
+    dense = _Dense(paths)
     for k in range(1, max_order + 1):
+        dense.grow()
+        if dense.fits():
+            ll, d, n = _table_stats(dense.table(paths.conversions, paths.non_conversions))
+            held = None
+            if fold_counts is not None:
+                held = dense.heldout(fold_counts, smoothing)
+            bic = d * math.log(n) - 2 * ll if n > 0 else math.nan
+            rows.append(OrderFit(k, ll, d, n, 2 * d - 2 * ll, bic, held))
+            continue
         index = _event_index(paths, k, n_items)
         weight = _weights(index, paths.conversions, paths.non_conversions)
         ll, d, n = _fit_stats(index[0], index[1], weight, n_items + 2)
