@@ -306,13 +306,12 @@ def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | No
     base = len(paths.items) + 1
     limit = int(62 / math.log2(max(base, 2)))
     short = paths.lengths <= limit
-    keys = np.zeros(paths.n_paths, dtype=np.int64)
-    if short.any():
-        sp = _subset(paths, short)
-        term, _, _ = _digits(sp, base)
-        csum = np.zeros(sp.n_touches + 1, dtype=np.int64)
-        np.cumsum(term, out=csum[1:])
-        keys[short] = csum[sp.offsets[1:]] - csum[sp.offsets[:-1]]
+    # every path's integer (meaningless, and unused, for the long ones)
+    powers = base ** np.arange(max(limit, 1), dtype=np.int64)
+    pos = np.minimum(paths.positions, max(limit, 1) - 1)
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum((paths.codes.astype(np.int64) + 1) * powers[pos], out=csum[1:])
+    keys = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
     short_groups = np.unique(keys[short], return_inverse=True)[1].reshape(-1)
     group = np.zeros(paths.n_paths, dtype=np.int64)
     group[short] = short_groups

@@ -303,8 +303,13 @@ class _Dense:
         self.first = paths.offsets[:-1][nonempty]
         self.last = paths.offsets[1:][nonempty] - 1
         pos = paths.positions
-        self.step = np.flatnonzero(pos[1:] > 0) if paths.n_touches else np.zeros(0, np.int64)
-        self.step_path = paths.touch_path[self.step]
+        step = np.flatnonzero(pos[1:] > 0) if paths.n_touches else np.zeros(0, np.int64)
+        self.step = step
+        self.step_path = paths.touch_path[step]
+        self.next_codes = self.codes[step + 1]
+        self.first_keys = self.codes[self.first]
+        self.step_keys = self.next_codes
+        self.end_keys = np.zeros(len(self.last), dtype=np.int64)
 
     def grow(self) -> None:
         """Move to the next order: one more item of history per state."""
@@ -313,6 +318,9 @@ class _Dense:
         back[j:] = self.codes[: self.paths.n_touches - j] + 1
         self.state += np.where(self.paths.positions >= j, back, 0) * self.base**j
         self.order += 1
+        # the keys of this order's cells, shared by every table (weights differ)
+        self.step_keys = (self.state[self.step] + 1) * self.width + self.next_codes
+        self.end_keys = (self.state[self.last] + 1) * self.width + self.n_items
 
     @property
     def bound(self) -> float:
@@ -326,12 +334,10 @@ class _Dense:
         """The ``(histories, outcomes)`` counts for per-path conversion counts."""
         size = int(self.bound)
         total = conv + null
-        hist_step = (self.state[self.step] + 1) * self.width
-        hist_last = (self.state[self.last] + 1) * self.width
-        out = wsum(self.codes[self.first], total[self.nonempty], size)
-        out += wsum(hist_step + self.codes[self.step + 1], total[self.step_path], size)
-        out += wsum(hist_last + self.n_items, conv[self.nonempty], size)
-        out += wsum(hist_last + self.n_items + 1, null[self.nonempty], size)
+        out = wsum(self.first_keys, total[self.nonempty], size)
+        out += wsum(self.step_keys, total[self.step_path], size)
+        out += wsum(self.end_keys, conv[self.nonempty], size)
+        out += wsum(self.end_keys + 1, null[self.nonempty], size)
         return out.reshape(-1, self.width)
 
     def heldout(self, fold_counts: tuple[_F64, _F64], smoothing: float) -> float:
