@@ -38,6 +38,8 @@ from ._result import AttributionResult, Credit
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ._order_selection import OrderSelection
+
 __all__ = ["CONVERSION", "NULL", "START", "FittedMarkov", "Markov", "TransitionCounts"]
 
 _I32 = npt.NDArray[np.int32]
@@ -487,7 +489,9 @@ class Markov:
     per_path: ClassVar[bool] = False
 
     @staticmethod
-    def select_order(data: Any, *, max_order: int = 4, **options: Any) -> Any:
+    def select_order(
+        data: EventLog | PathCounts | ConversionPaths, *, max_order: int = 4, **options: Any
+    ) -> OrderSelection:
         """Fit orders 1 .. ``max_order`` and choose one: an :class:`OrderSelection`.
 
         See :func:`touchpath.attribution.select_order` (the same function).
