@@ -83,19 +83,26 @@ def period_labels(days: _I64, period: Period) -> tuple[_I64, tuple[str, ...]]:
     return inverse.reshape(-1).astype(np.int64), labels
 
 
-def _day(value: object, i: int) -> int:
+def _where(i: int, source: str | None, first_line: int | None) -> dict[str, Any]:
+    """Where row ``i`` is, for an error: a file line when known, else the row index."""
+    if first_line is None:
+        return {"source": f"row {i}" if source is None else f"{source} row {i}"}
+    return {"source": source, "line": first_line + i}
+
+
+def _day(value: object, where: dict[str, Any]) -> int:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return (value - _EPOCH).days
     if isinstance(value, str) and _DATE.match(value):
         try:
             return (dt.date.fromisoformat(value) - _EPOCH).days
         except ValueError:
-            raise SchemaError("not a calendar date", source=f"row {i}", value=value) from None
+            raise SchemaError("not a calendar date", **where, value=value) from None
     arr, bad = parse_timestamps([value])
     if bad:
         raise SchemaError(
             f"a spend date must be a date or an aware timestamp ({bad[0]})",
-            source=f"row {i}",
+            **where,
             value=value,
         )
     return int(arr[0] // _DAY_US)
@@ -135,8 +142,24 @@ class Spend:
         return cls(np.zeros(0, np.int64), (), (), np.zeros(0, np.float64))
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[Any, str, str | None, float]]) -> Spend:
-        """Build from ``(date, channel, campaign, amount)`` rows; a bad row raises its index."""
+    def from_rows(
+        cls,
+        rows: Iterable[tuple[Any, str, str | None, float | str]],
+        *,
+        source: str | None = None,
+        first_line: int | None = None,
+    ) -> Spend:
+        """Build from ``(date, channel, campaign, amount)`` rows; a bad row raises its index.
+
+        With ``source`` and ``first_line`` (the file line of the first row), errors name
+        the file and line instead.
+
+        >>> try:
+        ...     Spend.from_rows([("2025-01-01", "ads", None, -1)], source="s.csv", first_line=2)
+        ... except ValueError as e:
+        ...     print(e)
+        s.csv line 2: amount must be a finite number >= 0; got -1
+        """
         days: list[int] = []
         channels: list[str] = []
         campaigns: list[str | None] = []
@@ -147,30 +170,36 @@ class Spend:
             except (TypeError, ValueError):
                 raise SchemaError(
                     "a spend row must be (date, channel, campaign, amount)",
-                    source=f"row {i}",
+                    **_where(i, source, first_line),
                     value=row,
                 ) from None
             name: object = channel
             if not isinstance(name, str) or not name:
                 raise SchemaError(
-                    "channel must be a non-empty name", source=f"row {i}", value=channel
+                    "channel must be a non-empty name",
+                    **_where(i, source, first_line),
+                    value=channel,
                 )
             label: object = campaign
             if label is not None and (not isinstance(label, str) or not label):
                 raise SchemaError(
-                    "campaign must be a non-empty name or None", source=f"row {i}", value=campaign
+                    "campaign must be a non-empty name or None",
+                    **_where(i, source, first_line),
+                    value=campaign,
                 )
             try:
                 a = float(amount)
             except (TypeError, ValueError):
                 raise SchemaError(
-                    "amount must be a number", source=f"row {i}", value=amount
+                    "amount must be a number", **_where(i, source, first_line), value=amount
                 ) from None
             if not np.isfinite(a) or a < 0:
                 raise SchemaError(
-                    "amount must be a finite number >= 0", source=f"row {i}", value=amount
+                    "amount must be a finite number >= 0",
+                    **_where(i, source, first_line),
+                    value=amount,
                 )
-            days.append(_day(date, i))
+            days.append(_day(date, _where(i, source, first_line)))
             channels.append(channel)
             campaigns.append(campaign)
             amounts.append(a)
