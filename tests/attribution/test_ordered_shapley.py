@@ -165,3 +165,51 @@ def test_conformance() -> None:
     """The model passes touchpath's own conformance check on random logs."""
     check_attribution_model(OrderedShapley())
     check_attribution_model(OrderedShapley(game="conversion_rate"))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stage_positions(seed: int) -> None:
+    """With position='stage' each path's conversions are split equally among its distinct
+    channels, each part filed under the stage of the channel's first touch (computed here
+    journey by journey); rows sum to the unordered Shapley credit."""
+    from touchpath import EventLog
+    from touchpath.attribution import conversion_paths
+    from touchpath.testing._attribution import random_log_records
+
+    log = EventLog.from_records(random_log_records(np.random.default_rng(seed), journeys=15))
+    fit = OrderedShapley(position="stage").fit(log)
+    assert fit.labels is not None
+    paths = conversion_paths(log)
+    assert paths.events is not None
+    want: dict[tuple[str, str | None], float] = {}
+    for p in range(paths.n_paths):
+        a, b = int(paths.offsets[p]), int(paths.offsets[p + 1])
+        firsts: dict[str, str | None] = {}
+        for t in range(a, b):
+            item = paths.items[int(paths.codes[t])]
+            code = int(log.stage_codes[int(paths.events[t])])
+            firsts.setdefault(item, log.stages[code] if code >= 0 else None)
+        for item, stage in firsts.items():
+            key = (item, stage)
+            want[key] = want.get(key, 0.0) + float(paths.conversions[p]) / len(firsts)
+    got = {
+        (item, fit.labels[k]): float(fit.conversions[i, k])
+        for i, item in enumerate(fit.items)
+        for k in range(fit.n_positions)
+        if fit.conversions[i, k] != 0
+    }
+    assert got == pytest.approx({k: v for k, v in want.items() if v != 0})
+    totals = attribute(log, OrderedShapley(position="stage")).credits()
+    assert totals == pytest.approx(attribute(log, Shapley()).credits())
+
+
+def test_stage_positions_need_a_log_and_the_conversions_game() -> None:
+    """Path counts have no stages; the rate game is not offered by stage."""
+    from touchpath.exceptions import ConfigError, UnsupportedInputError
+
+    with pytest.raises(UnsupportedInputError):
+        OrderedShapley(position="stage").fit(PathCounts.from_rows([(["a"], 1, 0, 0)]))
+    with pytest.raises(ConfigError, match="conversions game"):
+        OrderedShapley(game="conversion_rate", position="stage")
+    with pytest.raises(ConfigError, match="position"):
+        OrderedShapley(position="touch")  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ unordered game's.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -35,7 +35,9 @@ import numpy.typing as npt
 
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._schema import Field
 from .._time import DurationLike
+from ..exceptions import ConfigError
 from ._attribute import CollapseLike, as_paths
 from ._result import Credit
 from ._shapley import ShapleyGame, _game
@@ -69,6 +71,8 @@ class PositionCredits:
     """``(n_items, n_positions)`` value credited to each item at each position."""
     phi: _F64
     """``(n_items, n_positions)`` ordered Shapley values of the game."""
+    labels: tuple[str | None, ...] | None = None
+    """Column names for ``position="stage"`` (stage names; None: touches without a stage)."""
 
     @property
     def n_positions(self) -> int:
@@ -99,14 +103,38 @@ class OrderedShapley:
     ({'a': 2.0, 'b': 2.0}, {'a': (1.0, 1.0), 'b': (1.0, 1.0)})
     >>> attribute(pc, OrderedShapley(game="conversion_rate")).fitted.phi.tolist()
     [[0.25, 0.5], [0.5, 0.25]]
+
+    With ``position="stage"`` a position is the stage of the item's first touch
+    (needs a log): credit per channel and stage.
+
+    >>> from touchpath import EventLog
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": 0, "channel": "ads", "stage": "aware"},
+    ...     {"journey_id": "j", "timestamp": 1, "channel": "seo", "stage": "buy",
+    ...      "converted": True}])
+    >>> fit = OrderedShapley(position="stage").fit(log)
+    >>> fit.labels, fit.table()
+    (('aware', 'buy'), {'ads': (0.5, 0.0), 'seo': (0.0, 0.5)})
     """
 
     game: ShapleyGame = attrs.field(
         default=ShapleyGame.CONVERSIONS, converter=_game, repr=lambda g: repr(g.value)
     )
     """What an ordered coalition is worth (see :class:`~touchpath.attribution.ShapleyGame`)."""
+    position: Literal["rank", "stage"] = attrs.field(default="rank")
+    """What a position is: the rank of the item's first touch, or that touch's stage."""
 
     per_path: ClassVar[bool] = False
+
+    @position.validator
+    def _check_position(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in ("rank", "stage"):
+            raise ConfigError(f"'position' must be 'rank' or 'stage'; got {value!r}")
+        if value == "stage" and self.game is not ShapleyGame.CONVERSIONS:
+            raise ConfigError(
+                "position='stage' is offered for the conversions game only; got "
+                f"game={self.game.value!r}"
+            )
 
     def counts(
         self,
@@ -134,6 +162,8 @@ class OrderedShapley:
         lookback: DurationLike | None = None,
     ) -> PositionCredits:
         """The credit per item and position (see :class:`PositionCredits`)."""
+        if self.position == "stage":
+            return self._fit_paths(as_paths(data, by=by, collapse=collapse, lookback=lookback))
         return self.solve(self.counts(data, by=by, collapse=collapse, lookback=lookback))
 
     def solve(self, counts: PathCounts) -> PositionCredits:
@@ -187,6 +217,13 @@ class OrderedShapley:
         pos = rank[ft] - before[tp[ft]]
         n_items = len(paths.items)
         width = int(size.max(initial=0))
+        labels: tuple[str | None, ...] | None = None
+        if self.position == "stage":
+            stage_codes, stages = paths.codes_of(Field.STAGE)
+            stage = stage_codes[ft].astype(np.int64)
+            width = len(stages) + int((stage < 0).any())
+            pos = np.where(stage < 0, len(stages), stage)
+            labels = (*stages, None) if width > len(stages) else stages
         key = paths.codes[ft].astype(np.int64) * width + pos
         share = 1.0 / size[tp[ft]]
 
@@ -195,7 +232,7 @@ class OrderedShapley:
             return cells.reshape(n_items, width)
 
         phi = split(paths.conversions)
-        return PositionCredits(paths.items, phi, split(paths.values), phi)
+        return PositionCredits(paths.items, phi, split(paths.values), phi, labels)
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Credits per item (summed over positions), the position table kept as ``fitted``.
