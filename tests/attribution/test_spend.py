@@ -159,3 +159,12 @@ def test_report_shows_spend_when_given() -> None:
     given = analyse(log, templates.get("pay_per_call_marketplace"), models=["linear"], spend=spend)
     titles = [s.title for s in build_report(given, charts=False).sections]
     assert titles[titles.index("Attribution by model") + 1] == "Spend and return by model"
+
+
+def test_result_with_spend_is_the_spend_report() -> None:
+    """AttributionResult.with_spend gives the same rows as spend_report."""
+    result = attribute(LOG, Linear())
+    assert (
+        result.with_spend(SPEND, period="month").rows
+        == spend_report(result, SPEND, period="month").rows
+    )
