@@ -41,6 +41,7 @@ from ._progress import Progress as Progress
 from ._schema import Field as Field
 from ._schema import Rejection as Rejection
 from ._schema import Schema as Schema
+from ._spendtable import Spend as Spend
 from ._stitch import alias_map as alias_map
 from ._stitch import stitch as stitch
 from ._version import __version__ as __version__
@@ -86,6 +87,7 @@ __all__ = [
     "Ratio",
     "Rejection",
     "Schema",
+    "Spend",
     "Stage",
     "TouchpathError",
     "Touchpoint",

@@ -29,16 +29,20 @@ import attrs
 
 from ._model import ChannelKind, channel_kind_map
 from ._paths import ByLike
+from ._spendtable import Spend
 from ._time import DurationLike
 from .attribution import (
     Comparison,
     FirstTouch,
+    Fractribution,
     LastNonDirect,
     LastTouch,
     Linear,
     Markov,
+    OrderedShapley,
     PositionBased,
     Shapley,
+    Survival,
     TimeDecay,
     WShaped,
     compare,
@@ -211,6 +215,9 @@ MODEL_NAMES: Final[Mapping[str, _Factory]] = {
     "w-shaped": _w_shaped,
     "markov": lambda o, m: Markov(order=o.order, value=o.markov_value),
     "shapley": lambda o, m: Shapley(game=o.shapley_game),
+    "ordered-shapley": lambda o, m: OrderedShapley(game=o.shapley_game),
+    "fractribution": lambda o, m: Fractribution(),
+    "survival": lambda o, m: Survival(half_life=o.half_life),
 }
 """Command-line model name -> a factory of the model from :class:`ModelOptions` and the map.
 
@@ -323,6 +330,9 @@ class Analysis:
 
         return self.validation.coverage or coverage(self.log, self.journey_map)
 
+    spend: Spend | None = None
+    """Spend per channel and period, if given: the report then shows CPA and ROAS."""
+
 
 def analyse(
     log: EventLog,
@@ -333,6 +343,7 @@ def analyse(
     rules: Sequence[TransitionRule] | None = None,
     kpis: Mapping[str, float | Ratio] | None = None,
     by: ByLike = "channel",
+    spend: Spend | None = None,
 ) -> Analysis:
     """Validate, count the funnel, compare the models and score the KPIs, in one call.
 
@@ -341,7 +352,8 @@ def analyse(
     with the measurements the map's KPIs declare. The touchpath warnings raised on the
     way (:class:`~touchpath.exceptions.TouchpathWarning`) are kept in
     :attr:`Analysis.notes`, which the report and the command line show, instead of
-    being printed; other warnings pass through.
+    being printed; other warnings pass through. ``spend`` (a
+    :class:`~touchpath.Spend` table) adds CPA and ROAS per model to the report.
 
     >>> from touchpath import datasets, templates
     >>> a = analyse(datasets.sample(), templates.get("pay_per_call_marketplace"),
@@ -378,6 +390,7 @@ def analyse(
             scorecard=scorecard(log, journey_map, dict(kpis or {})),
             direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),
             direct_source=direct_source,
+            spend=spend,
         )
     notes: list[str] = []
     for w in caught:
@@ -482,6 +495,10 @@ def build_report(
             + f" (from {analysis.direct_source}).",
         )
     report.add(section)
+    if analysis.spend is not None:
+        from .attribution._spend import spend_section
+
+        report.add(spend_section(analysis.comparison, analysis.spend))
     if with_charts:
         fig = _figure(9.0, 4.8)
         plot.attribution(analysis.comparison, ax=fig.add_subplot())

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._demo import Analysis, ModelOptions
     from ._log import EventLog
     from ._map import JourneyMap
+    from ._spendtable import Spend
     from .attribution import AttributionResult, Comparison
     from .metrics import FunnelResult, Scorecard
     from .validation import Coverage, TransitionRule, ValidationReport
@@ -1043,8 +1044,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     names = args.model if args.model else None
     options = _model_options(args)
     log = read_events(args, journey_map)
+    spend = _read_spend(args.spend) if args.spend else None
     with Progress("analysing"):
-        analysis = analyse(log, journey_map, models=names, options=options, kpis=kpis, by=args.by)
+        analysis = analyse(
+            log, journey_map, models=names, options=options, kpis=kpis, by=args.by, spend=spend
+        )
         report = build_report(analysis, title=args.title, charts=not args.no_charts)
         path = report.write(args.output).resolve()
     for reason in analysis.skipped_models:
@@ -1052,6 +1056,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
     heading = f"{len(log):,} journeys from {args.file} against {journey_map.name!r}"
     _print_analysis(analysis, args.format, heading=heading, report=path)
     return EXIT_OK
+
+
+def _read_spend(path: str) -> Spend:
+    """A spend CSV (``date,channel,campaign,amount``; campaign may be empty) as a Spend table.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "spend.csv"
+    >>> _ = f.write_text("date,channel,campaign,amount" + chr(10) + "2025-01-01,ads,,12.5")
+    >>> _read_spend(str(f)).by_channel()
+    {'ads': 12.5}
+    """
+    from ._spendtable import Spend
+    from .exceptions import SchemaError
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        wanted = ["date", "channel", "campaign", "amount"]
+        missing = [c for c in wanted if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SchemaError(
+                f"a spend file needs the columns {wanted}; missing {missing}", source=path, line=1
+            )
+        rows = [(r["date"], r["channel"], r["campaign"] or None, r["amount"]) for r in reader]
+    return Spend.from_rows(rows, source=path, first_line=2)
 
 
 def _cmd_templates(args: argparse.Namespace) -> int:
@@ -1392,6 +1420,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a measured KPI value for the scorecard, e.g. nps=42 (repeatable)",
     )
     report.add_argument("--no-charts", action="store_true", help="tables only")
+    report.add_argument(
+        "--spend",
+        metavar="FILE",
+        help="spend CSV (date,channel,campaign,amount): adds CPA and ROAS per model",
+    )
     report.add_argument(
         "--format", choices=["table", "json"], default="table", help="output: table or json"
     )

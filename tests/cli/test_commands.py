@@ -104,6 +104,7 @@ def test_attribute_compare_without_a_list_runs_every_model(
     assert doc["summary"]["models"] == [
         "first-touch", "last-touch", "last-non-direct", "linear", "time-decay",
         "position-based", "w-shaped", "markov", "shapley",
+        "ordered-shapley", "fractribution", "survival",
     ]  # fmt: skip
     for model in doc["summary"]["models"]:
         assert sum(r[model] for r in doc["credits"]) == pytest.approx(2.0), model

@@ -46,6 +46,8 @@ from ._result import AttributionResult, Credit
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ._order_selection import OrderSelection
+
 __all__ = [
     "CONVERSION",
     "NULL",
@@ -589,6 +591,22 @@ class Markov:
     def __repr__(self) -> str:
         value = "" if self.value is MarkovValue.REMOVAL_SHARE else f", value={self.value.value!r}"
         return f"Markov(order={self.order}{value})"
+
+    @staticmethod
+    def select_order(
+        data: EventLog | PathCounts | ConversionPaths, *, max_order: int = 4, **options: Any
+    ) -> OrderSelection:
+        """Fit orders 1 .. ``max_order`` and choose one: an :class:`OrderSelection`.
+
+        See :func:`touchpath.attribution.select_order` (the same function).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> Markov.select_order(PathCounts.from_rows([(["a"], 1, 1, 0)]), max_order=2).order
+        1
+        """
+        from ._order_selection import select_order
+
+        return select_order(data, max_order=max_order, **options)
 
     def counts(
         self,

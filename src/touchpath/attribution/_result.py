@@ -17,6 +17,8 @@ from ..exceptions import ConfigError, UnsupportedInputError
 
 if TYPE_CHECKING:
     from .._paths import ConversionPaths
+    from .._spendtable import Period, Spend
+    from ._spend import SpendReport
 
 __all__ = ["AttributionResult", "Credit", "TouchCredit"]
 
@@ -234,6 +236,20 @@ class AttributionResult:
     def attributed(self) -> float:
         """Conversions credited to some item (``total_conversions - unattributed``)."""
         return float(self.conversions.sum())
+
+    def with_spend(self, spend: Spend, *, period: Period | str = "all") -> SpendReport:
+        """CPA, ROAS and CAC per item and period against a spend table (see ``spend_report``).
+
+        >>> from touchpath import Spend
+        >>> from touchpath.attribution import LastTouch, PathCounts, attribute
+        >>> r = attribute(PathCounts.from_rows([(["ads"], 4, 0, 200.0)]), LastTouch())
+        >>> row = r.with_spend(Spend.from_rows([("2025-01-01", "ads", None, 50.0)])).rows[0]
+        >>> row.cpa.value, row.roas.value
+        (12.5, 4.0)
+        """
+        from ._spend import spend_report
+
+        return spend_report(self, spend, period=period)
 
     # -- single journeys -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from ._ratio import Ratio, as_value, check_number
 
 if TYPE_CHECKING:
     from .._log import EventLog
+    from .._spendtable import Spend
     from .._time import DurationLike
 
 __all__ = [
@@ -432,7 +433,7 @@ def _per_channel(
 
 
 def cac_by_channel(
-    log: EventLog, conversions: Mapping[str, float] | ChannelCredits
+    log: EventLog, conversions: Mapping[str, float] | ChannelCredits, *, spend: Spend | None = None
 ) -> dict[str | None, Ratio]:
     """Acquisition cost per channel from the log's event costs and credited conversions.
 
@@ -442,7 +443,9 @@ def cac_by_channel(
     attribution result's ``by_channel()``, or is the result itself. A channel
     with spend but no credit has an undefined CAC; one with credit but no
     spend a CAC of 0. Spend on events without a channel is under ``None``
-    (its CAC is undefined: no conversion can be credited to it).
+    (its CAC is undefined: no conversion can be credited to it). With
+    ``spend`` (a :class:`~touchpath.Spend` table) the spend per channel comes
+    from that table instead of the events' costs.
 
     >>> from touchpath import EventLog
     >>> log = EventLog.from_records([
@@ -452,28 +455,45 @@ def cac_by_channel(
     {'ads': Ratio(300.0/1.5 = 200), 'seo': Ratio(0.0/0.5 = 0)}
     """
     return _per_channel(
-        spend_by_channel(log), _credits(conversions, "conversions", value=False), spend_on_top=True
+        _spent(log, spend), _credits(conversions, "conversions", value=False), spend_on_top=True
     )
 
 
 def roas_by_channel(
-    log: EventLog, revenue: Mapping[str, float] | ChannelCredits
+    log: EventLog, revenue: Mapping[str, float] | ChannelCredits, *, spend: Spend | None = None
 ) -> dict[str | None, Ratio]:
     """Return on ad spend per channel: ``credited revenue / cost of the channel's events``.
 
     ``revenue`` maps channel ids to credited revenue, e.g. an attribution
     result's ``by_channel(value=True)``, or is the result itself (whose
-    value credit is then used).
+    value credit is then used). ``spend``, a :class:`~touchpath.Spend`
+    table, replaces the events' costs.
 
     >>> from touchpath import EventLog
     >>> log = EventLog.from_records([
     ...     {"journey_id": "a", "timestamp": 0, "channel": "ads", "cost": 300.0}])
     >>> roas_by_channel(log, {"ads": 1200.0})
     {'ads': Ratio(1200.0/300.0 = 4)}
+    >>> from touchpath import Spend
+    >>> table = Spend.from_rows([("2025-01-01", "ads", None, 600)])
+    >>> roas_by_channel(log, {"ads": 1200.0}, spend=table)
+    {'ads': Ratio(1200.0/600.0 = 2)}
     """
     return _per_channel(
-        spend_by_channel(log), _credits(revenue, "revenue", value=True), spend_on_top=False
+        _spent(log, spend), _credits(revenue, "revenue", value=True), spend_on_top=False
     )
+
+
+def _spent(log: EventLog, spend: Spend | None) -> dict[str | None, float]:
+    """Spend per channel: from the table when given, else from the events' costs."""
+    if spend is None:
+        return spend_by_channel(log)
+    from .._spendtable import Spend
+
+    if not isinstance(spend, Spend):
+        raise ConfigError(f"'spend' must be a touchpath.Spend table; got {type(spend).__name__}")
+    channels: list[str | None] = list(spend.by_channel())
+    return dict(zip(channels, spend.by_channel().values(), strict=True))
 
 
 @attrs.frozen

@@ -1,0 +1,345 @@
+"""Fractribution's model: leave-one-out counterfactual credit per path (Google, 2020).
+
+For a path ``p = (x_1, ..., x_n)`` let ``P(p)`` be the conversion rate of
+the paths equal to ``p`` (conversions / (conversions + non-conversions); 0
+for a path never observed). Touch ``k``'s raw contribution is
+
+    m_k = max(0, P(p) - P(p without touch k))     (n >= 2)
+    m_1 = P(p)                                     (n = 1)
+
+and its share of the path's conversions and value is ``m_k / sum_j m_j``;
+when every ``m_k`` is 0 the last touch takes it all. A channel's credit is
+the sum over its touches. This is what Google's ``fractribution.py`` calls
+its ``shapley`` model (it is a leave-one-out approximation, not a Shapley
+value); touchpath computes the same numbers, vectorised: each path and each
+leave-one-out path is found by an exact 64-bit polynomial hash of its items
+(removing a touch is a modular update of the hash, no path is rebuilt), and
+every hash match is verified item by item.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from .._paths import ConversionPaths, wsum
+from ._result import Credit
+
+__all__ = ["Fractribution"]
+
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+_U64 = npt.NDArray[np.uint64]
+
+_MOD: Final = 1 << 64
+_BASE_INT: Final = 0x100000001B3
+_BASE: Final = np.uint64(_BASE_INT)
+_BASE_INV: Final = np.uint64(pow(_BASE_INT, -1, _MOD))  # the base is odd: invertible mod 2^64
+_LENGTH_MIX: Final = np.uint64(0x9E3779B97F4A7C15)
+_VERIFY_CHUNK: Final = 1 << 22
+
+
+def _segment_sums(values: _U64, offsets: _I64) -> _U64:
+    """Per-path wrapping sums of ``values`` (touches grouped by path, in order)."""
+    csum = np.zeros(len(values) + 1, dtype=np.uint64)
+    np.cumsum(values, dtype=np.uint64, out=csum[1:])
+    return csum[offsets[1:]] - csum[offsets[:-1]]
+
+
+def _key(h: _U64, lengths: _I64) -> _U64:
+    return h ^ (lengths.astype(np.uint64) * _LENGTH_MIX)
+
+
+def _exact_groups(paths: ConversionPaths) -> tuple[_I64, list[tuple[int, ...]]]:
+    """Group paths by their exact item tuples (fallback after a hash collision)."""
+    index: dict[tuple[int, ...], int] = {}
+    flat = paths.codes.tolist()
+    bounds = paths.offsets.tolist()
+    group = np.empty(paths.n_paths, dtype=np.int64)
+    for p in range(paths.n_paths):
+        group[p] = index.setdefault(tuple(flat[bounds[p] : bounds[p + 1]]), len(index))
+    return group, list(index)
+
+
+@attrs.frozen
+class Fractribution:
+    """Google fractribution's leave-one-out model: credit floored at 0, normalised per path.
+
+    See the module documentation for the formula. Paths from a log are
+    grouped by their items to get each path's conversion rate; paths that
+    no conversion path equals are rate 0. Path transforms (e.g.
+    :class:`~touchpath.attribution.Exposure`) apply before, with
+    :func:`~touchpath.attribution.transform_paths`.
+
+    >>> from touchpath.attribution import PathCounts, attribute
+    >>> pc = PathCounts.from_rows([
+    ...     (["a", "b"], 3, 1, 30.0), (["a"], 1, 3, 0.0), (["b"], 1, 1, 0.0)])
+    >>> attribute(pc, Fractribution()).credits()
+    {'a': 2.0, 'b': 3.0}
+    """
+
+    per_path: ClassVar[bool] = False
+    """Shares depend on every path (through the conversion rates), not on the path alone."""
+
+    def credit(self, paths: ConversionPaths) -> Credit:
+        """Touch shares for the paths (see :class:`~touchpath.attribution.Credit`).
+
+        Computed once per distinct path, then spread to the paths equal to it.
+        """
+        distinct = _distinct(paths)
+        if distinct is None:  # a hash collision among long paths: the plain way
+            return Credit(shares=self._shares(paths))
+        group, summary, index = distinct
+        shares = self._shares(summary)
+        # touch t of path p is touch (position) of its distinct path
+        start = summary.offsets[index[group]]
+        return Credit(shares=shares[start[paths.touch_path] + paths.positions])
+
+    def _shares(self, paths: ConversionPaths) -> _F64:
+        """Touch shares, with every path's rate read from the paths given."""
+        rate, cf_rate = self._rates(paths)
+        tp = paths.touch_path
+        lengths = paths.lengths
+        own = rate[tp]
+        raw = np.where(lengths[tp] == 1, own, np.maximum(own - cf_rate, 0.0))
+        total = wsum(tp, raw, paths.n_paths)
+        is_last = paths.positions == lengths[tp] - 1
+        return np.where(
+            total[tp] > 0, raw / np.where(total[tp] > 0, total[tp], 1.0), is_last.astype(float)
+        )
+
+    def _rates(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
+        """Each path's conversion rate, and each touch's leave-one-out path's rate."""
+        base = len(paths.items) + 1
+        limit = int(62 / math.log2(max(base, 2)))  # longest path whose integer fits
+        short = paths.lengths <= limit
+        if short.all():
+            return self._rates_positional(paths, base)
+        if not short.any():
+            return self._rates_hashed(paths)
+        # short paths as integers, long ones hashed; lengths differ, so no path is in both
+        on_short = short[paths.touch_path]
+        sp, lp = _subset(paths, short), _subset(paths, ~short)
+        rate = np.empty(paths.n_paths)
+        cf = np.empty(paths.n_touches)
+        rate[short], cf[on_short] = self._rates_positional(sp, base)
+        rate[~short], cf[~on_short] = self._rates_hashed(lp)
+        # a path one touch too long has short leave-one-out paths: look them up as integers
+        edge = paths.lengths == limit + 1
+        if edge.any():
+            ep = _subset(paths, edge)
+            cf[edge[paths.touch_path]] = _positional_lookup(sp, ep, base)
+        return rate, cf
+
+    def _rates_hashed(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
+        """The rates by 64-bit polynomial hashes, every match verified (long paths)."""
+        n_touches = paths.n_touches
+        tp, pos, lengths = paths.touch_path, paths.positions, paths.lengths
+        terms = (paths.codes.astype(np.uint64) + np.uint64(1)) * np.power(
+            _BASE, pos.astype(np.uint64)
+        )
+        h = _segment_sums(terms, paths.offsets)
+        keys = _key(h, lengths)
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        group = inverse.reshape(-1).astype(np.int64)
+        rep = first.astype(np.int64)
+        if not self._grouping_exact(paths, group, rep):
+            return self._rates_exact(paths)
+        conv = wsum(group, paths.conversions, len(uniq))
+        seen = conv + wsum(group, paths.non_conversions, len(uniq))
+        group_rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
+        # hash of the path without touch t: the touches before t, and those after shifted down
+        csum = np.zeros(n_touches + 1, dtype=np.uint64)
+        np.cumsum(terms, dtype=np.uint64, out=csum[1:])
+        t = np.arange(n_touches, dtype=np.int64)
+        before = csum[t] - csum[paths.offsets[tp]]
+        after = (h[tp] - before - terms) * _BASE_INV
+        cf_keys = _key(before + after, lengths[tp] - 1)
+        at = np.minimum(np.searchsorted(uniq, cf_keys), max(len(uniq) - 1, 0))
+        found = (lengths[tp] > 1) & (uniq[at] == cf_keys) if len(uniq) else np.zeros(0, bool)
+        cand = np.where(found, at, 0)
+        found[found] = self._verify(paths, t[found], rep[cand[found]])
+        cf_rate = np.where(found, group_rate[cand], 0.0)
+        return group_rate[group], cf_rate
+
+    @staticmethod
+    def _rates_positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64]:
+        """See :func:`_positional`."""
+        return _positional(paths, base)[:2]
+
+    @staticmethod
+    def _grouping_exact(paths: ConversionPaths, group: _I64, rep: _I64) -> bool:
+        """Whether every path equals its group's representative item by item."""
+        r = rep[group]
+        if not np.array_equal(paths.lengths, paths.lengths[r]):
+            return False
+        tp = paths.touch_path
+        return bool(
+            np.array_equal(paths.codes, paths.codes[paths.offsets[r[tp]] + paths.positions])
+        )
+
+    @staticmethod
+    def _verify(paths: ConversionPaths, touches: _I64, reps: _I64) -> npt.NDArray[np.bool_]:
+        """For each touch, whether its path without it equals the representative path."""
+        ok = np.ones(len(touches), dtype=np.bool_)
+        if len(touches) == 0:
+            return ok
+        tp = paths.touch_path
+        width = paths.lengths[tp[touches]] - 1  # items to compare per touch
+        start = 0
+        while start < len(touches):
+            # chunks of whole touches, about _VERIFY_CHUNK items at a time
+            cum = np.cumsum(width[start:])
+            stop = start + max(1, int(np.searchsorted(cum, _VERIFY_CHUNK)))
+            w = width[start:stop]
+            owner = np.repeat(np.arange(stop - start, dtype=np.int64), w)
+            j = np.arange(int(w.sum()), dtype=np.int64) - np.repeat(np.cumsum(w) - w, w)
+            tt = touches[start:stop][owner]
+            p = tp[tt]
+            i = paths.positions[tt]
+            mine = paths.codes[paths.offsets[p] + j + (j >= i)]
+            theirs = paths.codes[paths.offsets[reps[start:stop][owner]] + j]
+            bad = np.zeros(stop - start, dtype=np.bool_)
+            bad[owner[mine != theirs]] = True
+            ok[start:stop] = ~bad
+            start = stop
+        return ok
+
+    @staticmethod
+    def _rates_exact(paths: ConversionPaths) -> tuple[_F64, _F64]:
+        """The same rates by exact tuple lookup (only after a 64-bit hash collision)."""
+        group, keys = _exact_groups(paths)
+        conv = wsum(group, paths.conversions, len(keys))
+        seen = conv + wsum(group, paths.non_conversions, len(keys))
+        rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
+        lookup = dict(zip(keys, rate.tolist(), strict=True))
+        cf = np.zeros(paths.n_touches)
+        flat = paths.codes.tolist()
+        for p in range(paths.n_paths):
+            a, b = int(paths.offsets[p]), int(paths.offsets[p + 1])
+            if b - a > 1:
+                for k in range(a, b):
+                    cf[k] = lookup.get(tuple(flat[a:k] + flat[k + 1 : b]), 0.0)
+        return rate[group], cf
+
+
+def _subset(paths: ConversionPaths, keep: npt.NDArray[np.bool_]) -> ConversionPaths:
+    """The paths where ``keep`` holds (counts and touches only, in order)."""
+    lengths = paths.lengths[keep]
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return ConversionPaths(
+        items=paths.items,
+        offsets=offsets,
+        codes=paths.codes[keep[paths.touch_path]],
+        conversions=paths.conversions[keep],
+        non_conversions=paths.non_conversions[keep],
+        values=paths.values[keep],
+    )
+
+
+def _digits(paths: ConversionPaths, base: int) -> tuple[_I64, _I64, _I64]:
+    """Per touch: its digit term, the terms before it in its path, and the terms after it
+    shifted down one place (so the path without the touch is ``before + after``)."""
+    tp, pos = paths.touch_path, paths.positions
+    width = max(int(paths.lengths.max(initial=0)), 1)
+    powers = base ** np.arange(width, dtype=np.int64)  # at most base^limit: fits
+    digit = paths.codes.astype(np.int64) + 1
+    not_last = pos < paths.lengths[tp] - 1
+    # the last term of a path one touch over the limit may wrap; it is only used for
+    # paths within the limit (their integers), never in ``before``
+    term = digit * powers[pos]
+    shifted = digit * powers[np.maximum(pos - 1, 0)]
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(np.where(not_last, term, 0), out=csum[1:])
+    before = csum[:-1] - csum[paths.offsets[tp]]
+    ssum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(np.where(pos > 0, shifted, 0), out=ssum[1:])
+    after = ssum[paths.offsets[1:][tp]] - ssum[1:]
+    return term, before, after
+
+
+def _positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64, _I64, _F64]:
+    """Rates with each path written as a base-(items + 1) integer: exact, no hashing.
+
+    Digits are the item codes + 1 (never 0), so distinct paths of any lengths are
+    distinct integers; the path without touch i keeps the digits before i and shifts
+    those after it down one place. Returns each path's rate, each touch's
+    leave-one-out rate, the distinct path integers and their rates.
+    """
+    tp = paths.touch_path
+    term, before, after = _digits(paths, base)
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum(term, out=csum[1:])
+    h = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
+    uniq, inverse = np.unique(h, return_inverse=True)
+    group = inverse.reshape(-1).astype(np.int64)
+    conv = wsum(group, paths.conversions, len(uniq))
+    seen = conv + wsum(group, paths.non_conversions, len(uniq))
+    group_rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
+    cf = _lookup(uniq, group_rate, before + after, paths.lengths[tp] > 1)
+    return group_rate[group], cf, uniq, group_rate
+
+
+def _lookup(uniq: _I64, rate: _F64, keys: _I64, valid: npt.NDArray[np.bool_]) -> _F64:
+    """The rate of each key among the sorted distinct ``uniq`` (0 where absent or invalid)."""
+    if len(uniq) == 0:
+        return np.zeros(len(keys))
+    at = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+    return np.where(valid & (uniq[at] == keys), rate[at], 0.0)
+
+
+def _positional_lookup(short: ConversionPaths, edge: ConversionPaths, base: int) -> _F64:
+    """Leave-one-out rates of paths one touch longer than the positional limit."""
+    _, _, uniq, rate = _positional(short, base)
+    _, before, after = _digits(edge, base)
+    return _lookup(uniq, rate, before + after, np.ones(edge.n_touches, dtype=np.bool_))
+
+
+def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | None:
+    """Group equal paths: the group of each path, the distinct paths with summed counts,
+    and each group's row among them. None after a 64-bit hash collision."""
+    base = len(paths.items) + 1
+    limit = int(62 / math.log2(max(base, 2)))
+    short = paths.lengths <= limit
+    # every path's integer (meaningless, and unused, for the long ones)
+    powers = base ** np.arange(max(limit, 1), dtype=np.int64)
+    pos = np.minimum(paths.positions, max(limit, 1) - 1)
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum((paths.codes.astype(np.int64) + 1) * powers[pos], out=csum[1:])
+    keys = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
+    short_groups = np.unique(keys[short], return_inverse=True)[1].reshape(-1)
+    group = np.zeros(paths.n_paths, dtype=np.int64)
+    group[short] = short_groups
+    n_short = int(short_groups.max(initial=-1)) + 1
+    if not short.all():
+        lp = _subset(paths, ~short)
+        terms = (lp.codes.astype(np.uint64) + np.uint64(1)) * np.power(
+            _BASE, lp.positions.astype(np.uint64)
+        )
+        hashed = _key(_segment_sums(terms, lp.offsets), lp.lengths)
+        _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
+        long_groups = inverse.reshape(-1).astype(np.int64)
+        if not Fractribution._grouping_exact(lp, long_groups, first.astype(np.int64)):
+            return None
+        group[~short] = long_groups + n_short
+    n_groups = int(group.max(initial=-1)) + 1
+    _, reps = np.unique(group, return_index=True)
+    is_rep = np.zeros(paths.n_paths, dtype=np.bool_)
+    is_rep[reps] = True
+    summary = _subset(paths, is_rep)
+    # rows of the summary are the representatives in path order
+    index = np.empty(n_groups, dtype=np.int64)
+    index[group[np.flatnonzero(is_rep)]] = np.arange(n_groups, dtype=np.int64)
+    order = np.argsort(index)
+    summary = attrs.evolve(
+        summary,
+        conversions=wsum(group, paths.conversions, n_groups)[order],
+        non_conversions=wsum(group, paths.non_conversions, n_groups)[order],
+        values=wsum(group, paths.values, n_groups)[order],
+    )
+    return group, summary, index
