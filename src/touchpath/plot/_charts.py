@@ -721,7 +721,9 @@ def time_to_convert(
             linewidth=1.5,
             label=f"median {shown} {chosen}",
         )
-        ax.legend(frameon=False)
+        # A fixed place outside the bars: loc="best" searches the artists and, on a busy
+        # machine, matplotlib warns that the search is slow (a warning is an error in tests).
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         ax.text(0.5, 0.5, "no conversions", transform=ax.transAxes, ha="center", va="center")
     ax.set_xlabel(f"{chosen} to convert")
