@@ -26,6 +26,7 @@ quality (:class:`MonotonicTime`, :class:`NoDuplicateEvents`).
 (1, 0.0)
 """
 
+from ._columns import ViolationColumns as ViolationColumns
 from ._compare import MapComparison as MapComparison
 from ._compare import ObservedTransition as ObservedTransition
 from ._compare import compare_to_map as compare_to_map
@@ -92,6 +93,7 @@ __all__ = [
     "ValidationCounts",
     "ValidationReport",
     "Violation",
+    "ViolationColumns",
     "Visits",
     "compare_to_map",
     "validate",
