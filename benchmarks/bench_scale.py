@@ -4,7 +4,8 @@ Run ``python benchmarks/bench_scale.py`` (100,000 journeys per set) or with
 ``--quick`` (20,000). Every cell runs in its own subprocess, which builds the
 seeded data set and reports the model's wall time and the process's peak RSS
 (``ru_maxrss``; it includes the interpreter, numpy and the data, about
-100 MB), so one cell's memory never inflates another's.
+100 MB), so one cell's memory never inflates another's. The CPU time is
+printed too: on a shared machine it is the fairer number.
 
 The data: journeys of 1 + Geometric(0.3) touches (capped at 30), channels
 drawn Zipf-like (weight 1 / rank^0.8), and a conversion probability that
@@ -42,10 +43,11 @@ from touchpath.attribution import Markov, PathCounts, Shapley, attribute
 n_channels, n_journeys, model = {n_channels}, {n_journeys}, {model!r}
 pc = PathCounts.from_paths(make_paths(n_channels, n_journeys))
 m = Shapley() if model == "shapley" else Markov(order=int(model[-1]))
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 try:
     result = attribute(pc, m)
-    out = {{"time": time.perf_counter() - t, "credited": sum(result.credits().values())}}
+    out = {{"time": time.perf_counter() - t, "cpu": time.process_time() - c,
+            "credited": sum(result.credits().values())}}
     if model != "shapley":
         out["states"] = result.fitted.counts.n_states
 except MemoryError as e:
@@ -148,7 +150,8 @@ def run_peer(
 def fmt(cell: dict[str, object]) -> str:
     if "error" in cell:
         return str(cell["error"])[:28]
-    return f"{cell['time']:.2f} s, {cell['rss_mb']:.0f} MB"
+    cpu = f" (cpu {cell['cpu']:.1f})" if "cpu" in cell else ""
+    return f"{cell['time']:.2f} s{cpu}, {cell['rss_mb']:.0f} MB"
 
 
 def main() -> None:
@@ -161,7 +164,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     n_journeys = 20_000 if args.quick else 100_000
-    print(f"{n_journeys:,} journeys per set; each cell: model time, peak RSS of its process")
+    print(
+        f"{n_journeys:,} journeys per set; each cell: model wall time (its CPU time), "
+        "peak RSS of its process"
+    )
     header = f"{'items':<14}" + "".join(f"{m:>30}" for m in MODELS)
     print(header)
     print("-" * len(header))
