@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from touchpath import EventLog
@@ -183,6 +183,10 @@ def test_many_channels_are_exact_with_no_item_limit() -> None:
         max_size=30,
     ),
     game=st.sampled_from(["conversions", "conversion_rate"]),
+)
+@example(  # bits past 2**53: a float sum of the bits would round them
+    rows=[([2, 4, 5, 6, 8, 19], 0, 0, 0.0), ([0, 1, 3, 17, 31, 36, 45, 55, 62], 1, 0, 0.0)],
+    game="conversions",
 )
 def test_coalition_rows_equal_the_bitmask_formula(
     rows: list[tuple[list[int], int, int, float]], game: str

@@ -230,9 +230,12 @@ class CoalitionCounts:
                 f"at most {MAX_ITEMS} items fit a coalition bitmask; got {len(self.items)} "
                 f"(read offsets and members instead)"
             )
-        row = np.repeat(np.arange(len(self.offsets) - 1, dtype=np.int64), self.sizes)
-        bits = np.left_shift(np.int64(1), self.members.astype(np.int64))
-        return np.bincount(row, bits, minlength=len(self.offsets) - 1).astype(np.int64)
+        # exact integer sums (a float bincount loses bits past 2**53); members are distinct,
+        # so a row's sum is its OR, and wrapping cumulative sums difference exactly
+        bits = np.left_shift(np.uint64(1), self.members.astype(np.uint64))
+        csum = np.zeros(len(bits) + 1, dtype=np.uint64)
+        np.cumsum(bits, dtype=np.uint64, out=csum[1:])
+        return (csum[self.offsets[1:]] - csum[self.offsets[:-1]]).astype(np.int64)
 
     @classmethod
     def from_log(
