@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -154,6 +155,34 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def _compact(a: npt.NDArray[Any], fill: float) -> npt.NDArray[Any]:
+    """``a`` itself, or when every element is ``fill`` a read-only stride-0 view of one value.
+
+    Absent columns (no touchpoints, no costs, ...) then cost a few bytes
+    instead of one element per event, and still read as the full column.
+    """
+    if len(a) == 0 or a.strides == (0,) or bool((a != fill).any()):
+        return a
+    return np.broadcast_to(np.array(fill, dtype=a.dtype), a.shape)
+
+
+def _storage_bytes(a: npt.NDArray[Any]) -> int:
+    """Bytes an array's data actually occupies (a stride-0 view: one element)."""
+    return a.itemsize if a.ndim == 1 and a.strides == (0,) and len(a) else a.nbytes
+
+
+_SPARSE_COLUMNS: Final = (
+    ("touchpoint_codes", -1),
+    ("channel_codes", -1),
+    ("stage_codes", -1),
+    ("campaign_codes", -1),
+    ("segment_codes", -1),
+    ("account_codes", -1),
+    ("values", 0.0),
+    ("costs", 0.0),
+)
+
+
 def _is_sorted(journey: npt.NDArray[np.integer[Any]], timestamps: _I64, rows: _I64) -> bool:
     """Whether events are already ordered by journey, then timestamp, then input row."""
     if len(rows) < 2:
@@ -263,6 +292,8 @@ class EventLog:
     _id_index: dict[str, int] | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
+        for name, fill in _SPARSE_COLUMNS:
+            object.__setattr__(self, name, _compact(getattr(self, name), fill))
         lengths = np.diff(self.offsets)
         object.__setattr__(
             self,
@@ -973,7 +1004,25 @@ class EventLog:
             "duplicates": self.duplicates,
             "rows_read": self.rows_read,
             "rejected": len(self.rejected),
+            "memory_bytes": self.memory_bytes,
         }
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes the log's columns hold: numpy data, plus the journey id strings.
+
+        Absent columns (every code -1, every cost or value 0) are stored as
+        one value each, so they count a few bytes.
+
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "x"}])
+        >>> 0 < log.memory_bytes < 1000
+        True
+        """
+        arrays = [getattr(self, name) for name, _ in _SPARSE_COLUMNS]
+        arrays += [self.offsets, self.timestamps, self.converted, self.rows, self._event_journey]
+        ids = self.journey_ids
+        strings = sum(sys.getsizeof(x) for x in ids.tolist())
+        return sum(_storage_bytes(a) for a in arrays) + ids.nbytes + strings
 
     def _repr_html_(self) -> str:
         """Jupyter: summary table, first events and first rejected rows, as compact HTML."""

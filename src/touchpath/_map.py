@@ -136,8 +136,10 @@ class JourneyMap:
     _graph: nx.DiGraph[str] = attrs.field(init=False, eq=False, hash=False)
     _index: dict[str, int] = attrs.field(init=False, eq=False, hash=False)
     _tp_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False)
-    _dist: npt.NDArray[np.int32] = attrs.field(init=False, eq=False, hash=False)
-    _edge_code: npt.NDArray[np.int8] = attrs.field(init=False, eq=False, hash=False)
+    _kinds: dict[tuple[int, int], int] = attrs.field(init=False, eq=False, hash=False)
+    _forward: nx.DiGraph[str] = attrs.field(init=False, eq=False, hash=False)
+    _dist: npt.NDArray[np.int32] | None = attrs.field(init=False, eq=False, hash=False)
+    _edge_code: npt.NDArray[np.int8] | None = attrs.field(init=False, eq=False, hash=False)
 
     @name.validator
     def _check_name(self, attribute: attrs.Attribute[str], value: object) -> None:
@@ -229,22 +231,17 @@ class JourneyMap:
                         f"{NotFoundError('stage', sid, choices=known)}"
                     )
 
-        n = len(stages)
-        dist = np.full((n, n), UNREACHABLE, dtype=np.int32)
-        for src, lengths in nx.all_pairs_shortest_path_length(forward):
-            for dst, d in lengths.items():
-                dist[index[src], index[dst]] = d
-        code = np.zeros((n, n), dtype=np.int8)
-        for edge in self.edges:
-            code[index[edge.source], index[edge.target]] = 2 if edge.is_loop_back else 1
-        dist.setflags(write=False)
-        code.setflags(write=False)
+        # designed transitions by stage index, for linear-time lookups; the
+        # stages x stages tables are built only when first asked for
+        kinds = {(index[e.source], index[e.target]): 2 if e.is_loop_back else 1 for e in self.edges}
 
         object.__setattr__(self, "_graph", graph)
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_tp_index", tp_index)
-        object.__setattr__(self, "_dist", dist)
-        object.__setattr__(self, "_edge_code", code)
+        object.__setattr__(self, "_kinds", kinds)
+        object.__setattr__(self, "_forward", forward)
+        object.__setattr__(self, "_dist", None)
+        object.__setattr__(self, "_edge_code", None)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -353,7 +350,7 @@ class JourneyMap:
         ('qualified_lead', 'added_to_nurture')
         """
         i = self.stage_index(stage_id)
-        return tuple(self.stages[j].id for j in np.flatnonzero(self._edge_code[i]))
+        return tuple(self.stages[j].id for j in sorted(b for a, b in self._out_edges(i)))
 
     def predecessors(self, stage_id: str) -> tuple[str, ...]:
         """Stages with a designed transition into this one, canonical order.
@@ -363,7 +360,8 @@ class JourneyMap:
         ('consideration',)
         """
         i = self.stage_index(stage_id)
-        return tuple(self.stages[j].id for j in np.flatnonzero(self._edge_code[:, i]))
+        ids = sorted(self._index[p] for p in self._graph.predecessors(self.stages[i].id))
+        return tuple(self.stages[j].id for j in ids)
 
     def allows(self, source: str, target: str) -> bool:
         """Whether the map has a transition (forward or loop-back) from source to target.
@@ -372,7 +370,7 @@ class JourneyMap:
         >>> templates.get("b2b_five_stage").allows("awareness", "decision")
         False
         """
-        return bool(self._edge_code[self.stage_index(source), self.stage_index(target)])
+        return (self.stage_index(source), self.stage_index(target)) in self._kinds
 
     def is_loop_back(self, source: str, target: str) -> bool:
         """Whether source -> target is a marked loop-back edge.
@@ -381,7 +379,7 @@ class JourneyMap:
         >>> templates.get("acquisition_nurture_growth").is_loop_back("engaged", "qualified_lead")
         True
         """
-        return int(self._edge_code[self.stage_index(source), self.stage_index(target)]) == 2
+        return self._kinds.get((self.stage_index(source), self.stage_index(target))) == 2
 
     def forward_distance(self, source: str, target: str) -> int | None:
         """Fewest forward edges from source to target; None when no forward path exists.
@@ -395,8 +393,14 @@ class JourneyMap:
         >>> m.forward_distance("decision", "awareness") is None
         True
         """
-        d = int(self._dist[self.stage_index(source), self.stage_index(target)])
-        return None if d == UNREACHABLE else d
+        i, j = self.stage_index(source), self.stage_index(target)
+        if self._dist is not None:
+            d = int(self._dist[i, j])
+            return None if d == UNREACHABLE else d
+        try:
+            return int(nx.shortest_path_length(self._forward, source, target))
+        except nx.NetworkXNoPath:
+            return None
 
     @property
     def entry_stages(self) -> tuple[str, ...]:
@@ -413,8 +417,7 @@ class JourneyMap:
         """
         if self.entry:
             return tuple(s for s in self.stage_ids if s in set(self.entry))
-        fwd_in = (self._edge_code == 1).any(axis=0)
-        has_out = (self._edge_code != 0).any(axis=1)
+        fwd_in, has_out = self._degrees(kind=1, incoming=True), self._degrees(kind=0)
         found = tuple(
             s.id
             for s, into, out in zip(self.stages, fwd_in, has_out, strict=True)
@@ -437,9 +440,8 @@ class JourneyMap:
         """
         if self.terminal:
             return tuple(s for s in self.stage_ids if s in set(self.terminal))
-        any_out = (self._edge_code != 0).any(axis=1)
-        fwd_out = (self._edge_code == 1).any(axis=1)
-        has_in = (self._edge_code != 0).any(axis=0)
+        any_out, fwd_out = self._degrees(kind=0), self._degrees(kind=1)
+        has_in = self._degrees(kind=0, incoming=True)
         for out in (any_out, fwd_out):
             found = tuple(
                 s.id for s, o, into in zip(self.stages, out, has_in, strict=True) if not o and into
@@ -668,14 +670,46 @@ class JourneyMap:
 
     # -- internal, for vectorised validation ---------------------------------------------------
 
+    def _out_edges(self, i: int) -> list[tuple[int, int]]:
+        return [(i, self._index[t]) for t in self._graph.successors(self.stages[i].id)]
+
+    def _degrees(self, *, kind: int, incoming: bool = False) -> list[bool]:
+        """Per stage: whether an edge of ``kind`` (0: any) leaves it (or enters it)."""
+        has = [False] * len(self.stages)
+        for (a, b), k in self._kinds.items():
+            if kind in (0, k):
+                has[b if incoming else a] = True
+        return has
+
     @property
     def _distance_matrix(self) -> npt.NDArray[np.int32]:
-        """Forward distances by stage index (``-1`` where unreachable); read-only."""
+        """Forward distances by stage index (``-1`` where unreachable); read-only.
+
+        A stages x stages table, built on first use (by validation rules that
+        need it), never when a map is built or loaded.
+        """
+        if self._dist is None:
+            n = len(self.stages)
+            dist = np.full((n, n), UNREACHABLE, dtype=np.int32)
+            for src, lengths in nx.all_pairs_shortest_path_length(self._forward):
+                for dst, d in lengths.items():
+                    dist[self._index[src], self._index[dst]] = d
+            dist.setflags(write=False)
+            object.__setattr__(self, "_dist", dist)
+        assert self._dist is not None
         return self._dist
 
     @property
     def _edge_matrix(self) -> npt.NDArray[np.int8]:
-        """0 no edge, 1 forward, 2 loop-back, by stage index; read-only."""
+        """0 no edge, 1 forward, 2 loop-back, by stage index; read-only, built on first use."""
+        if self._edge_code is None:
+            n = len(self.stages)
+            code = np.zeros((n, n), dtype=np.int8)
+            for (a, b), k in self._kinds.items():
+                code[a, b] = k
+            code.setflags(write=False)
+            object.__setattr__(self, "_edge_code", code)
+        assert self._edge_code is not None
         return self._edge_code
 
     # -- notebook display ------------------------------------------------------------------------

@@ -39,6 +39,19 @@ VERSION: Final = 1
 
 _E = TypeVar("_E", bound=enum.Enum)
 
+MAX_DOCUMENT_BYTES: Final = 256 * 1024 * 1024
+"""Largest map JSON text read (bytes, or characters of a str); refused before parsing."""
+LIMITS: Final = {
+    "stages": 1_000_000,
+    "edges": 4_000_000,
+    "channels": 1_000_000,
+    "touchpoints": 4_000_000,
+    "kpis": 10_000,
+    "entry": 1_000_000,
+    "terminal": 1_000_000,
+}
+"""Most entries of each list of a map document (``kpis``: per stage); refused when read."""
+
 
 class _Reader:
     def __init__(self, source: str | None) -> None:
@@ -60,6 +73,13 @@ class _Reader:
         value = m.get(key, [])
         if not isinstance(value, list | tuple):
             raise self.fail(_join(path, key), "must be a list", value)
+        limit = LIMITS.get(key)
+        if limit is not None and len(value) > limit:
+            where = f"{self.source}: " if self.source else ""
+            raise MapError(
+                f"{where}{_join(path, key)!r} holds {len(value):,} entries; a map document "
+                f"may hold at most {limit:,} (touchpath._mapdict.LIMITS)"
+            )
         return list(value)
 
     def text(self, m: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str:
@@ -298,6 +318,11 @@ def _raise_refused(data: object, source: str | None) -> None:
 
 def map_from_json(text: str | bytes, *, source: str | None = None) -> JourneyMap:
     """Parse JSON text strictly (no NaN/Infinity, no duplicate keys) into a map."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        where = f"{source}: " if source else ""
+        raise MapError(
+            f"{where}a map document may be at most {MAX_DOCUMENT_BYTES:,} bytes; got {len(text):,}"
+        )
     refused = False
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:

@@ -365,9 +365,9 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
 
 # -- grouping identical paths ---------------------------------------------------------------
 
-_DENSE_SORT_LIMIT: Final = 30_000_000
 _HASH_BASE: Final = np.uint64(0x100000001B3)
 _HASH_LEN: Final = np.uint64(0x9E3779B97F4A7C15)
+_HASH_INVERSE: Final = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 
 
 def _path_hashes(offsets: _I64, codes: _I32) -> _U64:
@@ -375,15 +375,25 @@ def _path_hashes(offsets: _I64, codes: _I32) -> _U64:
     n_paths = len(offsets) - 1
     lengths = np.diff(offsets)
     tp = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
-    pos = np.arange(len(codes), dtype=np.int64) - offsets[tp]
-    # integer arithmetic on arrays wraps modulo 2**64, which is what a hash wants
-    powers = np.power(_HASH_BASE, pos.astype(np.uint64))
+    # integer arithmetic on arrays wraps modulo 2**64, which is what a hash wants;
+    # B**pos = B**(global index) * (B**-1)**(path offset), B odd hence invertible:
+    # two running products instead of one exponentiation per touch
+    powers = _running_powers(_HASH_BASE, len(codes))
+    powers *= _running_powers(_HASH_INVERSE, len(codes) + 1)[offsets[tp]]
     terms = (codes.astype(np.uint64) + np.uint64(1)) * powers
     h = np.zeros(n_paths, dtype=np.uint64)
     if len(terms):
         _wrapping_sum(h, tp, terms)
     h ^= lengths.astype(np.uint64) * _HASH_LEN
     return h
+
+
+def _running_powers(base: np.uint64, n: int) -> _U64:
+    """``base ** k`` modulo 2**64 for ``k = 0 .. n-1``."""
+    steps = np.full(n, base, dtype=np.uint64)
+    if n:
+        steps[0] = 1
+    return np.cumprod(steps, dtype=np.uint64)
 
 
 def _wrapping_sum(out: _U64, index: _I64, terms: _U64) -> None:
@@ -791,18 +801,39 @@ class PathCounts:
 
 
 def _lexicographic_order(offsets: _I64, codes: _I32) -> _I64:
-    """Order of the paths by their code sequences, lexicographically (shorter first on ties)."""
+    """Order of distinct paths by their code sequences, lexicographically (prefixes first).
+
+    Sorts by windows of positions, only among paths still tied on every
+    earlier position, with windows doubling in width: the work is about
+    the touches of paths that share prefixes, never a paths x longest-path
+    table.
+    """
     n_paths = len(offsets) - 1
+    order = np.arange(n_paths, dtype=np.int64)
     if n_paths < 2:
-        return np.arange(n_paths, dtype=np.int64)
+        return order
     lengths = np.diff(offsets)
-    width = int(lengths.max())
-    if width == 0 or width * n_paths > _DENSE_SORT_LIMIT:
-        # too wide to sort densely: keep the (equally canonical) order of the groups
-        return np.arange(n_paths, dtype=np.int64)
-    # a dense (paths x width) key matrix, padded with -1 so prefixes come first
-    tp = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
-    pos = np.arange(len(codes), dtype=np.int64) - offsets[tp]
-    keys = np.full((width, n_paths), -1, dtype=np.int32)
-    keys[pos, tp] = codes
-    return np.lexsort(keys[::-1]).astype(np.int64)
+    boundary = np.zeros(n_paths, dtype=np.bool_)  # a new tie group starts at this position
+    boundary[0] = True
+    active = order.copy()  # positions (in order) of paths still tied with another
+    depth, width = 0, 8
+    while len(active):
+        paths = order[active]
+        width = max(1, min(width, int(lengths[paths].max()) - depth + 1))
+        pos = depth + np.arange(width, dtype=np.int64)
+        inside = pos[None, :] < lengths[paths][:, None]
+        at = np.where(inside, offsets[paths][:, None] + pos[None, :], 0)
+        window = np.where(inside, codes[at].astype(np.int64), -1)
+        group = np.cumsum(boundary)[active]
+        sort = np.lexsort(np.vstack([window.T[::-1], group[None, :]]))
+        order[active] = paths[sort]
+        window, group = window[sort], group[sort]
+        new = np.ones(len(active), dtype=np.bool_)
+        new[1:] = (group[1:] != group[:-1]) | (window[1:] != window[:-1]).any(axis=1)
+        boundary[active] = new
+        tie = np.cumsum(boundary)
+        size = np.bincount(tie)
+        active = np.flatnonzero(size[tie] > 1)
+        depth += width
+        width *= 2
+    return order

@@ -22,7 +22,7 @@ ROWS = st.lists(
         st.integers(0, 5),
         st.integers(0, 5),
         st.integers(0, 40).map(float),
-    ),
+    ).map(lambda r: (r[0], r[1], r[2], r[3] if r[1] else 0.0)),  # value only with conversions
     min_size=1,
     max_size=6,
 )

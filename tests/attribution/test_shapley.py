@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from touchpath import EventLog
@@ -19,6 +20,7 @@ from touchpath.attribution import (
     ShapleyGame,
     attribute,
 )
+from touchpath.attribution._shapley import coalition_shapley, harsanyi_shapley
 from touchpath.exceptions import ConfigError, UnsupportedInputError
 from touchpath.testing._attribution import random_log_records
 
@@ -170,16 +172,69 @@ def test_coalition_counts_of_halves_merge_exactly(seed: int) -> None:
         assert a.unattributed == b.unattributed
 
 
-def test_many_channels_are_exact_and_beyond_63_refused() -> None:
-    """30 channels need no 2^30 enumeration; more than 63 do not fit a bitmask: ConfigError."""
+def test_many_channels_are_exact_with_no_item_limit() -> None:
+    """30 channels need no 2^30 enumeration; 1,000 need no bitmask (only ``masks`` refuses).
+
+    By hand: a path over n items worth 3 gives each 3/n; a one-item path
+    gives its item all of its conversion.
+    """
     names = [f"c{i:02d}" for i in range(30)]
     pc = PathCounts.from_rows([(names, 3, 0, 0.0), (names[:1], 1, 0, 0.0)])
     credits = attribute(pc, Shapley()).credits()
     assert credits["c00"] == pytest.approx(1 + 3 / 30)
     assert credits["c29"] == pytest.approx(3 / 30)
-    too_many = PathCounts.from_rows([([f"c{i}" for i in range(64)], 1, 0, 0.0)])
-    with pytest.raises(ConfigError):
-        attribute(too_many, Shapley())
+    many = [f"c{i:04d}" for i in range(1000)]
+    big = PathCounts.from_rows([(many, 2, 0, 0.0), (many[500:], 1, 1, 0.0), (many[:1], 1, 0, 0.0)])
+    got = attribute(big, Shapley()).credits()
+    assert got["c0000"] == pytest.approx(1 + 2 / 1000)
+    assert got["c0499"] == pytest.approx(2 / 1000)
+    assert got["c0500"] == pytest.approx(2 / 1000 + 1 / 500)
+    counts = Shapley().counts(big)
+    assert counts.coalitions()[0] == ("c0000",)
+    with pytest.raises(ConfigError, match="at most 63"):
+        _ = counts.masks
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 62), max_size=8),
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.floats(0, 100),
+        ),
+        max_size=30,
+    ),
+    game=st.sampled_from(["conversions", "conversion_rate"]),
+)
+@example(  # bits past 2**53: a float sum of the bits would round them
+    rows=[([2, 4, 5, 6, 8, 19], 0, 0, 0.0), ([0, 1, 3, 17, 31, 36, 45, 55, 62], 1, 0, 0.0)],
+    game="conversions",
+)
+def test_coalition_rows_equal_the_bitmask_formula(
+    rows: list[tuple[list[int], int, int, float]], game: str
+) -> None:
+    """On up to 63 items the compressed coalitions give what bitmasks gave, exactly ordered.
+
+    The reference builds each path's bitmask in Python, sums worths per
+    mask (sorted by mask, as the former table was) and applies the
+    bitmask Harsanyi formula ``harsanyi_shapley``.
+    """
+    named = [  # value only on rows with conversions (PathCounts refuses it elsewhere)
+        ([f"i{c:02d}" for c in p], c, n if (c or n) else 1, v if c else 0.0) for p, c, n, v in rows
+    ]
+    counts = Shapley(game=game).counts(PathCounts.from_rows(named))
+    position = {x: i for i, x in enumerate(counts.items)}
+    by_mask: dict[int, float] = defaultdict(float)
+    for p, c, _, _ in named:
+        by_mask[sum(1 << position[x] for x in set(p))] += c
+    assert counts.masks.tolist() == sorted(by_mask)
+    assert counts.conversions.tolist() == pytest.approx([by_mask[m] for m in sorted(by_mask)])
+    masks = np.array(sorted(by_mask), dtype=np.int64)
+    expected = harsanyi_shapley(masks, counts.conversions, len(counts.items))
+    got = coalition_shapley(counts.offsets, counts.members, counts.conversions, len(counts.items))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_counts_need_a_shapley_model() -> None:

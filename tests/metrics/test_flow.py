@@ -334,7 +334,7 @@ def test_top_paths_rank_like_a_plain_sort(
 ) -> None:
     """The rows shown are those a plain sort of every converting path by (conversions desc,
     occurrences desc, path) puts first, ties included; the rest are summed in other."""
-    counts = PathCounts.from_rows(rows)
+    counts = PathCounts.from_rows([(p, c, n, v if c else 0) for p, c, n, v in rows])
     everything = counts.rows()
     expected = sorted(
         (r for r in everything if r[1] > 0), key=lambda r: (-r[1], -(r[1] + r[2]), r[0])

@@ -41,6 +41,7 @@ from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError
 from ._attribute import CollapseLike, as_paths
+from ._chain import solve_chain
 from ._result import AttributionResult, Credit
 
 if TYPE_CHECKING:
@@ -70,13 +71,29 @@ NULL: Final = "(null)"
 """Name of the non-conversion (absorbing) node."""
 
 _DENSE_PAIRS: Final = 1 << 24
-_MAX_CODE: Final = 1 << 62
 
 
 def _order(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"'order' must be an integer >= 1; got {value!r}")
     return value
+
+
+def _lex_states(columns: list[_I64], base: int) -> tuple[_I64, _I64]:
+    """Rank rows of digit columns (each in ``0 .. base-1``, first most significant).
+
+    Returns each row's rank among the distinct rows, in lexicographic order,
+    and one row of each rank. Ranks are re-coded after every column, so keys
+    stay below ``rows * base`` whatever the order (no ``base ** order`` code).
+    """
+    rank = np.zeros(len(columns[0]), dtype=np.int64)
+    n = 1
+    for col in columns:
+        uniq, rank = dense_unique(rank * base + col, n * base)
+        n = len(uniq)
+    rep = np.zeros(n, dtype=np.int64)
+    rep[rank] = np.arange(len(rank), dtype=np.int64)
+    return rank, rep
 
 
 def _sum_pairs(src: _I64, dst: _I64, weight: _F64, n: int) -> tuple[_I64, _I64, _F64]:
@@ -187,19 +204,14 @@ class TransitionCounts:
         remap = np.cumsum(used) - 1
         codes = remap[paths.codes].astype(np.int64) + 1  # 0 is the start marker
         base = len(items) + 1
-        if float(base) ** order >= _MAX_CODE:
-            raise ConfigError(
-                f"Markov order {order} with {len(items)} items has too many possible states "
-                f"({base}^{order}); use a lower order"
-            )
         pos = paths.positions
-        state = np.zeros(paths.n_touches, dtype=np.int64)
-        for j in range(order):  # digit j: the item j steps back (0 = this touch)
+        columns = []
+        for j in range(order - 1, -1, -1):  # the item j steps back (0 = this touch), oldest first
             back = np.zeros(paths.n_touches, dtype=np.int64)
             back[j:] = codes[: paths.n_touches - j]
-            state += np.where(pos >= j, back, 0) * base**j
-        uniq, inv = dense_unique(state, base**order)
-        n_s = len(uniq)
+            columns.append(np.where(pos >= j, back, 0))
+        inv, rep = _lex_states(columns, base)
+        n_s = len(rep)
         total = paths.conversions + paths.non_conversions
         tp = paths.touch_path
         step = pos[1:] > 0 if paths.n_touches else np.zeros(0, np.bool_)
@@ -207,9 +219,7 @@ class TransitionCounts:
         nonempty = paths.lengths > 0
         first = inv[paths.offsets[:-1][nonempty]]
         last = inv[paths.offsets[1:][nonempty] - 1]
-        digits = np.stack(
-            [(uniq // base**j) % base for j in range(order - 1, -1, -1)], axis=1
-        ).reshape(n_s, order)
+        digits = np.stack([c[rep] for c in columns], axis=1).reshape(n_s, order)
         return cls(
             items=items,
             order=order,
@@ -272,18 +282,14 @@ class TransitionCounts:
         items = tuple(sorted(set(self.items) | set(other.items)))
         position = {x: i for i, x in enumerate(items)}
         base = len(items) + 1
-        if float(base) ** self.order >= _MAX_CODE:
-            raise ConfigError(f"too many possible states ({base}^{self.order}) to merge")
-        keys = []
+        parts = []
         for t in (self, other):
             table = np.array([position[x] + 1 for x in t.items] + [0], dtype=np.int64)
-            digits = table[t.state_codes]  # -1 indexes the trailing 0: the start marker
-            powers = base ** np.arange(t.order - 1, -1, -1, dtype=np.int64)
-            keys.append(digits @ powers if t.n_states else np.zeros(0, np.int64))
-        uniq, inverse = np.unique(np.concatenate(keys), return_inverse=True)
-        inv = inverse.reshape(-1).astype(np.int64)
+            parts.append(table[t.state_codes])  # -1 indexes the trailing 0: the start marker
+        stacked = np.concatenate(parts).reshape(-1, self.order)
+        inv, rep = _lex_states([stacked[:, j] for j in range(self.order)], base)
         a_map, b_map = inv[: self.n_states], inv[self.n_states :]
-        n_s = len(uniq)
+        n_s = len(rep)
 
         def scatter(a: _F64, b: _F64) -> _F64:
             return wsum(a_map, a, n_s) + wsum(b_map, b, n_s)
@@ -294,9 +300,7 @@ class TransitionCounts:
             np.concatenate([self.weight, other.weight]),
             n_s,
         )
-        digits = np.stack(
-            [(uniq // base**j) % base for j in range(self.order - 1, -1, -1)], axis=1
-        ).reshape(n_s, self.order)
+        digits = stacked[rep]
         return TransitionCounts(
             items=items,
             order=self.order,
@@ -349,25 +353,13 @@ class TransitionCounts:
         )
 
 
-def _removal_effects(counts: TransitionCounts, q: _F64, r: _F64, s: _F64) -> dict[str, float]:
-    """``1 - P_without_i / P`` per item, for a reward vector ``r`` (conversions or value)."""
-    p = _conversion_probability(q, r, s, np.ones(counts.n_states, dtype=np.bool_))
-    effects: dict[str, float] = {}
-    for i, name in enumerate(counts.items):
-        keep = ~(counts.state_codes == i).any(axis=1)
-        p_i = _conversion_probability(q, r, s, keep)
-        # RE >= 0 exactly; clip only rounding noise below 0
-        effects[name] = max(0.0, 1.0 - p_i / p) if p > 0 else 0.0
-    return effects
-
-
-def _conversion_probability(q: _F64, r: _F64, s: _F64, keep: npt.NDArray[np.bool_]) -> float:
-    """P(conversion) of the chain restricted to the kept states (others lead to null)."""
-    if not keep.any():
-        return 0.0
-    qk = q[np.ix_(keep, keep)]
-    x = np.linalg.solve(np.eye(len(qk)) - qk, r[keep])
-    return float(s[keep] @ x)
+def _effects(items: tuple[str, ...], p: float, without: _F64) -> dict[str, float]:
+    """Removal effects ``1 - P_without_i / P`` per item (0 when nothing converts)."""
+    # RE >= 0 exactly; clip only rounding noise below 0
+    return {
+        name: max(0.0, 1.0 - p_i / p) if p > 0 else 0.0
+        for name, p_i in zip(items, without.tolist(), strict=True)
+    }
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -397,10 +389,13 @@ class FittedMarkov:
 
     @classmethod
     def solve(cls, model: Markov, counts: TransitionCounts) -> FittedMarkov:
-        """Solve the absorbing chain of some counts exactly (numpy linear algebra)."""
-        q, r, s = _matrices(counts)
-        effects = _removal_effects(counts, q, r, s)
-        p = _conversion_probability(q, r, s, np.ones(counts.n_states, dtype=np.bool_))
+        """Solve the absorbing chain of some counts (numpy; memory linear in the transitions).
+
+        Small chains use one dense inverse; larger ones an iterative solve on
+        the observed transitions, converged to 1e-13 (see ``_chain``).
+        """
+        p, without = solve_chain(counts)
+        effects = _effects(counts.items, p, without)
         if model.value is not MarkovValue.LAST_STATE:
             return cls(model, counts, p, effects)
         if counts.conversion_values is None:
@@ -408,11 +403,11 @@ class FittedMarkov:
                 "Markov(value='last_state') needs the value of the conversions ending in each "
                 "state; these transition counts were built without it"
             )
-        # r_v[s] = P(convert from s) * mean value of the conversions ending in s
+        # a conversion from state k is worth the mean value of the conversions ending in k
         ends = counts.conversions
         mean = np.where(ends > 0, counts.conversion_values / np.where(ends > 0, ends, 1.0), 0.0)
-        value_effects = _removal_effects(counts, q, r * mean, s)
-        return cls(model, counts, p, effects, value_effects)
+        value, value_without = solve_chain(counts, reward=mean)
+        return cls(model, counts, p, effects, _effects(counts.items, value, value_without))
 
     @property
     def items(self) -> tuple[str, ...]:

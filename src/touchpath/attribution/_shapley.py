@@ -1,8 +1,8 @@
 """Shapley-value attribution, exact, computed over coalition counts.
 
-A *coalition* is the set of distinct items (channels) of a path, kept as a
-bitmask; the data reduce to a table ``w(T)`` per observed coalition T. The
-game is
+A *coalition* is the set of distinct items (channels) of a path, kept as
+its sorted item codes (compressed rows, like paths); the data reduce to a
+table ``w(T)`` per observed coalition T. The game is
 
     v(S) = sum over coalitions T that are subsets of S of w(T)
 
@@ -19,9 +19,8 @@ linear in the game, so
 
     phi_i = sum over coalitions T containing i of w(T) / |T|
 
-exactly, in time linear in the number of *observed* coalitions: there is
-no 2^n enumeration and hence no limit on the number of channels beyond the
-63 that fit in a bitmask.
+exactly, in time linear in the total size of the *observed* coalitions:
+there is no 2^n enumeration and no limit on the number of channels.
 
 **Never negative.** Every ``w(T) >= 0``, so v is monotone (adding items to
 S only adds terms) and every marginal contribution ``v(S + i) - v(S)`` is
@@ -44,6 +43,7 @@ the rate game decides only how shared paths are split.
 from __future__ import annotations
 
 import enum
+import itertools
 from typing import ClassVar, Final
 
 import attrs
@@ -55,8 +55,10 @@ from .._paths import (
     ByLike,
     ConversionPaths,
     PathCounts,
+    _group_paths,
+    _lexicographic_order,
+    _take_paths,
     check_value_total,
-    dense_unique,
     wsum,
 )
 from .._schema import Field
@@ -67,11 +69,12 @@ from ._result import AttributionResult, Credit
 
 __all__ = ["CoalitionCounts", "Shapley", "ShapleyGame"]
 
+_I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 
 MAX_ITEMS: Final = 63
-"""Most items a coalition bitmask holds."""
+"""Most items a coalition bitmask (:func:`path_masks`, :attr:`CoalitionCounts.masks`) holds."""
 
 
 class ShapleyGame(enum.StrEnum):
@@ -118,11 +121,35 @@ def path_masks(paths: ConversionPaths) -> _I64:
     return masks
 
 
+def _sets(offsets: _I64, codes: _I32) -> tuple[_I64, _I32]:
+    """Each row's distinct codes, ascending (compressed rows)."""
+    n_rows = len(offsets) - 1
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(offsets))
+    order = np.lexsort((codes, row))
+    row, sorted_codes = row[order], codes[order]
+    keep = np.ones(len(row), dtype=np.bool_)
+    keep[1:] = (row[1:] != row[:-1]) | (sorted_codes[1:] != sorted_codes[:-1])
+    new_offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row[keep], minlength=n_rows), out=new_offsets[1:])
+    return new_offsets, sorted_codes[keep].astype(np.int32)
+
+
+def _coalition_order(offsets: _I64, members: _I32) -> _I64:
+    """Order of distinct coalitions as their bitmasks would sort (highest member first)."""
+    n = len(offsets) - 1
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+    flipped = members[np.lexsort((-members.astype(np.int64), row))]
+    return _lexicographic_order(offsets, flipped)
+
+
 @attrs.frozen(eq=False, repr=False)
 class CoalitionCounts:
     """Conversions, non-conversions and value per observed coalition: mergeable with ``+``.
 
-    Coalition 0 (paths without touches) holds the unattributed conversions.
+    Coalition ``k`` is the item codes ``members[offsets[k]:offsets[k+1]]``
+    (ascending); rows are ordered as the coalitions' bitmasks would sort.
+    The empty coalition (paths without touches) holds the unattributed
+    conversions. There is no limit on the number of items.
 
     >>> from touchpath.attribution import PathCounts
     >>> c = CoalitionCounts.from_paths(
@@ -134,9 +161,11 @@ class CoalitionCounts:
     """
 
     items: tuple[str, ...]
-    """Item names; bit i of a mask is ``items[i]``."""
-    masks: _I64
-    """Observed coalitions as bitmasks, sorted."""
+    """Item names; codes in :attr:`members` index this."""
+    offsets: _I64
+    """Start of each coalition's members, plus the total."""
+    members: _I32
+    """Each coalition's item codes, ascending."""
     conversions: _F64
     """Conversions per coalition."""
     non_conversions: _F64
@@ -150,32 +179,69 @@ class CoalitionCounts:
     def empty(cls, by: Field | None = None) -> CoalitionCounts:
         """The zero of ``+``."""
         z = np.zeros(0, np.float64)
-        return cls((), np.zeros(0, np.int64), z, z, z, by)
+        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
+
+    @classmethod
+    def _grouped(
+        cls,
+        items: tuple[str, ...],
+        offsets: _I64,
+        codes: _I32,
+        sums: tuple[_F64, _F64, _F64],
+        by: Field | None,
+    ) -> CoalitionCounts:
+        set_offsets, set_codes = _sets(offsets, codes)
+        group, first = _group_paths(set_offsets, set_codes)
+        new_offsets, new_members = _take_paths(set_offsets, set_codes, first)
+        order = _coalition_order(new_offsets, new_members)
+        rank = np.empty(len(first), dtype=np.int64)
+        rank[order] = np.arange(len(first), dtype=np.int64)
+        new_offsets, new_members = _take_paths(new_offsets, new_members, order)
+        g, k = rank[group], len(first)
+        conv, null, vals = (wsum(g, x, k) for x in sums)
+        members = new_members.astype(np.int32, copy=False)
+        return cls(items, new_offsets, members, conv, null, vals, by=by)
 
     @classmethod
     def from_paths(cls, paths: ConversionPaths) -> CoalitionCounts:
-        """Count the coalitions of :class:`ConversionPaths` (one vectorised pass)."""
+        """Count the coalitions of :class:`ConversionPaths` (vectorised, any number of items)."""
         check_value_total(paths.values)
         used = np.zeros(len(paths.items), dtype=np.bool_)
         used[paths.codes] = True
-        if not used.all():
-            remap = (np.cumsum(used) - 1).astype(np.int32)
-            paths = attrs.evolve(
-                paths,
-                items=tuple(x for x, u in zip(paths.items, used.tolist(), strict=True) if u),
-                codes=remap[paths.codes],
-            )
-        masks = path_masks(paths)
-        uniq, inv = dense_unique(masks, 1 << len(paths.items))
-        k = len(uniq)
-        return cls(
-            items=paths.items,
-            masks=uniq.astype(np.int64),
-            conversions=wsum(inv, paths.conversions, k),
-            non_conversions=wsum(inv, paths.non_conversions, k),
-            values=wsum(inv, paths.values, k),
-            by=paths.by,
+        items = tuple(x for x, u in zip(paths.items, used.tolist(), strict=True) if u)
+        remap = (np.cumsum(used) - 1).astype(np.int32)
+        return cls._grouped(
+            items,
+            paths.offsets,
+            remap[paths.codes],
+            (paths.conversions, paths.non_conversions, paths.values),
+            paths.by,
         )
+
+    @property
+    def sizes(self) -> _I64:
+        """Number of items of each coalition."""
+        return np.diff(self.offsets)
+
+    @property
+    def masks(self) -> _I64:
+        """The coalitions as bitmasks (bit i: ``items[i]``); at most 63 items.
+
+        >>> from touchpath.attribution import PathCounts
+        >>> Shapley().counts(PathCounts.from_rows([(["b", "a"], 1, 0, 0)])).masks.tolist()
+        [3]
+        """
+        if len(self.items) > MAX_ITEMS:
+            raise ConfigError(
+                f"at most {MAX_ITEMS} items fit a coalition bitmask; got {len(self.items)} "
+                f"(read offsets and members instead)"
+            )
+        # exact integer sums (a float bincount loses bits past 2**53); members are distinct,
+        # so a row's sum is its OR, and wrapping cumulative sums difference exactly
+        bits = np.left_shift(np.uint64(1), self.members.astype(np.uint64))
+        csum = np.zeros(len(bits) + 1, dtype=np.uint64)
+        np.cumsum(bits, dtype=np.uint64, out=csum[1:])
+        return (csum[self.offsets[1:]] - csum[self.offsets[:-1]]).astype(np.int64)
 
     @classmethod
     def from_log(
@@ -198,9 +264,9 @@ class CoalitionCounts:
 
     def coalitions(self) -> list[tuple[str, ...]]:
         """Each coalition as a tuple of item names (``()`` for paths without touches)."""
-        return [
-            tuple(x for i, x in enumerate(self.items) if m >> i & 1) for m in self.masks.tolist()
-        ]
+        names = [self.items[c] for c in self.members.tolist()]
+        bounds = self.offsets.tolist()
+        return [tuple(names[a:b]) for a, b in itertools.pairwise(bounds)]
 
     @classmethod
     def zero(cls, by: Field | None = None) -> CoalitionCounts:
@@ -225,30 +291,22 @@ class CoalitionCounts:
                 f"cannot add coalition counts of {self.by.value}s and {other.by.value}s"
             )
         items = tuple(sorted(set(self.items) | set(other.items)))
-        if len(items) > MAX_ITEMS:
-            raise ConfigError(f"at most {MAX_ITEMS} items fit a coalition; got {len(items)}")
         position = {x: i for i, x in enumerate(items)}
-        remapped = []
-        for t in (self, other):
-            new = np.zeros(len(t.masks), dtype=np.int64)
-            for i, x in enumerate(t.items):
-                new |= ((t.masks >> i) & 1) << position[x]
-            remapped.append(new)
-        uniq, inverse = np.unique(np.concatenate(remapped), return_inverse=True)
-        inv = inverse.reshape(-1)
-        k = len(uniq)
-
-        def total(name: str) -> _F64:
-            both = np.concatenate([getattr(self, name), getattr(other, name)])
-            return wsum(inv, both, k)
-
-        return CoalitionCounts(
-            items=items,
-            masks=uniq.astype(np.int64),
-            conversions=total("conversions"),
-            non_conversions=total("non_conversions"),
-            values=total("values"),
-            by=self.by if self.by is not None else other.by,
+        codes = [
+            np.array([position[x] for x in t.items] + [0], dtype=np.int32)[t.members]
+            for t in (self, other)
+        ]
+        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        return CoalitionCounts._grouped(
+            items,
+            offsets,
+            np.concatenate(codes),
+            (
+                np.concatenate([self.conversions, other.conversions]),
+                np.concatenate([self.non_conversions, other.non_conversions]),
+                np.concatenate([self.values, other.values]),
+            ),
+            self.by if self.by is not None else other.by,
         )
 
     def equals(self, other: object) -> bool:
@@ -257,7 +315,7 @@ class CoalitionCounts:
             return False
         return self.items == other.items and all(
             np.array_equal(getattr(self, a), getattr(other, a))
-            for a in ("masks", "conversions", "non_conversions", "values")
+            for a in ("offsets", "members", "conversions", "non_conversions", "values")
         )
 
     def __repr__(self) -> str:
@@ -277,6 +335,18 @@ def harsanyi_shapley(masks: _I64, worth: _F64, n_items: int) -> _F64:
     size = np.sum(bits, axis=0) if bits else np.zeros(len(masks), np.int64)
     per_member = np.where(size > 0, worth / np.maximum(size, 1), 0.0)
     return np.array([float(per_member[b == 1].sum()) for b in bits], dtype=np.float64)
+
+
+def coalition_shapley(offsets: _I64, members: _I32, worth: _F64, n_items: int) -> _F64:
+    """:func:`harsanyi_shapley` over coalitions in compressed rows: linear in their sizes.
+
+    >>> coalition_shapley(np.array([0, 1, 3]), np.array([0, 0, 1], np.int32),
+    ...                   np.array([2.0, 1.0]), 2).tolist()
+    [2.5, 0.5]
+    """
+    sizes = np.diff(offsets)
+    per_member = np.where(sizes > 0, worth / np.maximum(sizes, 1), 0.0)
+    return wsum(members, np.repeat(per_member, sizes), n_items)
 
 
 @attrs.frozen
@@ -318,26 +388,26 @@ class Shapley:
     def solve(self, counts: CoalitionCounts) -> tuple[_F64, _F64, _F64]:
         """Shapley values, conversions and value credited per item (in ``counts.items`` order)."""
         n = len(counts.items)
-        attributed = counts.masks != 0
-        masks = counts.masks[attributed]
-        conv = counts.conversions[attributed]
-        vals = counts.values[attributed]
+        off, mem = counts.offsets, counts.members
         if self.game is ShapleyGame.CONVERSIONS:
-            phi = harsanyi_shapley(masks, conv, n)
-            return phi, phi, harsanyi_shapley(masks, vals, n)
-        seen = conv + counts.non_conversions[attributed]
-        rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
-        phi = harsanyi_shapley(masks, rate, n)
+            phi = coalition_shapley(off, mem, counts.conversions, n)
+            return phi, phi, coalition_shapley(off, mem, counts.values, n)
+        seen = counts.conversions + counts.non_conversions
+        rate = np.where(seen > 0, counts.conversions / np.where(seen > 0, seen, 1.0), 0.0)
+        phi = coalition_shapley(off, mem, rate, n)
         # volume-weighted: each coalition's conversions (and value) are split among its
-        # members in proportion to their Shapley values of the rate game
-        bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
-        weight = bits * phi
-        total = weight.sum(axis=1)
-        equal = bits / np.maximum(bits.sum(axis=1), 1.0)[:, None]
+        # members in proportion to their Shapley values of the rate game (equally when those
+        # are all 0); empty coalitions have no members and stay unattributed
+        sizes = counts.sizes
+        row = np.repeat(np.arange(len(sizes)), sizes)
+        weight = phi[mem]
+        total = np.bincount(row, weights=weight, minlength=len(sizes))[row]
         share = np.where(
-            (total > 0)[:, None], weight / np.where(total > 0, total, 1.0)[:, None], equal
+            total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / np.maximum(sizes[row], 1)
         )
-        return phi, share.T @ conv, share.T @ vals
+        conv_credit = np.bincount(mem, weights=share * counts.conversions[row], minlength=n)
+        value_credit = np.bincount(mem, weights=share * counts.values[row], minlength=n)
+        return phi, conv_credit.astype(np.float64), value_credit.astype(np.float64)
 
     def attribute_counts(self, counts: CoalitionCounts) -> AttributionResult:
         """Credits from coalition counts alone (no ``explain``: no journeys).
@@ -348,7 +418,7 @@ class Shapley:
         {'a': 2.0, 'b': 2.0}
         """
         _, conversions, values = self.solve(counts)
-        empty = counts.masks == 0
+        empty = counts.sizes == 0
         return AttributionResult(
             model=repr(self),
             by=counts.by,

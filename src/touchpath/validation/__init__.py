@@ -32,6 +32,7 @@ from ._align import Alignments as Alignments
 from ._align import MoveKind as MoveKind
 from ._align import Repair as Repair
 from ._align import align as align
+from ._columns import ViolationColumns as ViolationColumns
 from ._compare import MapComparison as MapComparison
 from ._compare import ObservedTransition as ObservedTransition
 from ._compare import compare_to_map as compare_to_map
@@ -108,6 +109,7 @@ __all__ = [
     "ValidationCounts",
     "ValidationReport",
     "Violation",
+    "ViolationColumns",
     "Visits",
     "align",
     "compare_to_map",

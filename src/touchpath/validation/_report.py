@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -18,6 +18,7 @@ from ..exceptions import (
     UndefinedResultWarning,
     ViolationsFound,
 )
+from ._columns import ViolationColumns
 from ._protocol import Severity, TransitionRule, to_severity
 
 if TYPE_CHECKING:
@@ -502,6 +503,47 @@ transition fitness 50.0%, 0 pending>
             cached = tuple(self._violation_objects())
             self._cache["violations"] = cached
         return cached
+
+    def iter_violations(self, chunk: int = 10_000) -> Iterator[Violation]:
+        """The violations in :attr:`violations` order, built ``chunk`` at a time.
+
+        Unlike :attr:`violations`, never holds more than one chunk of objects.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> [v.rule.name for v in validate(log, m).iter_violations()]
+        ['EntryStage']
+        """
+        for start in range(0, len(self._violations), max(1, chunk)):
+            stop = min(start + max(1, chunk), len(self._violations))
+            yield from self._violation_objects(np.arange(start, stop, dtype=np.int64))
+
+    def columns(self) -> ViolationColumns:
+        """The violations as columns of codes, for frames without one object per violation.
+
+        See :class:`~touchpath.validation.ViolationColumns` (its ``to_pandas``,
+        ``to_polars`` and ``to_arrow``); rows are in :attr:`violations` order.
+        """
+        table, log = self._violations, self._log
+        events = table.event
+        journey = log.event_journey[events]
+        index = log.rows[events] if self._index_by_row else events - log.offsets[journey]
+        seen, local = np.unique(journey, return_inverse=True)
+        return ViolationColumns(
+            journey=local.reshape(-1).astype(np.int64),
+            journey_names=tuple(log.journey_ids[seen].tolist()),
+            index=np.asarray(index, dtype=np.int64),
+            timestamp=np.asarray(log.timestamps[events], dtype=np.int64),
+            from_stage=np.asarray(table.from_codes, dtype=np.int32),
+            to_stage=np.asarray(table.to_codes, dtype=np.int32),
+            stages=tuple(self._stage_table),
+            rule=np.asarray(table.rule, dtype=np.int32),
+            rule_names=tuple(r.name for r in self.rules),
+            severities=tuple(r.severity.value for r in self.rules),
+            row=np.asarray(log.rows[events], dtype=np.int64),
+        )
 
     @property
     def pending(self) -> tuple[Pending, ...]:
