@@ -388,6 +388,9 @@ def check_reference(records: list[dict[str, Any]], definition: dict[str, Any]) -
     assert counts.population == population
 
 
+@pytest.mark.filterwarnings(
+    "ignore::touchpath.exceptions.UndefinedResultWarning"
+)  # random data: nobody may enter
 @settings(max_examples=150)
 @given(records=event_records(), definition=definitions())
 def test_reached_is_next_plus_dropped_plus_censored(
@@ -529,6 +532,9 @@ def _moves(
     )
 
 
+@pytest.mark.filterwarnings(
+    "ignore::touchpath.exceptions.UndefinedResultWarning"
+)  # random data: nobody may enter
 @settings(max_examples=120)
 @given(
     records=event_records(),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchpath import EventLog
-from touchpath.exceptions import ConfigError, NotFoundError
+from touchpath.exceptions import ConfigError, NotFoundError, UndefinedResultWarning
 from touchpath.metrics import (
     IntervalMethod,
     Ratio,
@@ -304,7 +304,8 @@ def test_funnel_tables_show_intervals_when_asked() -> None:
     section = f.report_section(interval="wilson")
     assert "95% interval" in section.body
     assert "intervals: wilson" in (section.note or "")
-    empty = funnel(EventLog.from_records([]), ["visit", "trial"], level="stage")
+    with pytest.warns(UndefinedResultWarning, match="no journey reached"):
+        empty = funnel(EventLog.from_records([]), ["visit", "trial"], level="stage")
     assert math.isnan(empty.to_pandas(interval="wilson").loc[0, "conversion_from_first_lower"])
     with pytest.raises(ConfigError, match="'interval'"):
         f.report_section(interval="bayes")  # type: ignore[arg-type]
