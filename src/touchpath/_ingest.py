@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ._log import EventLog
     from ._map import JourneyMap
 
-__all__ = ["Coded", "ParsedTimestamps", "build_log", "check_on_error"]
+__all__ = ["Coded", "ParsedTimestamps", "build_log", "check_on_error", "factorize"]
 
 MISSING: Final = -1
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
@@ -172,6 +172,17 @@ def _factorize(values: _Column) -> tuple[npt.NDArray[np.integer[Any]], list[Any]
     if not wrapped:
         return codes, list(distinct)
     return codes, [k.value if isinstance(k, _Unhashable | _BoolKey) else k for k in distinct]
+
+
+def factorize(values: Sequence[Any]) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
+    """Codes into the distinct values, for readers whose values may be unhashable (lists or
+    dicts in a frame): each such value is its own entry, for the core to refuse by row.
+
+    >>> codes, values = factorize(["a", ["x"], "a"])
+    >>> (codes.tolist(), values)
+    ([0, 1, 0], ['a', ['x']])
+    """
+    return _factorize(values)
 
 
 class _BoolKey:

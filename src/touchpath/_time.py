@@ -106,6 +106,11 @@ def parse_duration(value: Any, *, name: str = "duration", allow_zero: bool = Fal
         raise ConfigError(f"{name!r} must be a {kind} duration; got {value!r}")
     if us > _MAX_US - _MIN_US:  # longer than all datetimes: timestamp + it could wrap int64
         raise ConfigError(f"{name!r} is too long a duration (at most 9,999 years); got {value!r}")
+    if us > 0 and round(us) == 0 and not allow_zero:
+        raise ConfigError(
+            f"{name!r} must be at least 1 microsecond (touchpath counts time in microseconds); "
+            f"got {value!r}"
+        )
     return round(us)
 
 

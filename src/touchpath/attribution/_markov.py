@@ -55,10 +55,24 @@ _DENSE_PAIRS: Final = 1 << 24
 _MAX_CODE: Final = 1 << 62
 
 
+_MAX_ORDER: Final = 61
+"""With two items and the start marker (base 3) no higher order has its states fit in int64."""
+
+
 def _order(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"'order' must be an integer >= 1; got {value!r}")
+    if value > _MAX_ORDER:
+        raise ConfigError(
+            f"'order' must be at most {_MAX_ORDER} (higher orders have more possible states "
+            f"than 64-bit codes can number); got {value!r}"
+        )
     return value
+
+
+def _too_many_states(base: int, order: int) -> bool:
+    """Whether ``base ** order`` reaches the code limit (exact integers: no float overflow)."""
+    return bool(int(base) ** int(order) >= _MAX_CODE)
 
 
 def _sum_pairs(src: _I64, dst: _I64, weight: _F64, n: int) -> tuple[_I64, _I64, _F64]:
@@ -162,7 +176,7 @@ class TransitionCounts:
         remap = np.cumsum(used) - 1
         codes = remap[paths.codes].astype(np.int64) + 1  # 0 is the start marker
         base = len(items) + 1
-        if float(base) ** order >= _MAX_CODE:
+        if _too_many_states(base, order):
             raise ConfigError(
                 f"Markov order {order} with {len(items)} items has too many possible states "
                 f"({base}^{order}); use a lower order"
@@ -246,7 +260,7 @@ class TransitionCounts:
         items = tuple(sorted(set(self.items) | set(other.items)))
         position = {x: i for i, x in enumerate(items)}
         base = len(items) + 1
-        if float(base) ** self.order >= _MAX_CODE:
+        if _too_many_states(base, self.order):
             raise ConfigError(f"too many possible states ({base}^{self.order}) to merge")
         keys = []
         for t in (self, other):

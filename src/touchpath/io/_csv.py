@@ -69,10 +69,11 @@ def check_delimiter(delimiter: object) -> str:
         not isinstance(delimiter, str)
         or len(delimiter) != 1
         or not delimiter.isascii()
-        or delimiter in '"\r\n'
+        or delimiter in '"\r\n\x00'
     ):
         raise ConfigError(
-            f"'delimiter' must be one ASCII character (not a quote or newline); got {delimiter!r}"
+            f"'delimiter' must be one ASCII character (not a quote, newline or NUL); "
+            f"got {delimiter!r}"
         )
     return delimiter
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .._ingest import Coded, ParsedTimestamps, build_log
+from .._ingest import Coded, ParsedTimestamps, build_log, factorize
 from .._schema import Field, OnError, Schema
 from .._time import (
     MISSING_REASON,
@@ -196,6 +196,9 @@ def _arrow_coded(arr: Any, null_text: bool = False) -> Coded:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_nested(arr.type):  # lists, structs, maps: the core names each bad value
+        codes, values = factorize(arr.to_pylist())
+        return Coded(codes, values)
     if not pa.types.is_dictionary(arr.type):
         if pa.types.is_string_view(arr.type):
             arr = arr.cast(pa.large_string())
@@ -674,7 +677,11 @@ def _pandas_coded(s: Any) -> _Column:
     pd = importlib.import_module("pandas")
     if isinstance(s.dtype, pd.CategoricalDtype):
         return Coded(s.cat.codes.to_numpy(), s.cat.categories.tolist())
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, dicts): the core names each bad value
+        raw_codes, values = factorize(s.tolist())
+        return Coded(raw_codes, values)
     return Coded(codes, list(uniques))
 
 
