@@ -46,7 +46,7 @@ def test_a_truncated_gz_names_the_file_and_the_line_where_it_breaks(
     path.write_bytes(gzip.compress(HEADER + GOOD * 2000)[:-20])
     for on_error in ("raise", "collect"):
         with pytest.raises(SchemaError, match=r"events\.csv\.gz line \d+: .*truncated") as info:
-            read_csv(path, engine=engine, on_error=on_error)  # type: ignore[arg-type]
+            read_csv(path, engine=engine, on_error=on_error)
         assert info.value.line is not None
         assert 1 < info.value.line <= 2002
 
@@ -124,7 +124,7 @@ def test_jsonl_bad_bytes_and_duplicate_keys_reject_their_line(tmp_path: Path) ->
 
 # -- awkward CSV: every engine gives the same log, rejections and lines ---------------------
 
-AWKWARD = {
+AWKWARD: dict[str, tuple[bytes, int, int, list[tuple[int, int, str | None]]]] = {
     # name: (file bytes, rows read, events used, [(row, line, field)] rejected), by hand
     "very long field": (HEADER + GOOD + b"j2,2025-01-01T00:00:00Z," + b"x" * 300_000 + b"\n"
                         + BAD_TS + GOOD, 4, 3, [(2, 4, "timestamp")]),
