@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
-from ._time import parse_timestamps, resolve_timezone
+from ._time import OUT_OF_RANGE_REASON, out_of_range, parse_timestamps, resolve_timezone
 from .exceptions import ConfigError, SchemaError
 
 if TYPE_CHECKING:
@@ -90,20 +90,25 @@ class ParsedTimestamps:
     """A timestamp column a reader has already parsed to int64 UTC microseconds.
 
     ``bad`` maps the position of each unreadable row to its raw value and the
-    reason (the values at those positions of ``us`` are ignored).
+    reason (the values at those positions of ``us`` are ignored); ``raw(i)``, when
+    given, is the original value of row ``i`` (for messages about other rows).
 
     >>> col = ParsedTimestamps(np.array([0, 0]), {1: ("x", "not an ISO-8601 timestamp")})
     >>> (len(col), col[1])
     (2, 'x')
     """
 
-    __slots__ = ("bad", "us")
+    __slots__ = ("bad", "raw", "us")
 
     def __init__(
-        self, us: npt.NDArray[np.int64], bad: Mapping[int, tuple[Any, str]] | None = None
+        self,
+        us: npt.NDArray[np.int64],
+        bad: Mapping[int, tuple[Any, str]] | None = None,
+        raw: Callable[[int], Any] | None = None,
     ) -> None:
         self.us = np.asarray(us, dtype=np.int64)
         self.bad = dict(bad or {})
+        self.raw = raw
 
     def __len__(self) -> int:
         return len(self.us)
@@ -111,6 +116,11 @@ class ParsedTimestamps:
     def __getitem__(self, row: int) -> Any:
         if row in self.bad:
             return self.bad[row][0]
+        if self.raw is not None:
+            try:
+                return self.raw(row)
+            except (OverflowError, ValueError):  # e.g. a date the frame library cannot show
+                pass
         return int(self.us[row])
 
 
@@ -431,18 +441,34 @@ def _per_distinct(
 
 
 def _timestamps(
-    values: _Column, tz: dt.tzinfo | None, unit: str
+    values: _Column, tz: dt.tzinfo | None, unit: str, fmt: str | None = None
 ) -> tuple[npt.NDArray[np.int64], dict[int, tuple[Any, str]]]:
-    """Parse a timestamp column; bad rows map to (raw value, reason)."""
+    """Parse a timestamp column; bad rows map to (raw value, reason).
+
+    One rule for every reader: whatever parsed the values, a result outside years 1 to
+    9999 UTC is refused here (with the raw value), so no later step overflows."""
+    ts, bad = _parse_column(values, tz, unit, fmt)
+    outside = np.flatnonzero(out_of_range(ts))
+    for r in outside.tolist():
+        if r not in bad:
+            bad[r] = (values[r], OUT_OF_RANGE_REASON)
+    if len(outside):
+        ts[outside] = 0
+    return ts, bad
+
+
+def _parse_column(
+    values: _Column, tz: dt.tzinfo | None, unit: str, fmt: str | None
+) -> tuple[npt.NDArray[np.int64], dict[int, tuple[Any, str]]]:
     if isinstance(values, ParsedTimestamps):
         us = values.us
         if not (us.flags.owndata and us.flags.writeable):
             us = us.copy()  # a view of the reader's memory: the log owns what it stores
-        return us, values.bad
+        return us, dict(values.bad)
     if isinstance(values, Coded):
         codes, uniq = values.factorized()
         given = len(values.values)
-        table, bad_keys = parse_timestamps(uniq[:given], timezone=tz, unit=unit)
+        table, bad_keys = parse_timestamps(uniq[:given], timezone=tz, unit=unit, fmt=fmt)
         if len(uniq) > given:  # the missing entry, parsed on its own (keeps the fast paths)
             _, none_bad = parse_timestamps([None], timezone=tz, unit=unit)
             bad_keys[given] = none_bad[0]
@@ -454,7 +480,7 @@ def _timestamps(
             for r, k in zip(rows.tolist(), keys, strict=True):
                 bad[r] = (uniq[k], bad_keys[k])
         return ts, bad
-    ts, reasons = parse_timestamps(values, timezone=tz, unit=unit)
+    ts, reasons = parse_timestamps(values, timezone=tz, unit=unit, fmt=fmt)
     return ts, {r: (values[r], why) for r, why in reasons.items()}
 
 
@@ -527,7 +553,9 @@ def build_log(
         columns.clear()
 
     jcodes, jnames = _journey_ids(todo.pop(Field.JOURNEY_ID), name(Field.JOURNEY_ID), problems)
-    ts, ts_bad = _timestamps(todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit)
+    ts, ts_bad = _timestamps(
+        todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit, schema.timestamp_format
+    )
     for r, (raw, reason) in sorted(ts_bad.items()):
         problems.add(r, name(Field.TIMESTAMP), raw, reason)
     del ts_bad

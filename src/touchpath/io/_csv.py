@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from .._ingest import Coded, ParsedTimestamps, build_log, check_on_error
 from .._schema import Field, OnError, Schema
-from .._time import parse_timestamps, resolve_timezone
+from .._time import OUT_OF_RANGE_REASON, out_of_range, parse_timestamps, resolve_timezone
 from ..exceptions import ConfigError, MissingDependencyError, SchemaError
 
 if TYPE_CHECKING:
@@ -280,15 +280,18 @@ class _CodedBuilder:
 class _TimestampBuilder:
     """A timestamp column parsed chunk by chunk (its text is never held whole)."""
 
-    def __init__(self, tz: dt.tzinfo | None, unit: str) -> None:
+    def __init__(self, tz: dt.tzinfo | None, unit: str, fmt: str | None) -> None:
         self.tz = tz
         self.unit = unit
+        self.fmt = fmt
         self.parts: list[npt.NDArray[np.int64]] = []
         self.bad: dict[int, tuple[Any, str]] = {}
         self.n = 0
 
     def add(self, values: list[str]) -> None:
-        us, reasons = parse_timestamps(values, timezone=self.tz, unit=self.unit)
+        us, reasons = parse_timestamps(values, timezone=self.tz, unit=self.unit, fmt=self.fmt)
+        for k in np.flatnonzero(out_of_range(us)).tolist():
+            reasons.setdefault(k, OUT_OF_RANGE_REASON)  # here, while the text is at hand
         for k, why in reasons.items():
             self.bad[self.n + k] = (values[k], why)
         self.parts.append(us)
@@ -326,7 +329,9 @@ def _read_python(
             width = len(header)
             fields = _header_fields(header, schema, source)
             builders: dict[Field, _CodedBuilder | _TimestampBuilder] = {
-                f: _TimestampBuilder(options["timezone"], schema.timestamp_unit)
+                f: _TimestampBuilder(
+                    options["timezone"], schema.timestamp_unit, schema.timestamp_format
+                )
                 if f is Field.TIMESTAMP
                 else _CodedBuilder()
                 for f in fields
@@ -626,6 +631,7 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
         options["timezone"],
         schema.timestamp_unit,
         null_text=True,
+        timestamp_format=schema.timestamp_format,
     )
     return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
 

@@ -25,8 +25,10 @@ from .._schema import Field, OnError, Schema
 from .._time import (
     MISSING_REASON,
     NAIVE_REASON,
+    SUB_US_REASON,
+    SUB_US_TEXT,
     US_PER_SECOND,
-    localize,
+    localize_checked,
     parse_timestamps,
     resolve_timezone,
 )
@@ -105,15 +107,14 @@ def _finish_timestamps(
             for i in rows.tolist():
                 bad.setdefault(i, (raw(i), NAIVE_REASON))
         else:
-            us, out_of_range = localize(us, tz)
-            if null is not None:
-                out_of_range &= ~null
-            for i in np.flatnonzero(out_of_range).tolist():
-                bad.setdefault(i, (raw(i), "timestamp out of range"))
+            us, refused = localize_checked(us, tz)
+            for i, why in refused.items():
+                if null is None or not null[i]:
+                    bad.setdefault(i, (raw(i), why))
     if null is not None:
         for i in np.flatnonzero(null).tolist():
             bad[i] = (None, MISSING_REASON)
-    return ParsedTimestamps(us, bad)
+    return ParsedTimestamps(us, bad, raw)
 
 
 def _epochs(
@@ -242,6 +243,18 @@ def _arrow_timestamps(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
 
 
 def _arrow_text_timestamps(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
+    import pyarrow.compute as pc
+
+    parsed = _arrow_text_timestamps_unchecked(arr, tz, unit)
+    finer = pc.fill_null(pc.match_substring_regex(arr, SUB_US_TEXT), False)
+    if isinstance(parsed, ParsedTimestamps) and pc.any(finer).as_py():
+        # Arrow drops digits past the microsecond: refuse them, as every reader does
+        for i in np.flatnonzero(finer.to_numpy(zero_copy_only=False)).tolist():
+            parsed.bad.setdefault(i, (arr[i].as_py(), SUB_US_REASON))
+    return parsed
+
+
+def _arrow_text_timestamps_unchecked(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -314,6 +327,14 @@ def _arrow_amounts(arr: Any, null_text: bool = False) -> _Column:
     return _arrow_coded(arr)
 
 
+def _arrow_is_text(t: Any) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
 def arrow_columns(
     columns: dict[str, Any],
     fields: Mapping[Field, str],
@@ -321,12 +342,14 @@ def arrow_columns(
     unit: str,
     *,
     null_text: bool = False,
+    timestamp_format: str | None = None,
 ) -> dict[Field, _Column]:
     """Arrow columns (by name) in the forms the core reads fastest.
 
     Each column is taken out of ``columns`` as it is converted (the timestamp
     first), so that a reader that owns them frees the Arrow memory as it goes.
-    ``null_text``: nulls stand for empty text (CSV) rather than missing values.
+    ``null_text``: nulls stand for empty text (CSV) rather than missing values;
+    with a ``timestamp_format``, text timestamps are left to the core to parse.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -338,7 +361,10 @@ def arrow_columns(
         if f is Field.TIMESTAMP:
             if null_text and col.null_count:
                 col = pc.fill_null(col, "")
-            out[f] = _arrow_timestamps(col, tz, unit)
+            if timestamp_format is not None and _arrow_is_text(col.type):
+                out[f] = _arrow_coded(col)
+            else:
+                out[f] = _arrow_timestamps(col, tz, unit)
         elif f is Field.CONVERTED:
             out[f] = _arrow_flags(col, null_text)
         elif f in (Field.VALUE, Field.COST):
@@ -388,7 +414,11 @@ def from_arrow(
     tz = resolve_timezone(timezone)
     fields = _present(schema, table.column_names)
     columns = arrow_columns(
-        {name: table.column(name) for name in fields.values()}, fields, tz, schema.timestamp_unit
+        {name: table.column(name) for name in fields.values()},
+        fields,
+        tz,
+        schema.timestamp_unit,
+        timestamp_format=schema.timestamp_format,
     )
     return build_log(
         columns,
@@ -520,7 +550,11 @@ def _polars_timestamps(s: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
     fast_rows = np.flatnonzero(done)
     slow_rows = np.flatnonzero(~done)
     slow_values = s.gather(slow_rows).to_list() if len(slow_rows) else []
-    return _merge_text(n, fast_rows, us[fast_rows], slow_rows, slow_values, tz, unit)
+    merged = _merge_text(n, fast_rows, us[fast_rows], slow_rows, slow_values, tz, unit)
+    finer = s.str.contains(SUB_US_TEXT).fill_null(False).to_numpy()
+    for i in np.flatnonzero(finer & done).tolist():  # polars drops digits past the microsecond
+        merged.bad.setdefault(i, (s[i], SUB_US_REASON))
+    return merged
 
 
 def _polars_flags(s: Any, null_text: bool = False) -> _Column:
@@ -547,6 +581,7 @@ def polars_columns(
     *,
     null_text: bool = False,
     consume: bool = False,
+    timestamp_format: str | None = None,
 ) -> dict[Field, _Column]:
     """The columns of a polars DataFrame, in the forms the core reads fastest.
 
@@ -560,7 +595,10 @@ def polars_columns(
         if f is Field.TIMESTAMP:
             if null_text and s.null_count():
                 s = s.fill_null("")
-            out[f] = _polars_timestamps(s, tz, unit)
+            if timestamp_format is not None and not (s.dtype.is_numeric() or s.dtype.is_temporal()):
+                out[f] = _polars_coded(s)
+            else:
+                out[f] = _polars_timestamps(s, tz, unit)
         elif f is Field.CONVERTED:
             out[f] = _polars_flags(s, null_text)
         elif f in (Field.VALUE, Field.COST):
@@ -605,7 +643,9 @@ def from_polars(
     schema = schema or Schema()
     tz = resolve_timezone(timezone)
     fields = _present(schema, df.columns)
-    columns = polars_columns(df, fields, tz, schema.timestamp_unit)
+    columns = polars_columns(
+        df, fields, tz, schema.timestamp_unit, timestamp_format=schema.timestamp_format
+    )
     return build_log(
         columns,
         df.height,
@@ -787,7 +827,11 @@ def from_pandas(
     for f, name in fields.items():
         s = df[original[name]]
         if f is Field.TIMESTAMP:
-            columns[f] = _pandas_timestamps(s, tz, schema.timestamp_unit)
+            text = s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+            if schema.timestamp_format is not None and text:
+                columns[f] = _pandas_coded(s)
+            else:
+                columns[f] = _pandas_timestamps(s, tz, schema.timestamp_unit)
         elif f is Field.CONVERTED:
             columns[f] = _pandas_flags(s)
         elif f in (Field.VALUE, Field.COST):
