@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -27,7 +29,14 @@ if TYPE_CHECKING:
     from ._log import EventLog
     from ._map import JourneyMap
 
-__all__ = ["Coded", "ParsedTimestamps", "build_log", "check_on_error", "factorize"]
+__all__ = [
+    "Coded",
+    "ParsedTimestamps",
+    "build_log",
+    "check_on_error",
+    "factorize",
+    "normalize_id",
+]
 
 MISSING: Final = -1
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
@@ -264,6 +273,29 @@ def _categorical(
     return codes, tuple(distinct)
 
 
+_EDGE_SPACE: Final = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
+def _normal_ids(uniq: list[str]) -> bool:
+    """Whether distinct text ids are already in normal form (no surrounding whitespace,
+    Unicode NFC): one pass of C code over all of them."""
+    joined = "\x00".join(uniq)
+    if _EDGE_SPACE.search(joined):
+        return False
+    return joined.isascii() or unicodedata.is_normalized("NFC", joined)
+
+
+def normalize_id(text: str) -> str:
+    """A journey id in normal form: surrounding whitespace removed, Unicode NFC.
+
+    Ids that differ only in these ways name the same journey, whatever the reader.
+
+    >>> normalize_id(" caf\u0065\u0301 ") == "caf\u00e9"
+    True
+    """
+    return unicodedata.normalize("NFC", text.strip())
+
+
 def _journey_ids(
     values: _Column, field: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.int32], list[str]]:
@@ -273,6 +305,7 @@ def _journey_ids(
         and set(map(type, uniq)) == {str}
         and "" not in uniq
         and not any(map(str.isspace, uniq))
+        and _normal_ids(uniq)
     ):  # the common case: every id is non-blank text, so only sort the distinct ids
         order = _argsort_text(uniq)
         rank = np.empty(len(uniq), dtype=np.int32)
@@ -287,7 +320,7 @@ def _journey_ids(
     for k, v in enumerate(uniq):
         if isinstance(v, str):
             if v.strip():
-                names.append(v)
+                names.append(normalize_id(v))
                 continue
             reasons[k] = "empty journey id"
         elif isinstance(v, bool | np.bool_):

@@ -252,6 +252,8 @@ def _one(value: Any, tz: dt.tzinfo | None, unit: str, fmt: str | None = None) ->
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
+            if text.startswith("0000-"):  # well formed, but before year 1 (as Arrow sees it)
+                raise TimestampError(OUT_OF_RANGE_REASON) from None
             raise TimestampError("not an ISO-8601 timestamp") from None
         return _from_datetime(parsed, tz)
     if isinstance(value, dt.date):
