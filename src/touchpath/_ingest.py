@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -243,6 +244,9 @@ def _categorical(
     raw_codes, uniq = _factorize(values)
     names: list[str | None] = []
     bad_keys: dict[int, str] = {}
+    if set(map(type, uniq)) <= {str, type(None)}:  # the common case: text only, C-level passes
+        names = [v or None for v in uniq]
+        uniq = []
     for k, v in enumerate(uniq):
         if _is_missing(v):
             names.append(None)
@@ -258,11 +262,14 @@ def _categorical(
         else:
             bad_keys[k] = f"must be text (got a {type(v).__name__})"
             names.append(None)
-    distinct = sorted({n for n in names if n is not None})
-    position = {n: i for i, n in enumerate(distinct)}
-    remap = np.array(
-        [MISSING if n is None else position[n] for n in names] or [MISSING], dtype=np.int32
-    )
+    present = set(names)
+    present.discard(None)
+    distinct: list[str] = sorted(present)  # type: ignore[arg-type]
+    position: dict[str | None, int] = dict(zip(distinct, range(len(distinct)), strict=True))
+    position[None] = MISSING
+    remap = np.fromiter(map(position.__getitem__, names), dtype=np.int32, count=len(names))
+    if not len(remap):
+        remap = np.full(1, MISSING, dtype=np.int32)
     codes = remap[raw_codes] if len(raw_codes) else np.zeros(0, dtype=np.int32)
     if bad_keys:
         rows, keys = _rows_with(raw_codes, bad_keys, len(uniq))
@@ -273,15 +280,18 @@ def _categorical(
     return codes, tuple(distinct)
 
 
-_EDGE_SPACE: Final = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+_SPACE: Final = re.compile(r"\s")
 
 
 def _normal_ids(uniq: list[str]) -> bool:
     """Whether distinct text ids are already in normal form (no surrounding whitespace,
     Unicode NFC): one pass of C code over all of them."""
-    joined = "\x00".join(uniq)
-    if _EDGE_SPACE.search(joined):
+    edges = "".join(map(operator.itemgetter(0), uniq)) + "".join(
+        map(operator.itemgetter(-1), uniq)
+    )  # the ids are not empty
+    if _SPACE.search(edges):
         return False
+    joined = "\x00".join(uniq)
     return joined.isascii() or unicodedata.is_normalized("NFC", joined)
 
 

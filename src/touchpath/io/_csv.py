@@ -551,6 +551,10 @@ class _LazyLines(Sequence[int]):
 
 # -- the pyarrow engine -----------------------------------------------------------------------
 
+_ARROW_BLOCK: Final = 1 << 22
+"""Bytes per pyarrow parse block: 4 MiB keeps both cores busy with a few hundred times fewer
+chunks (dictionaries to unify, per-chunk conversions) than the 1 MiB default."""
+
 
 def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> EventLog | None:
     import pyarrow as pa
@@ -585,7 +589,7 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
     try:
         table = pacsv.read_csv(
             pa.input_stream(os.fspath(path), compression=compression),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=_ARROW_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
             ),

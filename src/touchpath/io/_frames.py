@@ -311,7 +311,19 @@ def _arrow_amounts(arr: Any, null_text: bool = False) -> _Column:
 
     t = arr.type
     if pa.types.is_dictionary(t):
-        return _arrow_coded(arr, null_text)
+        if not _arrow_is_text(t):
+            return _arrow_coded(arr, null_text)
+        try:  # numbers as text (CSV): Arrow parses each chunk's small dictionary once
+            numbers = pa.chunked_array(
+                [pc.take(pc.cast(c.dictionary, pa.float64()), c.indices) for c in _chunks(arr)],
+                type=pa.float64(),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _arrow_coded(arr, null_text)
+        refused = pc.or_(pc.is_nan(numbers), pc.or_(pc.is_inf(numbers), pc.less(numbers, 0)))
+        if pc.any(refused).as_py():  # let the core report the text as written
+            return _arrow_coded(arr, null_text)
+        return _arrow_amounts(numbers)
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         # missing (null) is 0; NaN is refused by the core
         return _numpy(arr, lambda c: pc.fill_null(c.cast(pa.float64()), 0.0))
