@@ -602,6 +602,7 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError):
+        pa.default_memory_pool().release_unused()  # the Python engine starts from a clean slate
         return None  # bad UTF-8, damaged gzip: the Python engine reports them by line
     if table.column_names != wanted:
         return None
