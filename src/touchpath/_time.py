@@ -12,7 +12,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeAlias
 
 import numpy as np
@@ -594,18 +594,7 @@ def localize(
     bad = (naive_us < _MIN_US) | (naive_us > _MAX_US)
     if len(out) == 0 or _is_utc(tz):
         return out, bad
-    hours, inverse = np.unique(naive_us // _HOUR_US, return_inverse=True)
-    first = np.zeros(len(hours), dtype=np.int64)
-    last = np.zeros(len(hours), dtype=np.int64)
-    hour_ok = np.ones(len(hours), dtype=np.bool_)
-    for k, h in enumerate(hours.tolist()):
-        try:
-            start = _NAIVE_EPOCH + dt.timedelta(microseconds=h * _HOUR_US)
-            first[k] = _offset_us(start, tz)
-            last[k] = _offset_us(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
-        except (OverflowError, ValueError):
-            hour_ok[k] = False
-    inverse = inverse.reshape(-1)
+    first, last, hour_ok, inverse = _offsets_by_hour(naive_us, _NAIVE_EPOCH, _offset_us, tz)
     out -= first[inverse]
     bad |= ~hour_ok[inverse]
     for i in np.flatnonzero(((first != last) & hour_ok)[inverse]).tolist():
@@ -645,17 +634,7 @@ def localize_checked(
         return utc, bad
     # a wall time exists iff UTC -> wall gives it back; offsets by distinct UTC hour
     safe = np.where(outside, 0, utc)
-    hours, inverse = np.unique(safe // _HOUR_US, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    first = np.zeros(len(hours), dtype=np.int64)
-    last = np.zeros(len(hours), dtype=np.int64)
-    for k, h in enumerate(hours.tolist()):
-        try:
-            start = _EPOCH + dt.timedelta(microseconds=h * _HOUR_US)
-            first[k] = _utc_offset_us(start, tz)
-            last[k] = _utc_offset_us(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
-        except (OverflowError, ValueError):
-            first[k] = last[k] = 0
+    first, last, _, inverse = _offsets_by_hour(safe, _EPOCH, _utc_offset_us, tz)
     back = safe + first[inverse]
     for i in np.flatnonzero((first != last)[inverse]).tolist():
         try:
@@ -668,6 +647,31 @@ def localize_checked(
     for i in np.flatnonzero((back != naive_us) & ~outside).tolist():
         bad[i] = reason
     return utc, bad
+
+
+def _offsets_by_hour(
+    us: npt.NDArray[np.int64],
+    base: dt.datetime,
+    offset: Callable[[dt.datetime, dt.tzinfo], int],
+    tz: dt.tzinfo,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.intp]
+]:
+    """The zone's offset at the first and last microsecond of each distinct hour of ``us``
+    (microseconds after ``base``), whether the zone could say, and each row's hour index."""
+    hours, inverse = np.unique(us // _HOUR_US, return_inverse=True)
+    first = np.zeros(len(hours), dtype=np.int64)
+    last = np.zeros(len(hours), dtype=np.int64)
+    ok = np.ones(len(hours), dtype=np.bool_)
+    for k, h in enumerate(hours.tolist()):
+        try:
+            start = base + dt.timedelta(microseconds=h * _HOUR_US)
+            first[k] = offset(start, tz)
+            last[k] = offset(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
+        except (OverflowError, ValueError):
+            ok[k] = False
+            first[k] = last[k] = 0
+    return first, last, ok, inverse.reshape(-1)
 
 
 def _utc_offset_us(instant: dt.datetime, tz: dt.tzinfo) -> int:
