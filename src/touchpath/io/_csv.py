@@ -621,7 +621,6 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
         ):
             return None  # the Python engine splits such a file row by row
         n_rows += len(skipped)
-        raw = _with_null_rows(raw, ragged, n_rows)
         for pos, row_text in zip(ragged.tolist(), skipped, strict=True):
             rec = next(csv.reader(io.StringIO(row_text, newline=""), delimiter=delimiter), [])
             reason = f"expected {len(header)} fields, got {int(structure.fields[pos])}"
@@ -638,23 +637,36 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
         null_text=True,
         timestamp_format=schema.timestamp_format,
     )
+    if invalid:  # the ragged rows, back in place as rejected rows
+        where = np.asarray(sorted(invalid), dtype=np.intp)
+        columns = {f: _with_rows_inserted(c, where) for f, c in columns.items()}
     return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
 
 
-def _with_null_rows(
-    raw: dict[str, Any], positions: npt.NDArray[np.intp], n_rows: int
-) -> dict[str, Any]:
-    """Arrow columns with null rows inserted at ``positions`` (of the longer result)."""
-    import pyarrow as pa
+def _with_rows_inserted(column: _Column, positions: npt.NDArray[np.intp]) -> _Column:
+    """A converted column with a placeholder row at each of ``positions`` (indices of the
+    longer result); the reader rejects those rows, so the placeholder is never used. Only
+    the small converted arrays are copied, never the text."""
+    before = positions - np.arange(len(positions))  # np.insert counts in the shorter column
+    if isinstance(column, Coded):
+        return Coded(np.insert(column.codes, before, -1), column.values)
+    if isinstance(column, ParsedTimestamps):
+        us = np.insert(column.us, before, 0)
+        moved = {
+            r + int(np.searchsorted(before, r, side="right")): v for r, v in column.bad.items()
+        }
+        raw = column.raw
 
-    mask = np.zeros(n_rows, dtype=np.bool_)
-    mask[positions] = True
-    take = np.cumsum(~mask) - 1
-    take[mask] = 0
-    indices = pa.array(take, mask=mask)
-    out: dict[str, Any] = {}
-    for name in list(raw):
-        out[name] = raw.pop(name).take(indices)
+        def old_raw(i: int) -> Any:
+            assert raw is not None
+            return raw(i - int(np.searchsorted(positions, i)))
+
+        return ParsedTimestamps(us, moved, old_raw if raw is not None else None)
+    if isinstance(column, np.ndarray):
+        return np.insert(column, before, column.dtype.type(0))
+    out = list(column)
+    for p in positions.tolist():
+        out.insert(p, None)
     return out
 
 
