@@ -609,6 +609,14 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
     n_rows = table.num_rows
     raw = {name: table.column(name) for name in wanted}
     del table  # each column is freed as soon as it is converted
+    columns = arrow_columns(  # the Arrow memory is freed column by column
+        raw,
+        fields_by_name(fields, header),
+        options["timezone"],
+        schema.timestamp_unit,
+        null_text=True,
+        timestamp_format=schema.timestamp_format,
+    )
     lines: Sequence[int] | npt.NDArray[np.integer[Any]]
     invalid: dict[int, tuple[str | None, Any, str]] = {}
     if skipped:  # rows with the wrong number of fields: put them back as rejected rows
@@ -627,19 +635,9 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
             invalid[pos] = (None, delimiter.join(rec), reason)
         lines = structure.lines
         del structure
+        columns = {f: _with_rows_inserted(c, ragged) for f, c in columns.items()}
     else:
         lines = _LazyLines(path, delimiter, source, n_rows)
-    columns = arrow_columns(
-        raw,
-        fields_by_name(fields, header),
-        options["timezone"],
-        schema.timestamp_unit,
-        null_text=True,
-        timestamp_format=schema.timestamp_format,
-    )
-    if invalid:  # the ragged rows, back in place as rejected rows
-        where = np.asarray(sorted(invalid), dtype=np.intp)
-        columns = {f: _with_rows_inserted(c, where) for f, c in columns.items()}
     return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
 
 
