@@ -25,10 +25,12 @@ from .._schema import Field, OnError, Schema
 from .._time import (
     MISSING_REASON,
     NAIVE_REASON,
+    OUT_OF_RANGE_REASON,
     SUB_US_REASON,
     SUB_US_TEXT,
     US_PER_SECOND,
     localize_checked,
+    out_of_range,
     parse_timestamps,
     resolve_timezone,
 )
@@ -111,10 +113,16 @@ def _finish_timestamps(
             for i, why in refused.items():
                 if null is None or not null[i]:
                     bad.setdefault(i, (raw(i), why))
+    for i in np.flatnonzero(out_of_range(us)).tolist():  # here, while raw values are at hand
+        try:
+            shown = raw(i)
+        except (OverflowError, ValueError):  # a date the frame library cannot show either
+            shown = int(units[i])
+        bad.setdefault(i, (shown, OUT_OF_RANGE_REASON))
     if null is not None:
         for i in np.flatnonzero(null).tolist():
             bad[i] = (None, MISSING_REASON)
-    return ParsedTimestamps(us, bad, raw)
+    return ParsedTimestamps(us, bad)  # not ``raw``: it would keep the frame's column alive
 
 
 def _epochs(
