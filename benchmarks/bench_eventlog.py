@@ -159,8 +159,8 @@ def memory_case(case: str, n_events: int, path: str) -> dict[str, Any]:
         log = log_of(n_events)
     elif case == "csv-pyarrow":
         log = read_csv(path, engine="pyarrow")
-    elif case == "csv-polars":
-        log = read_csv(path, engine="polars")
+    elif case == "csv-python":
+        log = read_csv(path, engine="python")
     else:
         log = EventLog.from_arrow(table)
     peak, _ = _peak_and_current()
@@ -187,7 +187,7 @@ def run_memory(n_events: int, workdir: Path) -> list[dict[str, Any]]:
     for case, path in (
         ("synthetic", ""),
         ("csv-pyarrow", str(csv_path)),
-        ("csv-polars", str(csv_path)),
+        ("csv-python", str(csv_path)),
         ("from_arrow", str(feather_path)),
     ):
         done = subprocess.run(
@@ -244,7 +244,7 @@ def main() -> None:
         workdir = Path(tmp)
         csv_path = workdir / "events.csv"
         write_csv_fast(base, csv_path)
-        for engine in ("pyarrow", "polars", "python"):
+        for engine in ("pyarrow", "python"):
             log = add(
                 f"read_csv engine={engine}",
                 n_ev,

@@ -70,7 +70,7 @@ def check_events(events: list[Progress], step: str, path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["events.csv", "events.csv.gz"])
-@pytest.mark.parametrize("engine", ["python", "pyarrow", "polars"])
+@pytest.mark.parametrize("engine", ["python", "pyarrow"])
 def test_read_csv_reports_bytes(tmp_path: Path, name: str, engine: str) -> None:
     """Every engine reports the step and reaches 100 % of the file's size (compressed size for
     .gz); the Python engine reports on the way too; the log equals one read without it."""

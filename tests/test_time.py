@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from touchpath._time import (
     NAIVE_REASON,
+    OUT_OF_RANGE_REASON,
     format_duration,
     localize,
     parse_duration,
@@ -165,7 +166,7 @@ def test_bad_timestamps_have_reasons(value: Any, reason: str) -> None:
     assert out[0] == 1_735_689_600_000_000
 
 
-OUT_OF_RANGE = "timestamp out of range"
+OUT_OF_RANGE = OUT_OF_RANGE_REASON
 
 
 @pytest.mark.parametrize(

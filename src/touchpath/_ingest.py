@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -20,14 +23,21 @@ import numpy as np
 import numpy.typing as npt
 
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
-from ._time import parse_timestamps, resolve_timezone
+from ._time import OUT_OF_RANGE_REASON, out_of_range, parse_timestamps, resolve_timezone
 from .exceptions import ConfigError, SchemaError
 
 if TYPE_CHECKING:
     from ._log import EventLog
     from ._map import JourneyMap
 
-__all__ = ["Coded", "ParsedTimestamps", "build_log", "check_on_error"]
+__all__ = [
+    "Coded",
+    "ParsedTimestamps",
+    "build_log",
+    "check_on_error",
+    "factorize",
+    "normalize_id",
+]
 
 MISSING: Final = -1
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
@@ -90,20 +100,25 @@ class ParsedTimestamps:
     """A timestamp column a reader has already parsed to int64 UTC microseconds.
 
     ``bad`` maps the position of each unreadable row to its raw value and the
-    reason (the values at those positions of ``us`` are ignored).
+    reason (the values at those positions of ``us`` are ignored); ``raw(i)``, when
+    given, is the original value of row ``i`` (for messages about other rows).
 
     >>> col = ParsedTimestamps(np.array([0, 0]), {1: ("x", "not an ISO-8601 timestamp")})
     >>> (len(col), col[1])
     (2, 'x')
     """
 
-    __slots__ = ("bad", "us")
+    __slots__ = ("bad", "raw", "us")
 
     def __init__(
-        self, us: npt.NDArray[np.int64], bad: Mapping[int, tuple[Any, str]] | None = None
+        self,
+        us: npt.NDArray[np.int64],
+        bad: Mapping[int, tuple[Any, str]] | None = None,
+        raw: Callable[[int], Any] | None = None,
     ) -> None:
         self.us = np.asarray(us, dtype=np.int64)
         self.bad = dict(bad or {})
+        self.raw = raw
 
     def __len__(self) -> int:
         return len(self.us)
@@ -111,6 +126,11 @@ class ParsedTimestamps:
     def __getitem__(self, row: int) -> Any:
         if row in self.bad:
             return self.bad[row][0]
+        if self.raw is not None:
+            try:
+                return self.raw(row)
+            except (OverflowError, ValueError):  # e.g. a date the frame library cannot show
+                pass
         return int(self.us[row])
 
 
@@ -174,6 +194,17 @@ def _factorize(values: _Column) -> tuple[npt.NDArray[np.integer[Any]], list[Any]
     return codes, [k.value if isinstance(k, _Unhashable | _BoolKey) else k for k in distinct]
 
 
+def factorize(values: Sequence[Any]) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
+    """Codes into the distinct values, for readers whose values may be unhashable (lists or
+    dicts in a frame): each such value is its own entry, for the core to refuse by row.
+
+    >>> codes, values = factorize(["a", ["x"], "a"])
+    >>> (codes.tolist(), values)
+    ([0, 1, 0], ['a', ['x']])
+    """
+    return _factorize(values)
+
+
 class _BoolKey:
     """A boolean as a dictionary key that does not collide with 0 and 1."""
 
@@ -213,6 +244,9 @@ def _categorical(
     raw_codes, uniq = _factorize(values)
     names: list[str | None] = []
     bad_keys: dict[int, str] = {}
+    if set(map(type, uniq)) <= {str, type(None)}:  # the common case: text only, C-level passes
+        names = [v or None for v in uniq]
+        uniq = []
     for k, v in enumerate(uniq):
         if _is_missing(v):
             names.append(None)
@@ -228,11 +262,14 @@ def _categorical(
         else:
             bad_keys[k] = f"must be text (got a {type(v).__name__})"
             names.append(None)
-    distinct = sorted({n for n in names if n is not None})
-    position = {n: i for i, n in enumerate(distinct)}
-    remap = np.array(
-        [MISSING if n is None else position[n] for n in names] or [MISSING], dtype=np.int32
-    )
+    present = set(names)
+    present.discard(None)
+    distinct: list[str] = sorted(present)  # type: ignore[arg-type]
+    position: dict[str | None, int] = dict(zip(distinct, range(len(distinct)), strict=True))
+    position[None] = MISSING
+    remap = np.fromiter(map(position.__getitem__, names), dtype=np.int32, count=len(names))
+    if not len(remap):
+        remap = np.full(1, MISSING, dtype=np.int32)
     codes = remap[raw_codes] if len(raw_codes) else np.zeros(0, dtype=np.int32)
     if bad_keys:
         rows, keys = _rows_with(raw_codes, bad_keys, len(uniq))
@@ -241,6 +278,32 @@ def _categorical(
     if isinstance(values, Coded):  # a frame's categories may include unused ones
         return _compact(codes, tuple(distinct))
     return codes, tuple(distinct)
+
+
+_SPACE: Final = re.compile(r"\s")
+
+
+def _normal_ids(uniq: list[str]) -> bool:
+    """Whether distinct text ids are already in normal form (no surrounding whitespace,
+    Unicode NFC): one pass of C code over all of them."""
+    edges = "".join(map(operator.itemgetter(0), uniq)) + "".join(
+        map(operator.itemgetter(-1), uniq)
+    )  # the ids are not empty
+    if _SPACE.search(edges):
+        return False
+    joined = "\x00".join(uniq)
+    return joined.isascii() or unicodedata.is_normalized("NFC", joined)
+
+
+def normalize_id(text: str) -> str:
+    """A journey id in normal form: surrounding whitespace removed, Unicode NFC.
+
+    Ids that differ only in these ways name the same journey, whatever the reader.
+
+    >>> normalize_id(" caf\u0065\u0301 ") == "caf\u00e9"
+    True
+    """
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def _journey_ids(
@@ -252,6 +315,7 @@ def _journey_ids(
         and set(map(type, uniq)) == {str}
         and "" not in uniq
         and not any(map(str.isspace, uniq))
+        and _normal_ids(uniq)
     ):  # the common case: every id is non-blank text, so only sort the distinct ids
         order = _argsort_text(uniq)
         rank = np.empty(len(uniq), dtype=np.int32)
@@ -266,7 +330,7 @@ def _journey_ids(
     for k, v in enumerate(uniq):
         if isinstance(v, str):
             if v.strip():
-                names.append(v)
+                names.append(normalize_id(v))
                 continue
             reasons[k] = "empty journey id"
         elif isinstance(v, bool | np.bool_):
@@ -420,18 +484,34 @@ def _per_distinct(
 
 
 def _timestamps(
-    values: _Column, tz: dt.tzinfo | None, unit: str
+    values: _Column, tz: dt.tzinfo | None, unit: str, fmt: str | None = None
 ) -> tuple[npt.NDArray[np.int64], dict[int, tuple[Any, str]]]:
-    """Parse a timestamp column; bad rows map to (raw value, reason)."""
+    """Parse a timestamp column; bad rows map to (raw value, reason).
+
+    One rule for every reader: whatever parsed the values, a result outside years 1 to
+    9999 UTC is refused here (with the raw value), so no later step overflows."""
+    ts, bad = _parse_column(values, tz, unit, fmt)
+    outside = np.flatnonzero(out_of_range(ts))
+    for r in outside.tolist():
+        if r not in bad:
+            bad[r] = (values[r], OUT_OF_RANGE_REASON)
+    if len(outside):
+        ts[outside] = 0
+    return ts, bad
+
+
+def _parse_column(
+    values: _Column, tz: dt.tzinfo | None, unit: str, fmt: str | None
+) -> tuple[npt.NDArray[np.int64], dict[int, tuple[Any, str]]]:
     if isinstance(values, ParsedTimestamps):
         us = values.us
         if not (us.flags.owndata and us.flags.writeable):
             us = us.copy()  # a view of the reader's memory: the log owns what it stores
-        return us, values.bad
+        return us, dict(values.bad)
     if isinstance(values, Coded):
         codes, uniq = values.factorized()
         given = len(values.values)
-        table, bad_keys = parse_timestamps(uniq[:given], timezone=tz, unit=unit)
+        table, bad_keys = parse_timestamps(uniq[:given], timezone=tz, unit=unit, fmt=fmt)
         if len(uniq) > given:  # the missing entry, parsed on its own (keeps the fast paths)
             _, none_bad = parse_timestamps([None], timezone=tz, unit=unit)
             bad_keys[given] = none_bad[0]
@@ -443,7 +523,7 @@ def _timestamps(
             for r, k in zip(rows.tolist(), keys, strict=True):
                 bad[r] = (uniq[k], bad_keys[k])
         return ts, bad
-    ts, reasons = parse_timestamps(values, timezone=tz, unit=unit)
+    ts, reasons = parse_timestamps(values, timezone=tz, unit=unit, fmt=fmt)
     return ts, {r: (values[r], why) for r, why in reasons.items()}
 
 
@@ -526,7 +606,9 @@ def build_log(
                 todo[Field.VALUE] = only_rows(todo[Field.VALUE], flags)
 
     jcodes, jnames = _journey_ids(todo.pop(Field.JOURNEY_ID), name(Field.JOURNEY_ID), problems)
-    ts, ts_bad = _timestamps(todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit)
+    ts, ts_bad = _timestamps(
+        todo.pop(Field.TIMESTAMP), tz, schema.timestamp_unit, schema.timestamp_format
+    )
     for r, (raw, reason) in sorted(ts_bad.items()):
         problems.add(r, name(Field.TIMESTAMP), raw, reason)
     del ts_bad

@@ -868,9 +868,10 @@ class EventLog:
         a path holding the events since the previous conversion, and events
         after the last conversion form a final, non-converting path. A
         journey with more than one path gets ids ``"<id>#1"``, ``"<id>#2"``,
-        ...; others keep their id. With ``lookback`` (``"30 days"``, a
-        timedelta, ...), events earlier than that before the end of their
-        path are dropped.
+        ...; others keep their id. Ids stay unique: if ``"<id>#1"`` already names
+        another journey, the paths take ``"<id>##1"``, ... (as many ``#`` as
+        needed). With ``lookback`` (``"30 days"``, a timedelta, ...), events
+        earlier than that before the end of their path are dropped.
 
         >>> log = EventLog.from_records([
         ...     {"journey_id": "j", "timestamp": "2025-01-01T00:00:00Z", "channel": "ads"},
@@ -908,12 +909,19 @@ class EventLog:
             np.maximum.at(path_end, key_new, self.timestamps)
             mask = self.timestamps >= path_end[key_new] - window
         ids_old = self.journey_ids.tolist()
+        counts = n_paths.tolist()
+        taken = {i for i, n in zip(ids_old, counts, strict=True) if n == 1}
         new_ids: list[str] = []
-        for j, n in enumerate(n_paths.tolist()):
+        for j, n in enumerate(counts):
             if n == 1:
                 new_ids.append(ids_old[j])
-            else:
-                new_ids.extend(f"{ids_old[j]}#{k}" for k in range(1, n + 1))
+                continue
+            sep = "#"
+            while any(f"{ids_old[j]}{sep}{k}" in taken for k in range(1, n + 1)):
+                sep += "#"  # "c#1" is already a journey: "c##1", ...
+            made = [f"{ids_old[j]}{sep}{k}" for k in range(1, n + 1)]
+            taken.update(made)
+            new_ids.extend(made)
         # keep journey-major order: sort the new ids but remember the natural order
         order = sorted(range(len(new_ids)), key=new_ids.__getitem__)
         rank = np.empty(len(new_ids), dtype=np.int64)

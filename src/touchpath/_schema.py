@@ -101,6 +101,12 @@ class Schema:
         if value is not None and not isinstance(value, EventMapping):
             raise ConfigError(f"'events' must be an EventMapping or None; got {value!r}")
 
+    timestamp_format: str | None = attrs.field(default=None, kw_only=True)
+    """A :meth:`~datetime.datetime.strptime` format for text timestamps, such as
+    ``"%m/%d/%Y %H:%M"`` for ``03/15/2025 10:00``; None reads ISO-8601 and epoch digits.
+    With a format, text must match it (numbers are still epochs); a format without ``%z``
+    gives wall times, which need a ``timezone``."""
+
     def __attrs_post_init__(self) -> None:
         for required in ("journey_id", "timestamp"):
             if getattr(self, required) is None:
@@ -113,6 +119,12 @@ class Schema:
         dupes = sorted({c for c in names if names.count(c) > 1})
         if dupes:
             raise ConfigError(f"a column may map to one field only; got duplicates {dupes}")
+        fmt: object = self.timestamp_format
+        if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
+            raise ConfigError(
+                f"'timestamp_format' must be a strptime format such as '%m/%d/%Y %H:%M'; "
+                f"got {fmt!r}"
+            )
         if self.timestamp_unit not in ("auto", "s", "ms", "us", "ns"):
             raise ConfigError(
                 f"'timestamp_unit' must be one of auto, s, ms, us, ns; got {self.timestamp_unit!r}"

@@ -12,7 +12,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeAlias
 
 import numpy as np
@@ -26,6 +26,8 @@ __all__ = [
     "DurationLike",
     "format_duration",
     "localize",
+    "localize_checked",
+    "out_of_range",
     "parse_duration",
     "parse_timestamps",
     "resolve_timezone",
@@ -33,13 +35,23 @@ __all__ = [
 ]
 
 US_PER_SECOND: Final = 1_000_000
-NAIVE_REASON: Final = "naive timestamp (no UTC offset); give the data an offset or name a timezone"
+NAIVE_REASON: Final = (
+    "naive timestamp (no UTC offset): name the zone of these wall times, e.g. "
+    'timezone="Europe/Paris" (--timezone Europe/Paris on the command line), or write an '
+    "offset such as 2025-03-15T10:00:00+01:00"
+)
 MISSING_REASON: Final = "missing or not a timestamp"
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS_THRESHOLD: Final = 1e11  # epoch numbers at or above this are milliseconds in "auto" mode
 _UNIT_US: Final = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
 _I64_MAX: Final = 2**63 - 1
-OUT_OF_RANGE_REASON: Final = "timestamp out of range"
+OUT_OF_RANGE_REASON: Final = (
+    "timestamp out of range (touchpath reads 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)"
+)
+SUB_US_REASON: Final = "sub-microsecond precision (touchpath stores microseconds)"
+SUB_US_TEXT: Final = r":\d\d[.,]\d{6}\d*[1-9]"
+"""A regex that finds text whose seconds have non-zero digits past the microsecond."""
+_SUB_US_RE: Final = re.compile(SUB_US_TEXT)
 
 DurationLike: TypeAlias = "str | dt.timedelta | pendulum.Duration | float | int"
 """A duration: ``"7 days"``, ``"24h"``, ``"PT24H"``, a timedelta, or seconds as a number."""
@@ -106,6 +118,11 @@ def parse_duration(value: Any, *, name: str = "duration", allow_zero: bool = Fal
         raise ConfigError(f"{name!r} must be a {kind} duration; got {value!r}")
     if us > _MAX_US - _MIN_US:  # longer than all datetimes: timestamp + it could wrap int64
         raise ConfigError(f"{name!r} is too long a duration (at most 9,999 years); got {value!r}")
+    if us > 0 and round(us) == 0 and not allow_zero:
+        raise ConfigError(
+            f"{name!r} must be at least 1 microsecond (touchpath counts time in microseconds); "
+            f"got {value!r}"
+        )
     return round(us)
 
 
@@ -188,15 +205,33 @@ class TimestampError(ValueError):
     """Internal: one value could not be read as a timestamp."""
 
 
+def zone_name(tz: dt.tzinfo) -> str:
+    """The IANA name of a zone when it has one (for messages)."""
+    return str(getattr(tz, "key", None) or tz)
+
+
+def nonexistent_reason(tz: dt.tzinfo) -> str:
+    """Why a wall time in a DST gap is refused."""
+    return (
+        f"nonexistent local time in {zone_name(tz)} (the clocks skip it when daylight saving "
+        "time starts); give the offset the time was meant to have"
+    )
+
+
 def _from_datetime(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         if tz is None:
             raise TimestampError(NAIVE_REASON)
-        value = value.replace(tzinfo=tz)
+        wall = value.replace(tzinfo=None)
+        value = wall.replace(tzinfo=tz)  # fold=0: an ambiguous time is its first occurrence
+        utc = value.astimezone(dt.UTC)
+        if utc.astimezone(tz).replace(tzinfo=None) != wall:
+            raise TimestampError(nonexistent_reason(tz))
+        return utc.replace(tzinfo=None)
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _one(value: Any, tz: dt.tzinfo | None, unit: str) -> dt.datetime | int:
+def _one(value: Any, tz: dt.tzinfo | None, unit: str, fmt: str | None = None) -> dt.datetime | int:
     """Parse one timestamp: a naive-UTC datetime, or an int of microseconds."""
     if isinstance(value, dt.datetime):
         return _from_datetime(value, tz)
@@ -204,11 +239,21 @@ def _one(value: Any, tz: dt.tzinfo | None, unit: str) -> dt.datetime | int:
         text = value.strip()
         if not text:
             raise TimestampError("empty timestamp")
+        if fmt is not None:
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+            except ValueError:
+                raise TimestampError(f"does not match timestamp_format {fmt!r}") from None
+            return _from_datetime(parsed, tz)
         if text[0].isdigit() and text.replace(".", "", 1).isdigit():
             return _epoch(float(text) if "." in text else int(text), unit)
+        if _SUB_US_RE.search(text):
+            raise TimestampError(SUB_US_REASON)
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
+            if text.startswith("0000-"):  # well formed, but before year 1 (as Arrow sees it)
+                raise TimestampError(OUT_OF_RANGE_REASON) from None
             raise TimestampError("not an ISO-8601 timestamp") from None
         return _from_datetime(parsed, tz)
     if isinstance(value, dt.date):
@@ -237,7 +282,7 @@ def _epoch(value: Any, unit: str) -> int:
         unit = "s" if value < _MS_THRESHOLD else "ms"
     if unit == "ns":
         if int(value) % 1000:
-            raise TimestampError("sub-microsecond precision (touchpath stores microseconds)")
+            raise TimestampError(SUB_US_REASON)
         return int(value) // 1000
     factor = _UNIT_US[unit]
     assert factor is not None
@@ -247,7 +292,7 @@ def _epoch(value: Any, unit: str) -> int:
     if isinstance(us, float | np.floating):
         rounded = round(float(us))
         if abs(float(us) - rounded) > 1e-3:
-            raise TimestampError("sub-microsecond precision (touchpath stores microseconds)")
+            raise TimestampError(SUB_US_REASON)
         return int(rounded)
     return int(us)
 
@@ -257,6 +302,7 @@ def parse_timestamps(
     *,
     timezone: dt.tzinfo | None = None,
     unit: str = "auto",
+    fmt: str | None = None,
 ) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
     """Parse a column of timestamps into int64 UTC microseconds.
 
@@ -264,15 +310,25 @@ def parse_timestamps(
     (or ``Z``), epoch seconds or milliseconds (numbers or digit strings;
     ``unit="auto"`` takes values below 1e11 as seconds), and naive values
     when ``timezone`` is given. Returns the array (0 at bad positions) and a
-    map of bad position -> reason.
+    map of bad position -> reason. With ``fmt`` (a :meth:`datetime.datetime.strptime`
+    format such as ``"%m/%d/%Y %H:%M"``) text must match it; naive results then need
+    ``timezone`` as above. Wall times in a daylight-saving gap are refused; ambiguous ones
+    (the repeated hour in autumn) are their first occurrence. The result lies within years
+    1 to 9999 UTC (see :func:`out_of_range`).
 
     >>> arr, bad = parse_timestamps(["2025-01-01T00:00:00Z", 1735689600, "nope",
     ...                               "2025-01-01T01:00:00+01:00", "2025-01-01 00:00"])
     >>> arr[:2].tolist(), bool(arr[3] == arr[0])
     ([1735689600000000, 1735689600000000], True)
-    >>> bad  # doctest: +NORMALIZE_WHITESPACE
-    {2: 'not an ISO-8601 timestamp',
-     4: 'naive timestamp (no UTC offset); give the data an offset or name a timezone'}
+    >>> bad[2]
+    'not an ISO-8601 timestamp'
+    >>> print(bad[4])  # doctest: +NORMALIZE_WHITESPACE
+    naive timestamp (no UTC offset): name the zone of these wall times, e.g.
+    timezone="Europe/Paris" (--timezone Europe/Paris on the command line), or write an offset
+    such as 2025-03-15T10:00:00+01:00
+    >>> parse_timestamps(["03/15/2025 10:00"], fmt="%m/%d/%Y %H:%M",
+    ...                  timezone=resolve_timezone("Europe/Paris"))[0].tolist()
+    [1742029200000000]
     """
     if isinstance(values, np.ndarray):
         arr = values
@@ -291,7 +347,7 @@ def parse_timestamps(
             if np.isfinite(farr).all():
                 return _from_float_epochs(farr, unit)
         fast = None
-        if types == {str}:
+        if types == {str} and fmt is None:
             fast = _fast_iso(values)
         elif types <= {dt.datetime, pendulum.DateTime}:
             fast = _fast_aware(values)
@@ -304,7 +360,7 @@ def parse_timestamps(
     naive_pos: list[int] = []
     for i, value in enumerate(values):
         try:
-            parsed = _one(value, timezone, unit)
+            parsed = _one(value, timezone, unit, fmt)
         except TimestampError as exc:
             bad[i] = str(exc)
             continue
@@ -359,6 +415,8 @@ def _fast_iso(values: Sequence[str]) -> npt.NDArray[np.int64] | None:
                 (table[v[-6:]] for v in values), dtype=np.int64, count=len(values)
             )
     if min(map(len, base), default=19) < 19 or not {b[10] for b in base} <= {"T", " "}:
+        return None
+    if max(map(len, base), default=26) > 26:  # digits past the microsecond: checked one by one
         return None
     if any(b[-1] == " " for b in base[:1]):
         return None
@@ -438,7 +496,7 @@ def _from_float_epochs(
     scaled[too_late | (arr < 0)] = 0.0  # bad values must not reach the int64 cast
     out = np.rint(scaled)
     for i in np.flatnonzero(np.abs(scaled - out) > 1e-3).tolist():
-        bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+        bad.setdefault(i, SUB_US_REASON)
     result = out.astype(np.int64)
     if bad:
         result[np.fromiter(bad, dtype=np.int64)] = 0
@@ -455,7 +513,7 @@ def _from_int_epochs(
     if unit == "ns":
         frac = np.flatnonzero(arr % 1000 != 0)
         for i in frac.tolist():
-            bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+            bad.setdefault(i, SUB_US_REASON)
         out = arr // 1000
     else:
         if unit == "auto":
@@ -486,15 +544,16 @@ def _from_datetime64(
     if as_ns is not None and np.datetime_data(arr.dtype)[0] in ("ns", "ps", "fs", "as"):
         frac = np.flatnonzero((as_ns % 1000 != 0) & ~nat)
         for i in frac.tolist():
-            bad.setdefault(i, "sub-microsecond precision (touchpath stores microseconds)")
+            bad.setdefault(i, SUB_US_REASON)
     us = arr.astype("datetime64[us]").astype(np.int64)
     if timezone is None:
         for i in np.flatnonzero(~nat).tolist():
             bad.setdefault(i, NAIVE_REASON)
     else:
-        us, out_of_range = localize(us, timezone)
-        for i in np.flatnonzero(out_of_range & ~nat).tolist():
-            bad.setdefault(i, "timestamp out of range")
+        us, refused = localize_checked(us, timezone)
+        for i, why in refused.items():
+            if not nat[i]:
+                bad.setdefault(i, why)
     if bad:
         us[np.fromiter(bad, dtype=np.int64)] = 0
     return us, bad
@@ -535,18 +594,7 @@ def localize(
     bad = (naive_us < _MIN_US) | (naive_us > _MAX_US)
     if len(out) == 0 or _is_utc(tz):
         return out, bad
-    hours, inverse = np.unique(naive_us // _HOUR_US, return_inverse=True)
-    first = np.zeros(len(hours), dtype=np.int64)
-    last = np.zeros(len(hours), dtype=np.int64)
-    hour_ok = np.ones(len(hours), dtype=np.bool_)
-    for k, h in enumerate(hours.tolist()):
-        try:
-            start = _NAIVE_EPOCH + dt.timedelta(microseconds=h * _HOUR_US)
-            first[k] = _offset_us(start, tz)
-            last[k] = _offset_us(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
-        except (OverflowError, ValueError):
-            hour_ok[k] = False
-    inverse = inverse.reshape(-1)
+    first, last, hour_ok, inverse = _offsets_by_hour(naive_us, _NAIVE_EPOCH, _offset_us, tz)
     out -= first[inverse]
     bad |= ~hour_ok[inverse]
     for i in np.flatnonzero(((first != last) & hour_ok)[inverse]).tolist():
@@ -554,6 +602,83 @@ def localize(
         out[i] = int(naive_us[i]) - _offset_us(wall, tz)
     bad |= (out < _MIN_US) | (out > _MAX_US)
     return out, bad
+
+
+def out_of_range(us: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which microsecond timestamps fall outside years 1 to 9999 UTC (what ``datetime`` holds).
+
+    >>> out_of_range(np.array([0, _MAX_US + 1])).tolist()
+    [False, True]
+    """
+    result: npt.NDArray[np.bool_] = (us < _MIN_US) | (us > _MAX_US)
+    return result
+
+
+def localize_checked(
+    naive_us: npt.NDArray[np.int64], tz: dt.tzinfo
+) -> tuple[npt.NDArray[np.int64], dict[int, str]]:
+    """:func:`localize`, plus the reason for each refused row: out of range, or a wall time
+    that does not exist in the zone (a daylight-saving gap). Vectorised like ``localize``:
+    only rows near a change of offset are looked at one by one.
+
+    >>> import zoneinfo
+    >>> paris = zoneinfo.ZoneInfo("Europe/Paris")
+    >>> gap = (dt.datetime(2025, 3, 30, 2, 30) - _NAIVE_EPOCH) // _E_US
+    >>> utc, bad = localize_checked(np.array([0, gap], dtype=np.int64), paris)
+    >>> list(bad)
+    [1]
+    """
+    utc, outside = localize(naive_us, tz)
+    bad = dict.fromkeys(np.flatnonzero(outside).tolist(), OUT_OF_RANGE_REASON)
+    if len(utc) == 0 or _is_utc(tz):
+        return utc, bad
+    # a wall time exists iff UTC -> wall gives it back; offsets by distinct UTC hour
+    safe = np.where(outside, 0, utc)
+    first, last, _, inverse = _offsets_by_hour(safe, _EPOCH, _utc_offset_us, tz)
+    back = safe + first[inverse]
+    for i in np.flatnonzero((first != last)[inverse]).tolist():
+        try:
+            back[i] = int(safe[i]) + _utc_offset_us(
+                _EPOCH + dt.timedelta(microseconds=int(safe[i])), tz
+            )
+        except (OverflowError, ValueError):
+            back[i] = naive_us[i]
+    reason = nonexistent_reason(tz)
+    for i in np.flatnonzero((back != naive_us) & ~outside).tolist():
+        bad[i] = reason
+    return utc, bad
+
+
+def _offsets_by_hour(
+    us: npt.NDArray[np.int64],
+    base: dt.datetime,
+    offset: Callable[[dt.datetime, dt.tzinfo], int],
+    tz: dt.tzinfo,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.intp]
+]:
+    """The zone's offset at the first and last microsecond of each distinct hour of ``us``
+    (microseconds after ``base``), whether the zone could say, and each row's hour index."""
+    hours, inverse = np.unique(us // _HOUR_US, return_inverse=True)
+    first = np.zeros(len(hours), dtype=np.int64)
+    last = np.zeros(len(hours), dtype=np.int64)
+    ok = np.ones(len(hours), dtype=np.bool_)
+    for k, h in enumerate(hours.tolist()):
+        try:
+            start = base + dt.timedelta(microseconds=h * _HOUR_US)
+            first[k] = offset(start, tz)
+            last[k] = offset(start + dt.timedelta(microseconds=_HOUR_US - 1), tz)
+        except (OverflowError, ValueError):
+            ok[k] = False
+            first[k] = last[k] = 0
+    return first, last, ok, inverse.reshape(-1)
+
+
+def _utc_offset_us(instant: dt.datetime, tz: dt.tzinfo) -> int:
+    offset = instant.astimezone(tz).utcoffset()
+    if offset is None:
+        raise ValueError("time zone gives no UTC offset")
+    return (offset.days * 86400 + offset.seconds) * US_PER_SECOND + offset.microseconds
 
 
 def _is_utc(tz: dt.tzinfo) -> bool:

@@ -381,6 +381,7 @@ def read_events(args: argparse.Namespace, journey_map: JourneyMap | None = None)
     schema = Schema(
         **{f: c for f, c in columns.items() if c is not None},
         timestamp_unit=args.timestamp_unit,
+        timestamp_format=getattr(args, "timestamp_format", None),
     )
     with Progress(f"reading {path} ({_size(path)})") as status:
         progress = status.update if status.enabled else None
@@ -1151,6 +1152,11 @@ def _add_input(p: argparse.ArgumentParser) -> None:
         help="unit of numeric timestamps (default: auto)",
     )
     g.add_argument("--timezone", help="zone of timestamps without an offset, e.g. Europe/Paris")
+    g.add_argument(
+        "--timestamp-format",
+        metavar="FORMAT",
+        help="strptime format of text timestamps, e.g. '%%m/%%d/%%Y %%H:%%M' (default: ISO-8601)",
+    )
     g.add_argument(
         "--on-error",
         choices=["raise", "collect"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import numpy as np
@@ -128,6 +128,10 @@ def _resample_counts(rng: np.random.Generator, paths: ConversionPaths) -> Conver
     )
 
 
+_MAX_RESAMPLES: Final = 10_000_000
+"""More resamples than this would not fit in memory for any real set of items."""
+
+
 @accepts_progress("bootstrap", unit="resamples")
 def bootstrap(
     data: EventLog | PathCounts | ConversionPaths,
@@ -155,6 +159,11 @@ def bootstrap(
     count: object = n
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ConfigError(f"'n' must be a positive integer; got {n!r}")
+    if count > _MAX_RESAMPLES:
+        raise ConfigError(f"'n' must be at most {_MAX_RESAMPLES:,} resamples; got {n!r}")
+    given: object = seed
+    if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
+        raise ConfigError(f"'seed' must be a non-negative integer or None; got {seed!r}")
     if not 0.0 < level < 1.0:
         raise ConfigError(f"'level' must be between 0 and 1; got {level!r}")
     paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)

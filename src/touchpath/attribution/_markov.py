@@ -73,9 +73,18 @@ NULL: Final = "(null)"
 _DENSE_PAIRS: Final = 1 << 24
 
 
+_MAX_ORDER: Final = 61
+"""With two items and the start marker (base 3) no higher order has its states fit in int64."""
+
+
 def _order(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"'order' must be an integer >= 1; got {value!r}")
+    if value > _MAX_ORDER:
+        raise ConfigError(
+            f"'order' must be at most {_MAX_ORDER} (higher orders have more possible states "
+            f"than 64-bit codes can number); got {value!r}"
+        )
     return value
 
 

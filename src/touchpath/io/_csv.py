@@ -1,31 +1,41 @@
-"""CSV files: a fast path through pyarrow or polars, and a pure-Python reader that always works.
+"""CSV files: a fast path through pyarrow, and a pure-Python reader that always works.
 
-Every engine returns the same log for the same file. The fast engines read
-every column as text (dictionary-encoded where the field is categorical)
-and hand it to the core column by column; a file they cannot split cleanly
-(a row with the wrong number of fields, a quoted line break, text that is
-not UTF-8) is read again by the Python engine, which reports such rows with
-their line numbers. Line numbers are 1-based and count the header as line 1.
+Both engines return the same log, the same rejected rows and the same line
+numbers for the same file. The pyarrow engine reads every column as text
+(dictionary-encoded where the field is categorical) and hands it to the core
+column by column; rows with the wrong number of fields are rejected on the
+way. A file it cannot read exactly (text that is not UTF-8, a damaged
+``.gz``) is read again by the Python engine, which streams the file in
+chunks (bounded memory) and reports every bad row with its line. Line
+numbers are 1-based, count the header as line 1 and count ``"\\r\\n"``,
+``"\\n"`` and a lone ``"\\r"`` as one line end each (as Python and most
+editors do).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import gzip
 import io
-import operator
 import os
+import re
+import threading
+import zlib
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
-from .._ingest import build_log, check_on_error
-from .._progress import ProgressLike, file_size, open_binary, reporting
+from .._ingest import Coded, ParsedTimestamps, build_log, check_on_error
+from .._progress import ProgressLike, file_size, reporting
+from .._progress import open_binary as tracked_binary
 from .._schema import Field, OnError, Schema
-from .._time import resolve_timezone
+from .._time import OUT_OF_RANGE_REASON, out_of_range, parse_timestamps, resolve_timezone
 from ..exceptions import ConfigError, MissingDependencyError, SchemaError
 
 if TYPE_CHECKING:
@@ -35,19 +45,39 @@ if TYPE_CHECKING:
 
 __all__ = ["CsvEngine", "read_csv", "write_csv"]
 
-CsvEngine: TypeAlias = Literal["auto", "python", "pyarrow", "polars"]
-"""Which CSV reader to use: ``"auto"`` takes pyarrow, else polars, else Python."""
+CsvEngine: TypeAlias = Literal["auto", "python", "pyarrow"]
+"""Which CSV reader to use: ``"auto"`` takes pyarrow when it is installed, else Python."""
 
-_ENGINES: Final = ("auto", "python", "pyarrow", "polars")
+_ENGINES: Final = ("auto", "python", "pyarrow")
 _UTF8: Final = frozenset({"utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig"})
 
 PathLike: TypeAlias = "str | os.PathLike[str]"
 
 
 def _check_engine(engine: object) -> CsvEngine:
+    if engine == "polars":
+        raise ConfigError(
+            "the polars CSV engine was removed (it could not split every file the way the "
+            "others do); use engine='pyarrow' (the default) or 'python'; got 'polars'"
+        )
     if engine not in _ENGINES:
         raise ConfigError(f"'engine' must be one of {list(_ENGINES)}; got {engine!r}")
     return engine
+
+
+def check_delimiter(delimiter: object) -> str:
+    """Validate a CSV delimiter: one ASCII character, not a quote or a line break."""
+    if (
+        not isinstance(delimiter, str)
+        or len(delimiter) != 1
+        or not delimiter.isascii()
+        or delimiter in '"\r\n\x00'
+    ):
+        raise ConfigError(
+            f"'delimiter' must be one ASCII character (not a quote, newline or NUL); "
+            f"got {delimiter!r}"
+        )
+    return delimiter
 
 
 def _has_module(name: str) -> bool:
@@ -59,14 +89,10 @@ def _has_module(name: str) -> bool:
 def _pick_engine(engine: CsvEngine, encoding: str) -> CsvEngine:
     if engine == "pyarrow" and not _has_module("pyarrow"):
         raise MissingDependencyError.for_extra("arrow", "read_csv(engine='pyarrow')", "pyarrow")
-    if engine == "polars" and not _has_module("polars"):
-        raise MissingDependencyError.for_extra("polars", "read_csv(engine='polars')")
     if encoding.lower() not in _UTF8:
-        return "python"  # the fast readers take UTF-8 only
+        return "python"  # the fast reader takes UTF-8 only
     if engine == "auto":
-        if _has_module("pyarrow"):
-            return "pyarrow"
-        return "polars" if _has_module("polars") else "python"
+        return "pyarrow" if _has_module("pyarrow") else "python"
     return engine
 
 
@@ -74,9 +100,83 @@ def _is_gzip(path: PathLike) -> bool:
     return os.fspath(path).lower().endswith(".gz")
 
 
-def _text_stream(path: PathLike, encoding: str) -> io.TextIOBase:
+# -- opening files: gzip by content, damaged files and bad bytes as SchemaErrors --------------
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+GZIP_ERRORS: Final = (EOFError, gzip.BadGzipFile, zlib.error)
+"""What reading a damaged gzip stream raises (a truncated file: EOFError)."""
+
+
+def gzipped(path: PathLike, source: str) -> bool:
+    """Whether the file is gzip-compressed, by its first bytes; a ``.gz`` name on a file that
+    is not is a SchemaError (the name says one thing, the content another)."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head[:2] == _GZIP_MAGIC:
+        return True
+    if _is_gzip(path):
+        raise SchemaError(
+            f"the name ends in .gz but the file is not gzip-compressed (it starts with "
+            f"{head!r}); rename it without .gz or compress it",
+            source=source,
+        )
+    return False
+
+
+def open_binary(path: PathLike, source: str) -> BinaryIO:
+    """The file's bytes, decompressed when its content is gzip (whatever its name), reported
+    to the active progress reporter if there is one."""
+    # tracked: with an active progress reporter, the bytes read are reported
+    return tracked_binary(path, gz=gzipped(path, source))  # type: ignore[no-any-return]
+
+
+def gzip_error(exc: BaseException, source: str, line: int) -> SchemaError:
+    """The error for a compressed stream that breaks off at ``line``."""
+    return SchemaError(
+        f"the compressed data breaks off or is damaged here, so the rest of the file cannot "
+        f"be read (a truncated or corrupt .gz file: {exc}); the lines before were readable",
+        source=source,
+        line=line,
+    )
+
+
+_BAD_BYTES: Final = threading.local()
+_FLAG_ERRORS: Final = "touchpath.flag_bad_bytes"
+_SURROGATE: Final = re.compile("[\udc80-\udcff]")
+
+
+def _flag_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bad bytes as lone surrogates (``surrogateescape``) and note that some were seen:
+    the reader then rejects the rows whose fields hold them, by line."""
+    _BAD_BYTES.seen = True
+    text, end = codecs.lookup_error("surrogateescape")(exc)
+    return str(text), end
+
+
+codecs.register_error(_FLAG_ERRORS, _flag_bad_bytes)
+
+
+def _text_stream(path: PathLike, encoding: str, source: str) -> io.TextIOWrapper:
     enc = "utf-8-sig" if encoding.lower() in _UTF8 else encoding
-    return io.TextIOWrapper(open_binary(path, gz=_is_gzip(path)), encoding=enc, newline="")
+    return io.TextIOWrapper(
+        open_binary(path, source), encoding=enc, errors=_FLAG_ERRORS, newline=""
+    )
+
+
+def _shown(text: str) -> str:
+    """Text with lone surrogates (undecodable bytes) shown as ``\\xNN`` escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@contextlib.contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """Lift the csv module's 128 KiB field limit while reading (the pyarrow engine has none)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def read_csv(
@@ -98,7 +198,10 @@ def read_csv(
     columns are ignored. An empty field is a missing value. ``engine``
     chooses the reader (:data:`CsvEngine`); all give the same log. Errors
     and ``log.rejected`` name the file, the line (the header is line 1), the
-    column and the raw text. ``progress`` (a callback taking a
+    column and the raw text: a row with the wrong number of fields, or with
+    bytes that are not valid text in a column touchpath reads, is one bad
+    row; a damaged ``.gz`` file is a :class:`~touchpath.exceptions.SchemaError`
+    naming the line where it breaks off. ``progress`` (a callback taking a
     :class:`~touchpath.Progress`, or ``True`` for a bar on standard error)
     reports the bytes read. Other options are those of
     :meth:`EventLog.from_records`.
@@ -125,11 +228,11 @@ def read_csv(
             )  # fmt: skip
     on_error = check_on_error(on_error)
     engine = _check_engine(engine)
-    given: object = delimiter
-    if not isinstance(given, str) or len(given) != 1 or given in '"\r\n':
-        raise ConfigError(
-            f"'delimiter' must be one character (not a quote or newline); got {delimiter!r}"
-        )
+    delimiter = check_delimiter(delimiter)
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ConfigError(f"'encoding' must be a known text encoding; got {encoding!r}") from None
     schema = schema or Schema()
     tz = resolve_timezone(timezone)
     source = os.fspath(path)
@@ -143,10 +246,6 @@ def read_csv(
     }
     if chosen == "pyarrow":
         log = _read_pyarrow(path, delimiter, options)
-        if log is not None:
-            return log
-    elif chosen == "polars":
-        log = _read_polars(path, delimiter, options)
         if log is not None:
             return log
     return _read_python(path, delimiter, encoding, options)
@@ -166,57 +265,149 @@ def _header_fields(header: Sequence[str], schema: Schema, source: str) -> dict[F
     return {f: seen[c] for c, f in schema.columns().items() if c in seen}
 
 
+_CHUNK: Final = 1 << 16
+"""Rows the Python engine holds as text at once."""
+
+
+class _CodedBuilder:
+    """A text column as codes into its distinct values, built chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, int] = {}
+        self.parts: list[npt.NDArray[np.int32]] = []
+
+    def add(self, values: list[str]) -> None:
+        table = self.table
+        new = [v for v in dict.fromkeys(values) if v not in table]
+        table.update(zip(new, range(len(table), len(table) + len(new)), strict=True))
+        self.parts.append(np.fromiter(map(table.__getitem__, values), np.int32, len(values)))
+
+    def column(self) -> Coded:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int32)
+        self.parts = []
+        return Coded(codes, list(self.table))
+
+
+class _TimestampBuilder:
+    """A timestamp column parsed chunk by chunk (its text is never held whole)."""
+
+    def __init__(self, tz: dt.tzinfo | None, unit: str, fmt: str | None) -> None:
+        self.tz = tz
+        self.unit = unit
+        self.fmt = fmt
+        self.parts: list[npt.NDArray[np.int64]] = []
+        self.bad: dict[int, tuple[Any, str]] = {}
+        self.n = 0
+
+    def add(self, values: list[str]) -> None:
+        us, reasons = parse_timestamps(values, timezone=self.tz, unit=self.unit, fmt=self.fmt)
+        for k in np.flatnonzero(out_of_range(us)).tolist():
+            reasons.setdefault(k, OUT_OF_RANGE_REASON)  # here, while the text is at hand
+        for k, why in reasons.items():
+            self.bad[self.n + k] = (values[k], why)
+        self.parts.append(us)
+        self.n += len(values)
+
+    def column(self) -> ParsedTimestamps:
+        us = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int64)
+        return ParsedTimestamps(us, self.bad)
+
+
 def _read_python(
     path: PathLike, delimiter: str, encoding: str, options: dict[str, Any]
 ) -> EventLog:
     source: str = options["source"]
     schema: Schema = options["schema"]
-    try:
-        with _text_stream(path, encoding) as fh:
-            records = [rec for rec in csv.reader(fh, delimiter=delimiter, strict=False) if rec]
-    except UnicodeDecodeError as exc:
-        raise SchemaError(
-            f"not valid {encoding} text ({exc.reason} at byte {exc.start})", source=source
-        ) from None
-    except csv.Error as exc:
-        raise SchemaError(f"not a readable CSV file ({exc})", source=source) from None
-    if not records:
-        raise SchemaError("the file is empty (no header line)", source=source)
-    header = records[0]
-    data = records[1:]
-    del records
-    width = len(header)
+    _BAD_BYTES.seen = False
     invalid: dict[int, tuple[str | None, Any, str]] = {}
-    if any(len(rec) != width for rec in data):
-        for i, rec in enumerate(data):
-            if len(rec) != width:
-                invalid[i] = (None, delimiter.join(rec), f"expected {width} fields, got {len(rec)}")
-                data[i] = [""] * width
-    fields = _header_fields(header, schema, source)
-    columns: dict[Field, _Column] = {
-        f: list(map(operator.itemgetter(i), data)) for f, i in fields.items()
-    }
+    lines = array("q")
+    n_rows = 0
+    line = 0
+    try:
+        with _no_field_limit(), _text_stream(path, encoding, source) as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=False)
+            header: list[str] | None = next((rec for rec in reader if rec), None)
+            line = reader.line_num
+            if header is None:
+                raise SchemaError("the file is empty (no header line)", source=source)
+            if _BAD_BYTES.seen and any(map(_SURROGATE.search, header)):
+                raise SchemaError(
+                    f"the header is not valid {encoding} text",
+                    source=source,
+                    line=line,
+                    value=_shown(delimiter.join(header)),
+                )
+            width = len(header)
+            fields = _header_fields(header, schema, source)
+            builders: dict[Field, _CodedBuilder | _TimestampBuilder] = {
+                f: _TimestampBuilder(
+                    options["timezone"], schema.timestamp_unit, schema.timestamp_format
+                )
+                if f is Field.TIMESTAMP
+                else _CodedBuilder()
+                for f in fields
+            }
+            blank = [""] * width
+
+            def flush(chunk: list[list[str]]) -> None:
+                if set(map(len, chunk)) != {width}:
+                    for i, rec in enumerate(chunk):
+                        if len(rec) != width:
+                            reason = f"expected {width} fields, got {len(rec)}"
+                            invalid[n_rows + i] = (None, delimiter.join(rec), reason)
+                            chunk[i] = blank
+                for f, builder in builders.items():
+                    column = [rec[fields[f]] for rec in chunk]
+                    if _BAD_BYTES.seen:
+                        _reject_bad_text(column, n_rows, header[fields[f]], encoding, invalid)
+                    builder.add(column)
+
+            chunk: list[list[str]] = []
+            for rec in reader:
+                if rec:
+                    chunk.append(rec)
+                    lines.append(line + 1)
+                    if len(chunk) == _CHUNK:
+                        flush(chunk)
+                        n_rows += len(chunk)
+                        chunk = []
+                line = reader.line_num
+            flush(chunk)
+            n_rows += len(chunk)
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc, source, line + 1) from None
+    except csv.Error as exc:
+        raise SchemaError(f"not a readable CSV file ({exc})", source=source, line=line) from None
+    columns: dict[Field, _Column] = {f: b.column() for f, b in builders.items()}
+    builders.clear()
     return build_log(
         columns,
-        len(data),
-        lines=_python_lines(path, delimiter, encoding, len(data)),
+        n_rows,
+        lines=np.frombuffer(lines, dtype=np.int64),
         present=header,
         invalid=invalid,
         **options,
     )
 
 
-def _python_lines(
-    path: PathLike, delimiter: str, encoding: str, n_rows: int
-) -> npt.NDArray[np.integer[Any]]:
-    """1-based first line of each data record, as the csv module splits the file."""
-    if encoding.lower() in _UTF8:
-        structure = _Structure(path, delimiter)
-        if structure.n_records == n_rows:
-            return structure.lines
-    # unusual files (lone carriage returns, odd quoting, other encodings): ask the csv module
-    lines: list[int] = []
-    with _text_stream(path, encoding) as fh:
+def _reject_bad_text(
+    column: list[str],
+    offset: int,
+    name: str,
+    encoding: str,
+    invalid: dict[int, tuple[str | None, Any, str]],
+) -> None:
+    """Reject the rows of a chunk whose field holds undecodable bytes (lone surrogates)."""
+    for i, value in enumerate(column):
+        if _SURROGATE.search(value) and offset + i not in invalid:
+            invalid[offset + i] = (name, _shown(value), f"not valid {encoding} text")
+            column[i] = ""
+
+
+def _csv_module_lines(path: PathLike, delimiter: str, source: str) -> npt.NDArray[np.int64]:
+    """1-based first line of each data record, as the csv module splits the file (UTF-8)."""
+    lines = array("q")
+    with _no_field_limit(), _text_stream(path, "utf-8", source) as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=False)
         last = 0
         header_seen = False
@@ -226,41 +417,62 @@ def _python_lines(
                     lines.append(last + 1)
                 header_seen = True
             last = reader.line_num
-    return np.asarray(lines, dtype=np.int64)
+    return np.frombuffer(lines, dtype=np.int64)
 
 
-# -- structure scan (line numbers; guards the polars engine) ----------------------------------
+# -- structure scan (line numbers, ragged rows for the pyarrow engine) ------------------------
 
 
 _BLOCK: Final = 1 << 22
 
 
-def _open_binary(path: PathLike) -> Any:
-    return open_binary(path, gz=_is_gzip(path))
-
-
 class _Structure:
     """Where each data record of an (ASCII-compatible) CSV starts, and how many fields it has.
 
-    A vectorised scan of the bytes, block by block (bounded memory): newlines
-    and delimiters count only outside double quotes (quote parity), blank lines
-    are not records, the first record is the header. Lines are counted by
-    ``"\n"``.
+    A vectorised scan of the bytes, block by block (bounded memory): line ends
+    (``"\\r\\n"``, ``"\\n"`` or a lone ``"\\r"``) and delimiters count only outside
+    double quotes (quote parity), blank lines are not records, the first
+    record is the header. ``regular`` says every quote stands where the CSV
+    grammar puts one (opening a field, closing it, or doubled inside it) and
+    none is left open: only then does quote parity split the file as the csv
+    module does, and only then are ``lines`` and ``fields`` used.
     """
 
-    def __init__(self, path: PathLike, delimiter: str) -> None:
+    def __init__(self, path: PathLike, delimiter: str, source: str) -> None:
         delim = ord(delimiter)
         lines: list[npt.NDArray[np.int32]] = []  # int32: two billion lines are enough
         fields: list[npt.NDArray[np.int32]] = []
         parity = 0  # quotes seen before this block, mod 2
-        newlines_before = 0  # every "\n" before this block, quoted or not
+        newlines_before = 0  # every line end before this block, quoted or not
         rec_line, rec_fields, rec_len, rec_cr = 1, 0, 0, False  # the record in progress
-        with _open_binary(path) as fh:
+        regular = True
+        prev_byte = 10  # the byte before the block (the file starts like a new line)
+        close_pending = False  # the last block ended on a closing quote: check the next byte
+        boundary = np.array([delim, 10, 13], dtype=np.uint8)
+        with open_binary(path, source) as fh:
             while chunk := fh.read(_BLOCK):
+                while chunk.endswith(b"\r") and (more := fh.read(1)):
+                    chunk += more  # whether "\r" ends a line depends on the next byte
                 b = np.frombuffer(chunk, dtype=np.uint8)
                 n = len(b)
+                is_lf = b == 10
+                lone_cr = (b == 13) & np.append(~is_lf[1:], True)
                 quotes = np.flatnonzero(b == 34)
-                all_nl = np.flatnonzero(b == 10)
+                all_nl = np.flatnonzero(is_lf | lone_cr)
+                if close_pending:
+                    regular &= bool(b[0] in (34, *boundary.tolist()))
+                if regular and len(quotes):
+                    opening = (np.arange(len(quotes)) + parity) % 2 == 0
+                    before = np.where(quotes > 0, b[np.maximum(quotes - 1, 0)], prev_byte)
+                    ok_open = np.isin(before, boundary) | (before == 34)
+                    after_at = np.minimum(quotes + 1, n - 1)
+                    after = b[after_at]
+                    ok_close = np.isin(after, boundary) | (after == 34) | (quotes + 1 == n)
+                    regular = bool(np.all(np.where(opening, ok_open, ok_close)))
+                    close_pending = bool(quotes[-1] == n - 1 and not opening[-1])
+                else:
+                    close_pending = False
+                prev_byte = int(b[-1])
 
                 def outside(
                     pos: npt.NDArray[np.intp], q: npt.NDArray[np.intp] = quotes, par: int = parity
@@ -300,6 +512,7 @@ class _Structure:
         all_lines = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int32)
         all_fields = np.concatenate(fields) if fields else np.zeros(0, dtype=np.int32)
         del lines, fields
+        self.regular = regular and parity == 0
         self.header_fields = int(all_fields[0]) if len(all_fields) else 0
         self.fields = all_fields[1:]
         self.lines = all_lines[1:]
@@ -309,19 +522,31 @@ class _Structure:
         return len(self.lines)
 
 
+def record_lines(
+    path: PathLike, delimiter: str, source: str, n_rows: int, structure: _Structure | None = None
+) -> npt.NDArray[np.integer[Any]]:
+    """The 1-based first line of each of the ``n_rows`` data records: from the vectorised
+    scan when the file is regular, else from a streaming pass of the csv module."""
+    s = structure or _Structure(path, delimiter, source)
+    if s.regular and s.n_records == n_rows:
+        return s.lines
+    lines = _csv_module_lines(path, delimiter, source)
+    if len(lines) != n_rows:  # cannot happen for files both engines split alike
+        return np.full(n_rows, -1, dtype=np.int64)
+    return lines
+
+
 class _LazyLines(Sequence[int]):
     """Line numbers computed on first use (only bad rows need them)."""
 
-    def __init__(self, path: PathLike, delimiter: str, n_rows: int) -> None:
-        self._path = path
-        self._delimiter = delimiter
+    def __init__(self, path: PathLike, delimiter: str, source: str, n_rows: int) -> None:
+        self._args = (path, delimiter, source, n_rows)
         self._n = n_rows
         self._lines: npt.NDArray[np.integer[Any]] | None = None
 
     def _get(self) -> npt.NDArray[np.integer[Any]]:
         if self._lines is None:
-            s = _Structure(self._path, self._delimiter)
-            self._lines = s.lines if s.n_records == self._n else np.full(self._n, -1, np.int64)
+            self._lines = record_lines(*self._args)
         return self._lines
 
     def __len__(self) -> int:
@@ -337,6 +562,10 @@ class _LazyLines(Sequence[int]):
 
 # -- the pyarrow engine -----------------------------------------------------------------------
 
+_ARROW_BLOCK: Final = 1 << 22
+"""Bytes per pyarrow parse block: 4 MiB keeps both cores busy with a few hundred times fewer
+chunks (dictionaries to unify, per-chunk conversions) than the 1 MiB default."""
+
 
 def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> EventLog | None:
     import pyarrow as pa
@@ -345,11 +574,12 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
     from ._frames import arrow_columns
 
     schema: Schema = options["schema"]
-    header = _peek_header(path, delimiter)
+    source: str = options["source"]
+    header = _peek_header(path, delimiter, source)
     if header is None:
         return None  # empty or not UTF-8: the Python engine explains
     try:
-        fields = _header_fields(header, schema, options["source"])
+        fields = _header_fields(header, schema, source)
     except SchemaError:
         return None
     wanted = [header[i] for i in fields.values()]
@@ -360,11 +590,20 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
         header[i]: text if f is Field.TIMESTAMP else pa.dictionary(pa.int32(), text)
         for f, i in fields.items()
     }
+    skipped: list[str] = []
+
+    def skip(row: Any) -> str:
+        skipped.append(row.text)
+        return "skip"
+
+    compression = "gzip" if gzipped(path, source) else None
     try:
         table = pacsv.read_csv(
-            os.fspath(path),
-            read_options=pacsv.ReadOptions(use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            pa.input_stream(os.fspath(path), compression=compression),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=_ARROW_BLOCK),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=wanted,
@@ -373,24 +612,71 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
                 quoted_strings_can_be_null=True,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None  # ragged rows, quoted line breaks, bad UTF-8: the Python engine
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError):
+        pa.default_memory_pool().release_unused()  # the Python engine starts from a clean slate
+        return None  # bad UTF-8, damaged gzip: the Python engine reports them by line
     if table.column_names != wanted:
         return None
-    tz = options["timezone"]
     n_rows = table.num_rows
     raw = {name: table.column(name) for name in wanted}
     del table  # each column is freed as soon as it is converted
-    columns = arrow_columns(
-        raw, fields_by_name(fields, header), tz, schema.timestamp_unit, null_text=True
+    columns = arrow_columns(  # the Arrow memory is freed column by column
+        raw,
+        fields_by_name(fields, header),
+        options["timezone"],
+        schema.timestamp_unit,
+        null_text=True,
+        timestamp_format=schema.timestamp_format,
     )
-    return build_log(
-        columns,
-        n_rows,
-        lines=_LazyLines(path, delimiter, n_rows),
-        present=header,
-        **options,
-    )
+    lines: Sequence[int] | npt.NDArray[np.integer[Any]]
+    invalid: dict[int, tuple[str | None, Any, str]] = {}
+    if skipped:  # rows with the wrong number of fields: put them back as rejected rows
+        structure = _Structure(path, delimiter, source)
+        ragged = np.flatnonzero(structure.fields != len(header))
+        if not (
+            structure.regular
+            and structure.n_records == n_rows + len(skipped)
+            and len(ragged) == len(skipped)
+        ):
+            return None  # the Python engine splits such a file row by row
+        n_rows += len(skipped)
+        for pos, row_text in zip(ragged.tolist(), skipped, strict=True):
+            rec = next(csv.reader(io.StringIO(row_text, newline=""), delimiter=delimiter), [])
+            reason = f"expected {len(header)} fields, got {int(structure.fields[pos])}"
+            invalid[pos] = (None, delimiter.join(rec), reason)
+        lines = structure.lines
+        del structure
+        columns = {f: _with_rows_inserted(c, ragged) for f, c in columns.items()}
+    else:
+        lines = _LazyLines(path, delimiter, source, n_rows)
+    return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
+
+
+def _with_rows_inserted(column: _Column, positions: npt.NDArray[np.intp]) -> _Column:
+    """A converted column with a placeholder row at each of ``positions`` (indices of the
+    longer result); the reader rejects those rows, so the placeholder is never used. Only
+    the small converted arrays are copied, never the text."""
+    before = positions - np.arange(len(positions))  # np.insert counts in the shorter column
+    if isinstance(column, Coded):
+        return Coded(np.insert(column.codes, before, -1), column.values)
+    if isinstance(column, ParsedTimestamps):
+        us = np.insert(column.us, before, 0)
+        moved = {
+            r + int(np.searchsorted(before, r, side="right")): v for r, v in column.bad.items()
+        }
+        raw = column.raw
+
+        def old_raw(i: int) -> Any:
+            assert raw is not None
+            return raw(i - int(np.searchsorted(positions, i)))
+
+        return ParsedTimestamps(us, moved, old_raw if raw is not None else None)
+    if isinstance(column, np.ndarray):
+        return np.insert(column, before, column.dtype.type(0))
+    out = list(column)
+    for p in positions.tolist():
+        out.insert(p, None)
+    return out
 
 
 def fields_by_name(fields: Mapping[Field, int], header: Sequence[str]) -> dict[Field, str]:
@@ -398,121 +684,16 @@ def fields_by_name(fields: Mapping[Field, int], header: Sequence[str]) -> dict[F
     return {f: header[i] for f, i in fields.items()}
 
 
-def _peek_header(path: PathLike, delimiter: str) -> list[str] | None:
+def _peek_header(path: PathLike, delimiter: str, source: str) -> list[str] | None:
+    _BAD_BYTES.seen = False
     try:
-        with _text_stream(path, "utf-8") as fh:
+        with _no_field_limit(), _text_stream(path, "utf-8", source) as fh:
             for rec in csv.reader(fh, delimiter=delimiter, strict=False):
                 if rec:
-                    return rec
-    except (UnicodeDecodeError, csv.Error):
+                    return None if _BAD_BYTES.seen else rec
+    except (csv.Error, *GZIP_ERRORS):
         return None
     return None
-
-
-# -- the polars engine ------------------------------------------------------------------------
-
-
-def _read_polars(path: PathLike, delimiter: str, options: dict[str, Any]) -> EventLog | None:
-    import polars as pl
-
-    from .._ingest import ParsedTimestamps
-    from .._time import parse_timestamps
-    from ._frames import ISO_PATTERN, polars_columns
-
-    schema: Schema = options["schema"]
-    structure = _Structure(path, delimiter)
-    header = _peek_header(path, delimiter)
-    if header is None or structure.header_fields != len(header):
-        return None
-    if bool(np.any(structure.fields != len(header))):
-        return None  # rows with the wrong number of fields: the Python engine rejects them
-    try:
-        fields = _header_fields(header, schema, options["source"])
-    except SchemaError:
-        return None
-    wanted = [header[i] for i in fields.values()]
-    ts_name = header[fields[Field.TIMESTAMP]] if Field.TIMESTAMP in fields else None
-    # categorical (polars' own dictionary encoding) for all but the timestamp, which is parsed
-    # while streaming through the file: the text of the whole column is never held at once
-    overrides = {name: pl.String if name == ts_name else pl.Categorical for name in wanted}
-
-    def scan() -> Any:
-        lazy = pl.scan_csv(
-            os.fspath(path),
-            separator=delimiter,
-            schema_overrides=overrides,
-            infer_schema=False,
-            empty_string_is_null=True,
-            raise_if_empty=False,
-        ).select(wanted)
-        if dropped_blank:  # polars turns blank lines into rows of nulls: drop exactly those
-            lazy = lazy.filter(~pl.all_horizontal(pl.all().is_null()))
-        return lazy
-
-    if _is_gzip(path):
-        return None  # polars does not stream gzip files: the Python engine reads them
-    dropped_blank = False
-    try:
-        lazy = scan()
-        if ts_name is not None:
-            t = pl.col(ts_name)
-            plain_iso = (
-                t.str.replace("Z", "+00:00", literal=True)
-                .str.replace(" ", "T", literal=True, n=1)
-                .str.to_datetime(
-                    format="%Y-%m-%dT%H:%M:%S%.f%:z", time_unit="us", time_zone="UTC", strict=False
-                )
-                .dt.epoch("us")
-            )
-            lazy = lazy.with_columns(pl.when(t.str.contains(ISO_PATTERN)).then(plain_iso))
-        df = _collect_streaming(lazy)
-        if df.height != structure.n_records:
-            dropped_blank = True
-            df = df.filter(~pl.all_horizontal(pl.all().is_null()))
-            if df.height != structure.n_records:
-                return None
-    except (pl.exceptions.PolarsError, UnicodeDecodeError):
-        return None
-    tz = options["timezone"]
-    columns: dict[Field, Any] = {}
-    if ts_name is not None:
-        stamps = df.drop_in_place(ts_name)
-        slow = np.flatnonzero(stamps.is_null().to_numpy())
-        us = np.array(stamps.fill_null(0).to_numpy(), dtype=np.int64)  # own, writeable
-        del stamps
-        bad: dict[int, tuple[Any, str]] = {}
-        if len(slow):  # the rows polars could not parse: their text, for the core
-            raw = _collect_streaming(
-                scan()
-                .select(pl.col(ts_name).fill_null(""))
-                .with_row_index("__row")
-                .filter(pl.col("__row").is_in(slow.tolist()))
-            )
-            values = raw.get_column(ts_name).to_list()
-            parsed, reasons = parse_timestamps(values, timezone=tz, unit=schema.timestamp_unit)
-            us[slow] = parsed
-            bad = {int(slow[k]): (values[k], why) for k, why in reasons.items()}
-        columns[Field.TIMESTAMP] = ParsedTimestamps(us, bad)
-    others = {f: name for f, name in fields_by_name(fields, header).items() if name != ts_name}
-    columns.update(
-        polars_columns(df, others, tz, schema.timestamp_unit, null_text=True, consume=True)
-    )
-    n_rows = df.height
-    del df
-    return build_log(
-        columns,
-        n_rows,
-        lines=structure.lines,
-        present=header,
-        **options,
-    )
-
-
-def _collect_streaming(lazy: Any) -> Any:
-    try:
-        return lazy.collect(engine="streaming")
-    except TypeError:  # polars before the engine= argument
-        return lazy.collect(streaming=True)
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -20,13 +20,17 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .._ingest import Coded, ParsedTimestamps, build_log
+from .._ingest import Coded, ParsedTimestamps, build_log, factorize
 from .._schema import Field, OnError, Schema
 from .._time import (
     MISSING_REASON,
     NAIVE_REASON,
+    OUT_OF_RANGE_REASON,
+    SUB_US_REASON,
+    SUB_US_TEXT,
     US_PER_SECOND,
-    localize,
+    localize_checked,
+    out_of_range,
     parse_timestamps,
     resolve_timezone,
 )
@@ -105,15 +109,20 @@ def _finish_timestamps(
             for i in rows.tolist():
                 bad.setdefault(i, (raw(i), NAIVE_REASON))
         else:
-            us, out_of_range = localize(us, tz)
-            if null is not None:
-                out_of_range &= ~null
-            for i in np.flatnonzero(out_of_range).tolist():
-                bad.setdefault(i, (raw(i), "timestamp out of range"))
+            us, refused = localize_checked(us, tz)
+            for i, why in refused.items():
+                if null is None or not null[i]:
+                    bad.setdefault(i, (raw(i), why))
+    for i in np.flatnonzero(out_of_range(us)).tolist():  # here, while raw values are at hand
+        try:
+            shown = raw(i)
+        except (OverflowError, ValueError):  # a date the frame library cannot show either
+            shown = int(units[i])
+        bad.setdefault(i, (shown, OUT_OF_RANGE_REASON))
     if null is not None:
         for i in np.flatnonzero(null).tolist():
             bad[i] = (None, MISSING_REASON)
-    return ParsedTimestamps(us, bad)
+    return ParsedTimestamps(us, bad)  # not ``raw``: it would keep the frame's column alive
 
 
 def _epochs(
@@ -196,6 +205,9 @@ def _arrow_coded(arr: Any, null_text: bool = False) -> Coded:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_nested(arr.type):  # lists, structs, maps: the core names each bad value
+        codes, values = factorize(arr.to_pylist())
+        return Coded(codes, values)
     if not pa.types.is_dictionary(arr.type):
         if pa.types.is_string_view(arr.type):
             arr = arr.cast(pa.large_string())
@@ -239,6 +251,18 @@ def _arrow_timestamps(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
 
 
 def _arrow_text_timestamps(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
+    import pyarrow.compute as pc
+
+    parsed = _arrow_text_timestamps_unchecked(arr, tz, unit)
+    finer = pc.fill_null(pc.match_substring_regex(arr, SUB_US_TEXT), False)
+    if isinstance(parsed, ParsedTimestamps) and pc.any(finer).as_py():
+        # Arrow drops digits past the microsecond: refuse them, as every reader does
+        for i in np.flatnonzero(finer.to_numpy(zero_copy_only=False)).tolist():
+            parsed.bad.setdefault(i, (arr[i].as_py(), SUB_US_REASON))
+    return parsed
+
+
+def _arrow_text_timestamps_unchecked(arr: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -295,7 +319,19 @@ def _arrow_amounts(arr: Any, null_text: bool = False) -> _Column:
 
     t = arr.type
     if pa.types.is_dictionary(t):
-        return _arrow_coded(arr, null_text)
+        if not _arrow_is_text(t):
+            return _arrow_coded(arr, null_text)
+        try:  # numbers as text (CSV): Arrow parses each chunk's small dictionary once
+            numbers = pa.chunked_array(
+                [pc.take(pc.cast(c.dictionary, pa.float64()), c.indices) for c in _chunks(arr)],
+                type=pa.float64(),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _arrow_coded(arr, null_text)
+        refused = pc.or_(pc.is_nan(numbers), pc.or_(pc.is_inf(numbers), pc.less(numbers, 0)))
+        if pc.any(refused).as_py():  # let the core report the text as written
+            return _arrow_coded(arr, null_text)
+        return _arrow_amounts(numbers)
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         # missing (null) is 0; NaN is refused by the core
         return _numpy(arr, lambda c: pc.fill_null(c.cast(pa.float64()), 0.0))
@@ -311,6 +347,14 @@ def _arrow_amounts(arr: Any, null_text: bool = False) -> _Column:
     return _arrow_coded(arr)
 
 
+def _arrow_is_text(t: Any) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
 def arrow_columns(
     columns: dict[str, Any],
     fields: Mapping[Field, str],
@@ -318,12 +362,14 @@ def arrow_columns(
     unit: str,
     *,
     null_text: bool = False,
+    timestamp_format: str | None = None,
 ) -> dict[Field, _Column]:
     """Arrow columns (by name) in the forms the core reads fastest.
 
     Each column is taken out of ``columns`` as it is converted (the timestamp
     first), so that a reader that owns them frees the Arrow memory as it goes.
-    ``null_text``: nulls stand for empty text (CSV) rather than missing values.
+    ``null_text``: nulls stand for empty text (CSV) rather than missing values;
+    with a ``timestamp_format``, text timestamps are left to the core to parse.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -335,7 +381,10 @@ def arrow_columns(
         if f is Field.TIMESTAMP:
             if null_text and col.null_count:
                 col = pc.fill_null(col, "")
-            out[f] = _arrow_timestamps(col, tz, unit)
+            if timestamp_format is not None and _arrow_is_text(col.type):
+                out[f] = _arrow_coded(col)
+            else:
+                out[f] = _arrow_timestamps(col, tz, unit)
         elif f is Field.CONVERTED:
             out[f] = _arrow_flags(col, null_text)
         elif f in (Field.VALUE, Field.COST):
@@ -385,7 +434,11 @@ def from_arrow(
     tz = resolve_timezone(timezone)
     fields = _present(schema, table.column_names)
     columns = arrow_columns(
-        {name: table.column(name) for name in fields.values()}, fields, tz, schema.timestamp_unit
+        {name: table.column(name) for name in fields.values()},
+        fields,
+        tz,
+        schema.timestamp_unit,
+        timestamp_format=schema.timestamp_format,
     )
     return build_log(
         columns,
@@ -517,7 +570,11 @@ def _polars_timestamps(s: Any, tz: dt.tzinfo | None, unit: str) -> _Column:
     fast_rows = np.flatnonzero(done)
     slow_rows = np.flatnonzero(~done)
     slow_values = s.gather(slow_rows).to_list() if len(slow_rows) else []
-    return _merge_text(n, fast_rows, us[fast_rows], slow_rows, slow_values, tz, unit)
+    merged = _merge_text(n, fast_rows, us[fast_rows], slow_rows, slow_values, tz, unit)
+    finer = s.str.contains(SUB_US_TEXT).fill_null(False).to_numpy()
+    for i in np.flatnonzero(finer & done).tolist():  # polars drops digits past the microsecond
+        merged.bad.setdefault(i, (s[i], SUB_US_REASON))
+    return merged
 
 
 def _polars_flags(s: Any, null_text: bool = False) -> _Column:
@@ -544,6 +601,7 @@ def polars_columns(
     *,
     null_text: bool = False,
     consume: bool = False,
+    timestamp_format: str | None = None,
 ) -> dict[Field, _Column]:
     """The columns of a polars DataFrame, in the forms the core reads fastest.
 
@@ -557,7 +615,10 @@ def polars_columns(
         if f is Field.TIMESTAMP:
             if null_text and s.null_count():
                 s = s.fill_null("")
-            out[f] = _polars_timestamps(s, tz, unit)
+            if timestamp_format is not None and not (s.dtype.is_numeric() or s.dtype.is_temporal()):
+                out[f] = _polars_coded(s)
+            else:
+                out[f] = _polars_timestamps(s, tz, unit)
         elif f is Field.CONVERTED:
             out[f] = _polars_flags(s, null_text)
         elif f in (Field.VALUE, Field.COST):
@@ -602,7 +663,9 @@ def from_polars(
     schema = schema or Schema()
     tz = resolve_timezone(timezone)
     fields = _present(schema, df.columns)
-    columns = polars_columns(df, fields, tz, schema.timestamp_unit)
+    columns = polars_columns(
+        df, fields, tz, schema.timestamp_unit, timestamp_format=schema.timestamp_format
+    )
     return build_log(
         columns,
         df.height,
@@ -674,7 +737,11 @@ def _pandas_coded(s: Any) -> _Column:
     pd = importlib.import_module("pandas")
     if isinstance(s.dtype, pd.CategoricalDtype):
         return Coded(s.cat.codes.to_numpy(), s.cat.categories.tolist())
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, dicts): the core names each bad value
+        raw_codes, values = factorize(s.tolist())
+        return Coded(raw_codes, values)
     return Coded(codes, list(uniques))
 
 
@@ -780,7 +847,11 @@ def from_pandas(
     for f, name in fields.items():
         s = df[original[name]]
         if f is Field.TIMESTAMP:
-            columns[f] = _pandas_timestamps(s, tz, schema.timestamp_unit)
+            text = s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+            if schema.timestamp_format is not None and text:
+                columns[f] = _pandas_coded(s)
+            else:
+                columns[f] = _pandas_timestamps(s, tz, schema.timestamp_unit)
         elif f is Field.CONVERTED:
             columns[f] = _pandas_flags(s)
         elif f in (Field.VALUE, Field.COST):

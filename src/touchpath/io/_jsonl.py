@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-import gzip
 import io
 import itertools
 import json
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._ingest import build_log, check_on_error
-from .._progress import ProgressLike, file_size, open_binary, reporting
+from .._progress import ProgressLike, file_size, reporting
 from .._schema import Field, OnError, Schema
 from ..exceptions import SchemaError
-from ._csv import PathLike, decoded_text_columns, open_for_writing
+from ._csv import (
+    GZIP_ERRORS,
+    PathLike,
+    decoded_text_columns,
+    gzip_error,
+    open_binary,
+    open_for_writing,
+)
 
 if TYPE_CHECKING:
     from .._log import EventLog
@@ -25,13 +33,41 @@ if TYPE_CHECKING:
 __all__ = ["read_jsonl", "write_jsonl"]
 
 
-def _open_text(path: PathLike, mode: str, encoding: str) -> Any:
-    if mode == "r":
-        gz = os.fspath(path).lower().endswith(".gz")
-        return io.TextIOWrapper(open_binary(path, gz=gz), encoding=encoding)
-    if os.fspath(path).lower().endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding=encoding)
-    return open(path, mode, encoding=encoding)
+class _DuplicateKeyError(ValueError):
+    """Internal: one JSON object names a key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _DuplicateKeyError(f"the key {twice!r} appears twice in one object")
+    return obj
+
+
+def _lines(path: PathLike, encoding: str, source: str) -> Iterator[tuple[int, Any]]:
+    """(line number, text or the UnicodeDecodeError) for each line, in order."""
+    ascii_based = not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    number = 0
+    try:
+        if ascii_based:  # split the bytes into lines, decode each: a bad byte spoils one line
+            with open_binary(path, source) as fh:
+                for number, raw in enumerate(fh, start=1):
+                    try:
+                        yield number, raw.decode(encoding)
+                    except UnicodeDecodeError as exc:
+                        yield number, exc
+        else:
+            with io.TextIOWrapper(open_binary(path, source), encoding=encoding) as text:
+                for number, line in enumerate(text, start=1):
+                    yield number, line
+    except GZIP_ERRORS as exc:
+        raise gzip_error(exc, source, number + 1) from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"not valid {encoding} text ({exc.reason})", source=source, line=number + 1
+        ) from None
 
 
 def _decode(scan: Any, text: str) -> Any:
@@ -96,37 +132,44 @@ def read_jsonl(
     lines: list[int] = []
     invalid: dict[int, tuple[str | None, Any, str]] = {}
     empty: dict[str, Any] = {}
-    decoder: Any = json.JSONDecoder()
+    decoder: Any = json.JSONDecoder(object_pairs_hook=_unique_keys)
     scan = decoder.scan_once  # the C scanner: no per-line wrapper overhead
-    try:
-        with _open_text(path, "r", enc) as fh:
-            for number, text in enumerate(fh, start=1):
-                text = text.rstrip("\r\n")
-                if not text.strip():
-                    continue
-                try:
-                    obj = _decode(scan, text)
-                except json.JSONDecodeError as exc:
-                    invalid[len(records)] = (
-                        None,
-                        text,
-                        f"not valid JSON ({exc.msg} at character {exc.pos + 1})",
-                    )
-                    obj = empty
-                else:
-                    if type(obj) is not dict:
-                        invalid[len(records)] = (
-                            None,
-                            obj,
-                            f"each line must be a JSON object (got a {type(obj).__name__})",
-                        )
-                        obj = empty
-                records.append(obj)
-                lines.append(number)
-    except UnicodeDecodeError as exc:
-        raise SchemaError(
-            f"not valid {encoding} text ({exc.reason} at byte {exc.start})", source=source
-        ) from None
+    for number, text in _lines(path, enc, source):
+        if isinstance(text, UnicodeDecodeError):
+            raw = text.object[text.start : text.end]
+            invalid[len(records)] = (
+                None,
+                text.object.decode(enc, "backslashreplace").rstrip("\r\n"),
+                f"not valid {encoding} text (byte {raw!r} at byte {text.start + 1} of the line)",
+            )
+            records.append(empty)
+            lines.append(number)
+            continue
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            obj = _decode(scan, text)
+        except json.JSONDecodeError as exc:
+            invalid[len(records)] = (
+                None,
+                text,
+                f"not valid JSON ({exc.msg} at character {exc.pos + 1})",
+            )
+            obj = empty
+        except _DuplicateKeyError as exc:
+            invalid[len(records)] = (None, text, str(exc))
+            obj = empty
+        else:
+            if type(obj) is not dict:
+                invalid[len(records)] = (
+                    None,
+                    obj,
+                    f"each line must be a JSON object (got a {type(obj).__name__})",
+                )
+                obj = empty
+        records.append(obj)
+        lines.append(number)
     seen = set(itertools.chain.from_iterable(records))
     if len(invalid) == len(records):  # no object to learn the columns from: all are "present"
         seen = set(schema.columns())
