@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from touchpath import EventLog, cli
-from touchpath.attribution import LastTouch, Markov, TimeDecay, bootstrap
+from touchpath.attribution import LastTouch, Markov, TimeDecay, attribute, bootstrap
 from touchpath.exceptions import ConfigError, SchemaError
 from touchpath.io import read_csv, read_jsonl
 
@@ -261,17 +261,22 @@ def test_bootstrap_refuses_nonsense_counts_and_seeds() -> None:
         bootstrap(log, LastTouch(), seed=-1)
 
 
-def test_markov_at_the_highest_order_says_the_states_do_not_fit() -> None:
-    """Order 61 is allowed, but with two channels (base 3 with the start marker) 3**61 states
-    cannot be numbered: a ConfigError, not an OverflowError."""
+def test_markov_at_the_highest_order_counts_without_overflow() -> None:
+    """Order 61 is the highest allowed. States are numbered from the observed histories column
+    by column, never as base ** order codes, so even 3**61 possible states count without an
+    OverflowError; the one conversion is credited in full (efficiency: 1.0 in all)."""
     log = EventLog.from_records(
         [
             {"journey_id": "a", "timestamp": 0, "channel": "x"},
             {"journey_id": "a", "timestamp": 1, "channel": "y", "converted": True},
         ]
     )
-    with pytest.raises(ConfigError, match="too many possible states"):
-        Markov(order=61).counts(log)
+    counts = Markov(order=61).counts(log)
+    assert counts.order == 61
+    credits = attribute(log, Markov(order=61)).credits()
+    assert sum(credits.values()) == pytest.approx(1.0)
+    with pytest.raises(ConfigError, match="order"):
+        Markov(order=62)
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._time import DurationLike
-from ..exceptions import ConfigError, NotFoundError
+from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
 from ._attribute import CollapseLike, as_paths
 from ._result import AttributionResult, _label
 
@@ -120,24 +120,47 @@ class Comparison:
         table = html_table(self._headers(), self._display_rows(), max_rows=30)
         return repr_html("Comparison", self._display_summary(), table)
 
-    def report_section(self, *, title: str = "Attribution by model", value: bool = False) -> Any:
+    def report_section(
+        self, *, title: str = "Attribution by model", value: bool = False, chart: bool = False
+    ) -> Any:
         """Credit per item and model as a :class:`touchpath.report.Section`.
+
+        With ``chart=True`` the section also draws :func:`touchpath.plot.attribution` above
+        the table: grouped bars for up to four models, a heat map of items x models beyond
+        (needs the ``plot`` extra).
 
         >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
         >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
         >>> c.report_section().body.count("</th>")
         3
+        >>> section = c.report_section(chart=True)
+        >>> section.kind.value, section.body.count("<img")
+        ('figure', 1)
         """
         from ..report import Section
 
         what = "Value" if value else "Conversions"
-        return Section.table(
+        table = Section.table(
             title,
             self._headers(),
             self._display_rows(value),
             number_format=",.2f" if value else None,
             note=f"{what} credited to each item by each model: {self._display_summary()}.",
         )
+        if not chart:
+            return table
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise MissingDependencyError.for_extra(
+                "plot", "Comparison.report_section(chart=True)", "matplotlib"
+            ) from None
+        from .. import plot
+
+        figure = Figure(figsize=(9.0, 0.32 * min(len(self.items), 12) + 2.4), layout="constrained")
+        plot.attribution(self, value=value, ax=figure.add_subplot())
+        image = Section.matplotlib(title, figure, alt=table.note)
+        return Section(title, image.body + table.body, "figure", table.note)
 
 
 def compare(
