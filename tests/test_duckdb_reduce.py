@@ -159,3 +159,29 @@ def test_refuses_what_eventlog_refuses() -> None:
     naive = con.sql("SELECT 'a' AS journey_id, TIMESTAMP '2025-01-01' AS timestamp, 'x' AS channel")
     with pytest.raises(SchemaError, match="time zone"):
         tdb.path_counts(naive, schema=Schema())
+
+
+def test_integer_flags_and_ids_read_as_eventlog_reads_them() -> None:
+    """0/1 flags and integer journey ids are read; a flag of 2 or float ids are refused.
+
+    Journey 7: ads then seo converting (flag 1) with value 4, so one path (ads, seo) with
+    one conversion and value 4, counted by hand.
+    """
+    con = duckdb.connect()
+    ok = con.sql(
+        "SELECT * FROM (VALUES (7, TIMESTAMPTZ '2025-01-01 00:00Z', 'ads', 0, 1),"
+        "(7, TIMESTAMPTZ '2025-01-01 01:00Z', 'seo', 1, 4)) "
+        "t(journey_id, timestamp, channel, converted, value)"
+    )
+    assert tdb.path_counts(ok).rows() == [(("ads", "seo"), 1.0, 0.0, 4.0)]
+    two = con.sql(
+        "SELECT 7 AS journey_id, TIMESTAMPTZ '2025-01-01 00:00Z' AS timestamp, "
+        "'ads' AS channel, 2 AS converted"
+    )
+    with pytest.raises(SchemaError, match="boolean-like"):
+        tdb.path_counts(two)
+    floats = con.sql(
+        "SELECT 7.5 AS journey_id, TIMESTAMPTZ '2025-01-01 00:00Z' AS timestamp, 'a' AS channel"
+    )
+    with pytest.raises(SchemaError, match="text or integers"):
+        tdb.path_counts(floats)

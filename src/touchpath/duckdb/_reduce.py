@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final, Literal, TypeAlias
 
-from .._paths import Collapse, PathCounts, PathPolicy
+from .._paths import CREDITABLE, Collapse, PathCounts, PathPolicy
 from .._schema import Field, Schema
 from .._time import DurationLike
 from ..attribution import CoalitionCounts, TransitionCounts
@@ -35,6 +35,10 @@ _FILE: Final = "__touchpath_file"
 _RANK: Final = "__touchpath_rank"
 _MEMORY: Final = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
 _CATEGORIES: Final = (Field.TOUCHPOINT, Field.CHANNEL, Field.STAGE)
+_INTEGER: Final = re.compile(r"^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$")
+_NUMBER: Final = re.compile(
+    r"^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$"
+)
 
 
 def _duckdb(what: str) -> Any:
@@ -93,7 +97,9 @@ def _relation(source: Source, connection: Any, duckdb: Any) -> tuple[Any, str]:
     return rel, where
 
 
-def _columns(rel: Any, schema: Schema, by: Field, where: str) -> dict[Field, str]:
+def _columns(
+    rel: Any, schema: Schema, by: Field, where: str
+) -> tuple[dict[Field, str], dict[str, str]]:
     """The fields the reduction reads, by column name; refuse what the SQL does not read."""
     if schema.events is not None:
         raise UnsupportedInputError(
@@ -123,10 +129,28 @@ def _columns(rel: Any, schema: Schema, by: Field, where: str) -> dict[Field, str
             source=where,
             field=fields[Field.TIMESTAMP],
         )
-    return fields
+    # only the types whose SQL cast reads as EventLog reads them; cast others yourself
+    for field, column in fields.items():
+        kind = types[column].upper()
+        if field in (Field.JOURNEY_ID, *CREDITABLE):
+            ok = kind == "VARCHAR" or kind.startswith("ENUM") or bool(_INTEGER.match(kind))
+            need = "text or integers"
+        elif field is Field.CONVERTED:
+            ok, need = kind == "BOOLEAN" or bool(_INTEGER.match(kind)), "BOOLEAN or 0/1 integers"
+        elif field is Field.VALUE:
+            ok, need = bool(_NUMBER.match(kind)), "numbers"
+        else:
+            continue
+        if not ok:
+            raise SchemaError(
+                f"column {column!r} must hold {need}; got {kind} (cast it in SQL first)",
+                source=where,
+                field=field.value,
+            )
+    return fields, types
 
 
-def _events_sql(fields: dict[Field, str], by: Field, has_file: bool) -> str:
+def _events_sql(fields: dict[Field, str], types: dict[str, str], by: Field, has_file: bool) -> str:
     """One row per event: journey, time (µs UTC), order, credited item, flag, value."""
 
     def text(field: Field) -> str:
@@ -137,6 +161,12 @@ def _events_sql(fields: dict[Field, str], by: Field, has_file: bool) -> str:
 
     conv = fields.get(Field.CONVERTED)
     value = fields.get(Field.VALUE)
+    flag, bad_flag = "false", "false"
+    if conv is not None and types[conv].upper() == "BOOLEAN":
+        flag = f"coalesce({_quote(conv)}, false)"
+    elif conv is not None:
+        flag = f"coalesce({_quote(conv)} = 1, false)"
+        bad_flag = f"coalesce({_quote(conv)} NOT IN (0, 1), false)"
     present = " OR ".join(f"{text(f)} IS NOT NULL" for f in _CATEGORIES)
     return f"""
         SELECT CAST({_quote(fields[Field.JOURNEY_ID])} AS VARCHAR) AS j,
@@ -144,7 +174,7 @@ def _events_sql(fields: dict[Field, str], by: Field, has_file: bool) -> str:
                {_RANK if has_file else "0"} AS fr, {_FILE if has_file else "''"} AS f,
                {_ORDER} AS r,
                {text(by)} AS item,
-               {f"coalesce(CAST({_quote(conv)} AS BOOLEAN), false)" if conv else "false"} AS c,
+               {flag} AS c, {bad_flag} AS bad_flag,
                {f"coalesce(CAST({_quote(value)} AS DOUBLE), 0.0)" if value else "0.0"} AS v,
                ({present}) AS has_touch
         FROM src"""
@@ -155,6 +185,7 @@ def _check(events: Any, where: str) -> None:
     checks = (
         ("journey_id", "j IS NULL OR trim(j) = ''", "empty journey id"),
         ("timestamp", "t IS NULL", "missing timestamp"),
+        ("converted", "bad_flag", "conversion flag must be boolean-like (true/false, 1/0)"),
         ("value", "isnan(v)", "NaN is not a valid amount (leave it empty for 0)"),
         ("value", "isinf(v)", "must be finite"),
         ("value", "v < 0", "must not be negative"),
@@ -263,8 +294,8 @@ def path_counts(
         connection.execute(f"SET memory_limit = {_literal(memory_limit)}")
     try:
         rel, where = _relation(source, connection, duckdb)
-        fields = _columns(rel, schema, policy.by, where)
-        events = rel.query("src", _events_sql(fields, policy.by, _FILE in rel.columns))
+        fields, types = _columns(rel, schema, policy.by, where)
+        events = rel.query("src", _events_sql(fields, types, policy.by, _FILE in rel.columns))
         _check(events, where)
         rows = events.query("ev", _paths_sql(policy)).fetchall()
     finally:
