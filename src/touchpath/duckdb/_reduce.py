@@ -20,6 +20,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final, Literal, TypeAlias
 
+import numpy as np
+
 from .._paths import CREDITABLE, Collapse, PathCounts, PathPolicy
 from .._schema import Field, Schema
 from .._time import DurationLike
@@ -237,6 +239,27 @@ def _paths_sql(policy: PathPolicy) -> str:
         GROUP BY ALL"""
 
 
+def _table(table: Any, by: Field) -> PathCounts:
+    """The distinct paths DuckDB returned (an Arrow table) as a PathCounts, without a Python
+    object per path: item names are dictionary-encoded and sorted as Python sorts them."""
+    path = table.column("path").combine_chunks()
+    offsets = np.asarray(path.offsets, dtype=np.int64)
+    encoded = path.flatten().dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), dtype=np.int32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.int32)
+    codes = rank[np.asarray(encoded.indices, dtype=np.int64)] if len(names) else rank[:0]
+    conv, null, vals = (
+        np.asarray(table.column(c), dtype=np.float64)
+        for c in ("conversions", "non_conversions", "value")
+    )
+    items = tuple(names[k] for k in order)
+    return PathCounts._grouped(
+        items, offsets - offsets[0], codes.astype(np.int32, copy=False), conv, null, vals, by
+    )
+
+
 def path_counts(
     source: Source,
     *,
@@ -297,13 +320,11 @@ def path_counts(
         fields, types = _columns(rel, schema, policy.by, where)
         events = rel.query("src", _events_sql(fields, types, policy.by, _FILE in rel.columns))
         _check(events, where)
-        rows = events.query("ev", _paths_sql(policy)).fetchall()
+        table = events.query("ev", _paths_sql(policy)).to_arrow_table()
     finally:
         if previous is not None:
             connection.execute(f"SET memory_limit = {_literal(str(previous))}")
-    return PathCounts.from_rows(
-        ((tuple(path), float(c), float(n), float(v)) for path, c, n, v in rows), by=policy.by
-    )
+    return _table(table, policy.by)
 
 
 def transition_counts(
