@@ -64,8 +64,10 @@ def run(case: str, folder: Path, memory_limit: str) -> dict[str, float]:
         [sys.executable, __file__, "--child", case, str(folder), memory_limit],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if proc.returncode:
+        sys.exit(f"{case} failed:\n{proc.stderr[-3000:]}")
     result: dict[str, float] = json.loads(proc.stdout)
     return result
 

@@ -206,58 +206,71 @@ def _check(events: Any, where: str) -> None:
             raise SchemaError(f"{reason} ({n:,} rows)", source=place, field=field)
 
 
-def _paths_sql(policy: PathPolicy) -> str:
-    """Distinct paths with conversions, non-conversions and value, from the events ``ev``."""
-    touch = "item IS NOT NULL"
+def _paths_sql(policy: PathPolicy, names: Sequence[str]) -> str:
+    """Distinct paths with conversions, non-conversions and value, from the events ``ev``.
+
+    One window numbers each event's path (the conversions before it in its journey); the
+    path's end time and the previous touch are computed only when lookback or collapse
+    needs them. Items become their codes in ``names`` and a path is grouped by the text of
+    its codes (grouping by a list of names does not spill to disk, text does); the codes
+    come back as an integer list per distinct path.
+    """
+    order = "ORDER BY t, fr, f, r"
+    coding = (
+        "(VALUES " + ", ".join(f"({_literal(x)}, {k})" for k, x in enumerate(names)) + ")"
+        if names
+        else "(SELECT NULL::VARCHAR, NULL::INTEGER WHERE false)"
+    )
+    touches = "SELECT j, p, t, fr, f, r, item FROM seg WHERE item IS NOT NULL"
     if policy.lookback is not None:
-        touch += f" AND t >= path_end - {int(policy.lookback)}"
-    keep = "true"
+        touches = (
+            "SELECT s.j, s.p, s.t, s.fr, s.f, s.r, s.item FROM seg s JOIN per_path USING (j, p) "
+            f"WHERE s.item IS NOT NULL AND s.t >= per_path.path_end - {int(policy.lookback)}"
+        )
     if policy.collapse is Collapse.CONSECUTIVE:
-        keep = "prev IS DISTINCT FROM item"
+        touches = (
+            f"SELECT * FROM (SELECT *, lag(item) OVER (PARTITION BY j, p {order}) AS prev "
+            f"FROM ({touches})) WHERE prev IS DISTINCT FROM item"
+        )
     return f"""
         WITH seg AS (
-            SELECT *, coalesce(count(*) FILTER (WHERE c) OVER (
-                       PARTITION BY j ORDER BY t, fr, f, r
+            SELECT j, t, fr, f, r, item, c, v,
+                   coalesce(count(*) FILTER (WHERE c) OVER (
+                       PARTITION BY j {order}
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS p
             FROM ev),
-        ends AS (
-            SELECT *, max(t) OVER (PARTITION BY j, p) AS path_end FROM seg),
-        touches AS (
-            SELECT *, lag(item) OVER (PARTITION BY j, p ORDER BY t, fr, f, r) AS prev
-            FROM ends WHERE {touch}),
         per_path AS (
-            SELECT j, p, bool_or(c) AS converted, sum(v) FILTER (WHERE c) AS value
+            SELECT j, p, bool_or(c) AS converted, sum(v) FILTER (WHERE c) AS value,
+                   max(t) AS path_end
             FROM seg GROUP BY j, p),
         items AS (
-            SELECT j, p, list(item ORDER BY t, fr, f, r) AS path
-            FROM touches WHERE {keep} GROUP BY j, p)
-        SELECT coalesce(items.path, []) AS path,
-               count(*) FILTER (WHERE converted) AS conversions,
-               count(*) FILTER (WHERE NOT converted) AS non_conversions,
-               coalesce(sum(value), 0.0) AS value
-        FROM per_path LEFT JOIN items USING (j, p)
-        GROUP BY ALL"""
+            SELECT j, p, string_agg(CAST(code AS VARCHAR), ',' {order}) AS path_key
+            FROM ({touches}) JOIN {coding} coding(item, code) USING (item)
+            GROUP BY j, p),
+        grouped AS (
+            SELECT coalesce(items.path_key, '') AS path_key,
+                   count(*) FILTER (WHERE converted) AS conversions,
+                   count(*) FILTER (WHERE NOT converted) AS non_conversions,
+                   coalesce(sum(value), 0.0) AS value
+            FROM per_path LEFT JOIN items USING (j, p)
+            GROUP BY ALL)
+        SELECT CASE WHEN path_key = '' THEN []::INTEGER[]
+                    ELSE CAST(string_split(path_key, ',') AS INTEGER[]) END AS path,
+               conversions, non_conversions, value
+        FROM grouped"""
 
 
-def _table(table: Any, by: Field) -> PathCounts:
-    """The distinct paths DuckDB returned (an Arrow table) as a PathCounts, without a Python
-    object per path: item names are dictionary-encoded and sorted as Python sorts them."""
+def _table(table: Any, names: tuple[str, ...], by: Field) -> PathCounts:
+    """The distinct paths DuckDB returned (an Arrow table of code lists into ``names``) as a
+    PathCounts, without a Python object per path."""
     path = table.column("path").combine_chunks()
     offsets = np.asarray(path.offsets, dtype=np.int64)
-    encoded = path.flatten().dictionary_encode()
-    names = encoded.dictionary.to_pylist()
-    order = sorted(range(len(names)), key=names.__getitem__)
-    rank = np.empty(len(names), dtype=np.int32)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.int32)
-    codes = rank[np.asarray(encoded.indices, dtype=np.int64)] if len(names) else rank[:0]
+    codes = np.asarray(path.flatten(), dtype=np.int32)
     conv, null, vals = (
         np.asarray(table.column(c), dtype=np.float64)
         for c in ("conversions", "non_conversions", "value")
     )
-    items = tuple(names[k] for k in order)
-    return PathCounts._grouped(
-        items, offsets - offsets[0], codes.astype(np.int32, copy=False), conv, null, vals, by
-    )
+    return PathCounts._grouped(names, offsets - offsets[0], codes, conv, null, vals, by)
 
 
 def path_counts(
@@ -320,11 +333,20 @@ def path_counts(
         fields, types = _columns(rel, schema, policy.by, where)
         events = rel.query("src", _events_sql(fields, types, policy.by, _FILE in rel.columns))
         _check(events, where)
-        table = events.query("ev", _paths_sql(policy)).to_arrow_table()
+        found = events.query("ev", "SELECT DISTINCT item FROM ev WHERE item IS NOT NULL")
+        names = tuple(sorted(x for (x,) in found.fetchall()))  # as Python sorts them
+        try:
+            table = events.query("ev", _paths_sql(policy, names)).to_arrow_table()
+        except duckdb.OutOfMemoryException as err:
+            raise ConfigError(
+                f"DuckDB ran out of memory under memory_limit={memory_limit!r} reading "
+                f"{where}; raise the limit (the grouping of paths spills to disk, but needs "
+                f"room for about one partition of journeys): {str(err).splitlines()[0]}"
+            ) from None
     finally:
         if previous is not None:
             connection.execute(f"SET memory_limit = {_literal(str(previous))}")
-    return _table(table, policy.by)
+    return _table(table, names, policy.by)
 
 
 def transition_counts(
