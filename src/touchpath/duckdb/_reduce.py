@@ -5,8 +5,9 @@
 
 The SQL reproduces :func:`touchpath.conversion_paths` row for row: events
 are ordered within a journey by timestamp, then by input order (for Parquet:
-file name, then row number in the file; for a table: ``rowid``; for a
-relation: the order DuckDB produces it in), exactly the stable order of
+the files in the order given, a glob's or directory's by name, then the row
+in the file; for a table: ``rowid``; for a relation: the order DuckDB
+produces it in), exactly the stable order of
 :class:`~touchpath.EventLog`; every conversion ends a path holding the
 touches since the journey's previous conversion; the touches after the last
 conversion form one non-converting path. Only the grouped table of distinct
@@ -340,8 +341,7 @@ def path_counts(
         except duckdb.OutOfMemoryException as err:
             raise ConfigError(
                 f"DuckDB ran out of memory under memory_limit={memory_limit!r} reading "
-                f"{where}; raise the limit (the grouping of paths spills to disk, but needs "
-                f"room for about one partition of journeys): {str(err).splitlines()[0]}"
+                f"{where}; raise the limit: {str(err).splitlines()[0]}"
             ) from None
     finally:
         if previous is not None:
