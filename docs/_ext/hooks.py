@@ -31,6 +31,7 @@ PUBLIC_MODULES = (
     "touchpath",
     "touchpath.attribution",
     "touchpath.datasets",
+    "touchpath.duckdb",
     "touchpath.exceptions",
     "touchpath.io",
     "touchpath.measurements",
