@@ -49,6 +49,8 @@ __all__ = [
     "PathPolicy",
     "conversion_paths",
     "dense_unique",
+    "item_index",
+    "scatter",
     "wsum",
 ]
 
@@ -64,6 +66,30 @@ CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIG
 
 ByLike: TypeAlias = Field | Literal["channel", "touchpoint", "stage", "campaign"]
 """The credited attribute: a :class:`~touchpath.Field` or its name."""
+
+
+def item_index(items: Sequence[str], into: Sequence[str]) -> _I64:
+    """The position in ``into`` of each of ``items`` (every one must be in ``into``).
+
+    >>> item_index(("b", "d"), ("a", "b", "c", "d")).tolist()
+    [1, 3]
+    """
+    position = {x: i for i, x in enumerate(into)}
+    return np.array([position[x] for x in items], dtype=np.int64)
+
+
+def scatter(index: _I64, n: int, *parts: npt.ArrayLike) -> list[_F64]:
+    """Each of ``parts`` (one number per ``index`` entry) spread into ``n`` zeros at ``index``.
+
+    >>> [a.tolist() for a in scatter(np.array([2, 0]), 3, [5.0, 1.0])]
+    [[1.0, 0.0, 5.0]]
+    """
+    out = []
+    for part in parts:
+        full = np.zeros(n, dtype=np.float64)
+        full[index] = part
+        out.append(full)
+    return out
 
 
 def wsum(index: npt.NDArray[np.integer[Any]], weights: npt.ArrayLike, n: int) -> _F64:

@@ -35,6 +35,8 @@ from .._paths import (
     PathCounts,
     check_value_total,
     dense_unique,
+    item_index,
+    scatter,
     wsum,
 )
 from .._schema import Field
@@ -653,12 +655,7 @@ class Markov:
         """
         fitted = self.fit(paths)
         conversions, values = fitted.credit_arrays()
-        position = {x: i for i, x in enumerate(paths.items)}
-        index = np.array([position[x] for x in fitted.items], dtype=np.int64)
-        full_c = np.zeros(len(paths.items))
-        full_v = np.zeros(len(paths.items))
-        full_c[index] = conversions
-        full_v[index] = values
-        re = np.zeros(len(paths.items))
-        re[index] = [fitted.removal_effects[x] for x in fitted.items]
+        index = item_index(fitted.items, paths.items)
+        effects = [fitted.removal_effects[x] for x in fitted.items]
+        full_c, full_v, re = scatter(index, len(paths.items), conversions, values, effects)
         return Credit(conversions=full_c, values=full_v, weights=re, fitted=fitted)

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._log import EventLog
-from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._paths import ByLike, ConversionPaths, PathCounts, item_index, scatter, wsum
 from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError
@@ -242,10 +242,8 @@ class OrderedShapley:
         the items' total ordered Shapley values for the rate game).
         """
         fitted = self._fit_paths(paths)
-        position = {x: i for i, x in enumerate(paths.items)}
-        index = np.array([position[x] for x in fitted.items], dtype=np.int64)
-        full = [np.zeros(len(paths.items)) for _ in range(3)]
-        for arr, part in zip(full, (fitted.phi, fitted.conversions, fitted.values), strict=True):
-            arr[index] = part.sum(axis=1)
+        index = item_index(fitted.items, paths.items)
+        totals = (part.sum(axis=1) for part in (fitted.phi, fitted.conversions, fitted.values))
+        full = scatter(index, len(paths.items), *totals)
         weights = None if self.game is ShapleyGame.CONVERSIONS else full[0]
         return Credit(conversions=full[1], values=full[2], weights=weights, fitted=fitted)

@@ -59,6 +59,8 @@ from .._paths import (
     _lexicographic_order,
     _take_paths,
     check_value_total,
+    item_index,
+    scatter,
     wsum,
 )
 from .._schema import Field
@@ -441,10 +443,7 @@ class Shapley:
         """
         counts = self.counts(paths)
         phi, conversions, values = self.solve(counts)
-        position = {x: i for i, x in enumerate(paths.items)}
-        index = np.array([position[x] for x in counts.items], dtype=np.int64)
-        full = [np.zeros(len(paths.items)) for _ in range(3)]
-        for arr, part in zip(full, (phi, conversions, values), strict=True):
-            arr[index] = part
+        index = item_index(counts.items, paths.items)
+        full = scatter(index, len(paths.items), phi, conversions, values)
         weights = None if self.game is ShapleyGame.CONVERSIONS else full[0]
         return Credit(conversions=full[1], values=full[2], weights=weights)

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._log import EventLog
-from .._paths import ByLike, ConversionPaths, PathCounts, wsum
+from .._paths import ByLike, ConversionPaths, PathCounts, item_index, wsum
 from .._time import DurationLike
 from ..exceptions import ConfigError
 from ._attribute import CollapseLike, as_paths
@@ -307,8 +307,7 @@ def fold_frequency(result: AttributionResult) -> AttributionResult:
     """
     names = [_FREQUENCY_SUFFIX.sub("", x) for x in result.items]
     items = tuple(sorted(set(names)))
-    position = {x: i for i, x in enumerate(items)}
-    index = np.array([position[x] for x in names], dtype=np.int64)
+    index = item_index(names, items)
     return attrs.evolve(
         result,
         items=items,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._log import EventLog
 from .._map import JourneyMap
-from .._paths import ByLike, Collapse, PathCounts, PathPolicy
+from .._paths import ByLike, Collapse, PathCounts, PathPolicy, item_index
 from .._progress import ProgressLike, accepts_progress
 from .._schema import Field, Schema
 from .._time import DurationLike, to_datetime
@@ -207,11 +207,10 @@ class _CreditSums:
 
     def __add__(self, other: _CreditSums) -> _CreditSums:
         items = tuple(sorted(set(self.items) | set(other.items)))
-        position = {x: i for i, x in enumerate(items)}
         conversions = np.zeros(len(items))
         values = np.zeros(len(items))
         for part in (self, other):
-            index = np.array([position[x] for x in part.items], dtype=np.int64)
+            index = item_index(part.items, items)
             conversions[index] += part.conversions
             values[index] += part.values
         return _CreditSums(
