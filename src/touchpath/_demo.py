@@ -60,12 +60,9 @@ from .metrics import (
     Scorecard,
     funnel,
     scorecard,
-    transition_graph,
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from ._log import EventLog
     from ._map import JourneyMap
     from .report import Report
@@ -304,9 +301,8 @@ class Analysis:
     validation: ValidationReport
     """The log validated against the map."""
     map_comparison: MapComparison
-    """Observed transitions set against the map's edges."""
-    observed: nx.DiGraph[str]
-    """The observed stage transitions (:func:`touchpath.transition_graph`)."""
+    """Observed transitions set against the map's edges: the overlay the report's map
+    diagram and transitions chart draw."""
     funnel: FunnelResult
     """The map's stages as a funnel."""
     comparison: Comparison
@@ -375,15 +371,14 @@ def analyse(
         report = validate(log, journey_map, default_rules(journey_map) if rules is None else rules)
         if report.undefined_reason is not None:
             warnings.warn(report.undefined_reason, UndefinedResultWarning, stacklevel=1)
-        observed = transition_graph(log)
-        if observed.number_of_edges() == 0:
+        map_comparison = compare_to_map(log, journey_map)
+        if not map_comparison.transitions:
             warnings.warn(_NO_MOVES, UndefinedResultWarning, stacklevel=1)
         analysis = Analysis(
             journey_map=journey_map,
             log=log,
             validation=report,
-            map_comparison=compare_to_map(log, journey_map),
-            observed=observed,
+            map_comparison=map_comparison,
             funnel=funnel(log, journey_map=journey_map),
             comparison=compare(log, chosen, by=by),
             skipped_models=tuple(skipped),
@@ -459,7 +454,7 @@ def build_report(
     )
     report.add_map(
         m,
-        observed=analysis.observed,
+        observed=analysis.map_comparison,
         note="Designed stages and transitions; edge widths show the observed moves.",
     )
     report.add_event_log(log)
@@ -477,9 +472,9 @@ def build_report(
         fig = _figure(8.0, 0.45 * len(analysis.funnel.steps) + 1.4)
         plot.funnel(analysis.funnel, ax=fig.add_subplot())
         report.add_matplotlib("Funnel chart", fig)
-    if with_charts and analysis.observed.number_of_edges():
+    if with_charts and analysis.map_comparison.transitions:
         fig = _figure(9.0, 4.0)
-        plot.transitions(analysis.observed, journey_map=m, ax=fig.add_subplot())
+        plot.transitions(analysis.map_comparison, ax=fig.add_subplot())
         report.add_matplotlib(
             "Transitions", fig, note="Forward moves above the row of stages, moves back below."
         )

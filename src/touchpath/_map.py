@@ -18,6 +18,8 @@ from .exceptions import MapError, NotFoundError
 if TYPE_CHECKING:
     from typing import Self
 
+    from .render._svg import Observed
+
 __all__ = ["JourneyMap", "JourneyMapBuilder", "LintFinding", "LintKind"]
 
 UNREACHABLE: Final = -1
@@ -631,23 +633,29 @@ class JourneyMap:
     def to_dot(
         self,
         *,
-        rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
+        direction: Literal["LR", "TB", "RL", "BT"] = "LR",
         touchpoints: bool = False,
+        rankdir: Literal["LR", "TB", "RL", "BT"] | None = None,
     ) -> str:
         """Graphviz DOT text; see :func:`touchpath.render.to_dot`.
+
+        ``rankdir`` is the deprecated old name of ``direction``.
 
         >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
         >>> m.to_dot().startswith("digraph")
         True
         """
         from .render import to_dot
+        from .render._dot import resolve_direction
 
-        return to_dot(self, rankdir=rankdir, touchpoints=touchpoints)
+        return to_dot(
+            self, direction=resolve_direction(direction, rankdir), touchpoints=touchpoints
+        )
 
     def to_svg(
         self,
         *,
-        observed: nx.DiGraph[Any] | None = None,
+        observed: Observed | None = None,
         touchpoints: bool = True,
         title: bool = True,
         legend: bool = True,

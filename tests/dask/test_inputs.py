@@ -154,7 +154,7 @@ def test_the_schema_maps_column_names() -> None:
 
     ddf = dd.from_pandas(small().rename(columns={"journey_id": "user"}), npartitions=2)
     graph = td.transition_graph(ddf, schema=Schema(journey_id="user"))
-    assert graph.edges["awareness", "consideration"]["count"] == 1
+    assert graph.count("awareness", "consideration") == 1
 
 
 def test_an_unknown_funnel_step_lists_the_names_of_all_partitions() -> None:

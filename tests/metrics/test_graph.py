@@ -29,7 +29,7 @@ def test_hand_computed_graph() -> None:
         rec("a", 3 * HOUR, "paid"),
         rec("b", 0, "visit"), rec("b", 4 * HOUR, "trial"), rec("b", 5 * HOUR, "visit"),
     )  # fmt: skip
-    g = transition_graph(log)
+    g = transition_graph(log).to_networkx()
     assert sorted(g.edges(data="count")) == [
         ("trial", "paid", 1),
         ("trial", "visit", 1),
@@ -48,7 +48,7 @@ def test_hand_computed_graph() -> None:
 def test_repeats_become_self_loops_when_not_collapsed() -> None:
     """collapse_repeats=False: every event is a visit, so visit->visit appears."""
     log = log_of(rec("a", 0, "visit"), rec("a", HOUR, "visit"), rec("a", 2 * HOUR, "trial"))
-    g = transition_graph(log, collapse_repeats=False)
+    g = transition_graph(log, collapse_repeats=False).to_networkx()
     assert sorted(g.edges(data="count")) == [("visit", "trial", 1), ("visit", "visit", 1)]
     assert g.edges["visit", "trial"]["median_duration"] == dt.timedelta(hours=1)
 
@@ -60,8 +60,8 @@ def test_touchpoint_and_channel_levels() -> None:
         {"journey_id": "a", "timestamp": 1, "channel": "email"},
         {"journey_id": "a", "timestamp": 2, "touchpoint": "demo", "channel": "sales"},
     )
-    assert list(transition_graph(log, level="touchpoint").edges) == [("ad", "demo")]
-    assert sorted(transition_graph(log, level="channel").edges) == [
+    assert list(transition_graph(log, level="touchpoint").to_networkx().edges) == [("ad", "demo")]
+    assert sorted(transition_graph(log, level="channel").to_networkx().edges) == [
         ("email", "sales"),
         ("paid", "email"),
     ]
@@ -160,7 +160,7 @@ def test_counts_of_two_halves_add_up_to_the_whole(
     merged = sum(parts, TransitionGraphCounts.zero())
     whole = TransitionGraphCounts.from_log(log)
     assert merged == whole
-    a, b = transition_graph(merged), transition_graph(whole)
+    a, b = transition_graph(merged).to_networkx(), transition_graph(whole).to_networkx()
     assert dict(a.nodes.items()) == dict(b.nodes.items())
     assert {k: v for *k_, v in a.edges(data=True) for k in [tuple(k_)]} == {
         k: v for *k_, v in b.edges(data=True) for k in [tuple(k_)]
@@ -176,5 +176,5 @@ def test_counts_of_different_levels_do_not_add() -> None:
 def test_an_empty_log() -> None:
     """No events: an empty graph, and counts equal to zero()."""
     log = EventLog.from_records([])
-    assert transition_graph(log).number_of_nodes() == 0
+    assert transition_graph(log).to_networkx().number_of_nodes() == 0
     assert TransitionGraphCounts.from_log(log) == TransitionGraphCounts.zero()

@@ -300,7 +300,7 @@ def test_transitions_labels_every_arc_or_says_which_are_not() -> None:
     graph: Any = metrics.transition_graph(log)
     ax = plot.transitions(graph, label_min_share=0.3)
     arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
-    counts = sorted(int(c) for a, b, c in graph.edges(data="count") if a != b)
+    counts = sorted(int(c) for a, b, c in graph.to_networkx().edges(data="count") if a != b)
     labelled = sorted(
         int(t.get_text().replace(",", "")) for t in ax.texts if t.get_text()[0].isdigit()
     )
@@ -331,7 +331,9 @@ def test_transitions_draws_many_off_map_moves_as_a_matrix() -> None:
     graph: Any = metrics.transition_graph(log)
     designed = {(e.source, e.target) for e in journey_map.edges}
     off = {
-        (a, b): int(c) for a, b, c in graph.edges(data="count") if a != b and (a, b) not in designed
+        (a, b): int(c)
+        for a, b, c in graph.to_networkx().edges(data="count")
+        if a != b and (a, b) not in designed
     }
     assert len(off) > 6
     ax = plot.transitions(graph, journey_map=journey_map)
@@ -339,7 +341,9 @@ def test_transitions_draws_many_off_map_moves_as_a_matrix() -> None:
     assert len(side) == 1
     assert sorted(int(t.get_text().replace(",", "")) for t in side[0].texts) == sorted(off.values())
     arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
-    on_map = [1 for a, b, _ in graph.edges(data="count") if a != b and (a, b) in designed]
+    on_map = [
+        1 for a, b, _ in graph.to_networkx().edges(data="count") if a != b and (a, b) in designed
+    ]
     assert len(arcs) == len(on_map)
     render_png(ax)
     arcs_only = plot.transitions(graph, journey_map=journey_map, off_map="arcs")

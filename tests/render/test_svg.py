@@ -386,7 +386,7 @@ def test_overlay_marks_shadow_paths_and_counts() -> None:
     assert len(root.findall(f".//{SVG}path[@class='tp-arrow']")) == len(m.edges) + len(
         shadow_expected
     )
-    shadow = groups(root, "tp-observed-only")
+    shadow = groups(root, "tp-shadow")
     assert {ends(g) for g in shadow} == shadow_expected
     map_colours = set()
     for g in groups(root, "tp-forward"):
@@ -541,7 +541,7 @@ def test_transition_graph_of_a_log_overlays_directly() -> None:
         ]
     )
     root = parse(to_svg(templates.get("b2b_five_stage"), observed=transition_graph(log)))
-    shadow = groups(root, "tp-observed-only")
+    shadow = groups(root, "tp-shadow")
     assert [ends(g) for g in shadow] == [("awareness", "decision")]
     assert shadow[0].get("data-count") == "1"
     counts = {ends(g): g.get("data-count") for g in groups(root, "tp-forward")}

@@ -132,7 +132,7 @@ def test_to_mermaid_overlay(cmp: MapComparison) -> None:
 
 def test_to_dot_overlay(cmp: MapComparison) -> None:
     """DOT: taken edges labelled, dead edge dotted grey, shadow edges red and not ranking."""
-    text = cmp.to_dot(rankdir="TB")
+    text = cmp.to_dot(direction="TB")
     assert "rankdir=TB;" in text
     assert '"a" -> "b" [label="3 (75%)"];' in text
     assert '"c" -> "d" [color="#aaaaaa", style=dotted];' in text
@@ -197,8 +197,8 @@ def test_options_and_input_are_checked(cmp: MapComparison) -> None:
     """Unknown directions and wrong input types are refused."""
     with pytest.raises(ConfigError, match="direction"):
         cmp.to_mermaid(direction="UP")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="rankdir"):
-        cmp.to_dot(rankdir="UP")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="direction"):
+        cmp.to_dot(direction="UP")  # type: ignore[arg-type]
     with pytest.raises(UnsupportedInputError):
         compare_to_map("log", ABCD)  # type: ignore[arg-type]
     with pytest.raises(UnsupportedInputError):

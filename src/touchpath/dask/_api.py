@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -28,6 +27,7 @@ from ..metrics import (
     FunnelOrder,
     FunnelResult,
     Level,
+    TransitionGraph,
     TransitionGraphCounts,
 )
 from ..metrics import dwell_times as dwell_times_of
@@ -654,7 +654,7 @@ def transition_graph(
     timezone: str | dt.tzinfo | None = None,
     partitioned_by_journey: bool = False,
     progress: ProgressLike = None,
-) -> nx.DiGraph[str]:
+) -> TransitionGraph:
     """The observed transition graph of a Dask DataFrame, as :func:`~touchpath.transition_graph`.
 
     Built from the merged :class:`~touchpath.metrics.TransitionGraphCounts`
@@ -668,13 +668,13 @@ def transition_graph(
     ...     "timestamp": pd.to_datetime([0, 60, 0, 30], unit="m", utc=True),
     ...     "stage": ["visit", "trial", "visit", "trial"]})
     >>> g = transition_graph(dd.from_pandas(events, npartitions=2))
-    >>> g.edges["visit", "trial"]["count"], str(g.edges["visit", "trial"]["median_duration"])
-    (2, '0:45:00')
+    >>> [(e.count, str(e.median_duration)) for e in g.edges]
+    [(2, '0:45:00')]
     """
     counts = _graph_counts(
         ddf, level, collapse_repeats, schema, journey_map, timezone, partitioned_by_journey
     )
-    return counts.to_networkx()
+    return TransitionGraph(counts)
 
 
 @accepts_progress("dwell times on Dask")

@@ -49,7 +49,10 @@ from ._funnel_options import Exclusion as Exclusion
 from ._funnel_options import Repeats as Repeats
 from ._funnel_trends import FunnelTrends as FunnelTrends
 from ._funnel_trends import funnel_trends as funnel_trends
+from ._graph import TransitionEdge as TransitionEdge
+from ._graph import TransitionGraph as TransitionGraph
 from ._graph import TransitionGraphCounts as TransitionGraphCounts
+from ._graph import TransitionNode as TransitionNode
 from ._graph import transition_graph as transition_graph
 from ._interval import Interval as Interval
 from ._interval import IntervalMethod as IntervalMethod
@@ -142,7 +145,10 @@ __all__ = [
     "SuppressedCell",
     "TimeBetween",
     "TopPaths",
+    "TransitionEdge",
+    "TransitionGraph",
     "TransitionGraphCounts",
+    "TransitionNode",
     "annualized_churn",
     "benjamini_hochberg",
     "cac_by_channel",

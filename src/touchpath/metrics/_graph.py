@@ -10,14 +10,16 @@ visit to the first event of the ``b`` visit (the time spent in ``a``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
 from ..exceptions import ConfigError
 from ._common import (
     Level,
@@ -26,13 +28,19 @@ from ._common import (
     runs,
     to_enum,
 )
-from ._digest import DurationDigest, digests_by_group, group_order
+from ._digest import DurationDigest, DurationStats, digests_by_group, group_order
 from ._ratio import Ratio
 
 if TYPE_CHECKING:
     from .._log import EventLog
 
-__all__ = ["TransitionGraphCounts", "transition_graph"]
+__all__ = [
+    "TransitionEdge",
+    "TransitionGraph",
+    "TransitionGraphCounts",
+    "TransitionNode",
+    "transition_graph",
+]
 
 _I64 = npt.NDArray[np.int64]
 
@@ -333,16 +341,213 @@ def _check_bool(value: object) -> bool:
     return value
 
 
+@attrs.frozen
+class TransitionNode:
+    """A node of a :class:`TransitionGraph`: a stage, touchpoint or channel with its visits.
+
+    >>> TransitionNode("trial", visits=3, journeys=2, entries=0, exits=1).exits
+    1
+    """
+
+    id: str
+    """The stage, touchpoint or channel id."""
+    visits: int
+    """Visits of the node (runs of consecutive events with it, see the module documentation)."""
+    journeys: int
+    """Journeys with at least one visit."""
+    entries: int
+    """Journeys whose first visit is this node."""
+    exits: int
+    """Journeys whose last visit is this node."""
+
+
+@attrs.frozen
+class TransitionEdge:
+    """An observed move ``source -> target`` of a :class:`TransitionGraph`.
+
+    >>> from touchpath import EventLog
+    >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+    >>> g = transition_graph(EventLog.from_records([rec("a", 0, "x"), rec("a", 60, "y")]))
+    >>> e = g.edges[0]
+    >>> (e.source, e.target, e.count, e.probability, str(e.median_duration))
+    ('x', 'y', 1, Ratio(1/1 = 1), '0:01:00')
+    """
+
+    source: str
+    """The node left."""
+    target: str
+    """The node entered."""
+    count: int
+    """How many times the move was made."""
+    journeys: int
+    """Distinct journeys making it."""
+    probability: Ratio
+    """``count`` over all moves leaving ``source`` (exits are not moves)."""
+    durations: DurationStats
+    """Time from entering ``source`` to entering ``target``."""
+
+    @property
+    def median_duration(self) -> dt.timedelta:
+        """The median of :attr:`durations` (an edge has at least one)."""
+        median = self.durations.median
+        assert median is not None  # an edge is observed at least once
+        return median
+
+    @property
+    def mean_duration(self) -> dt.timedelta:
+        """The mean of :attr:`durations`."""
+        mean = self.durations.mean
+        assert mean is not None
+        return mean
+
+
+@attrs.frozen(eq=False, repr=False)
+class TransitionGraph:
+    """The observed transitions of a log at one level: what :func:`transition_graph` returns.
+
+    A typed view of :class:`TransitionGraphCounts`: :attr:`nodes` and
+    :attr:`edges` as frozen records, :meth:`to_networkx` the networkx graph
+    (attributes as documented in :func:`transition_graph`) and
+    :meth:`to_pandas` one row per edge.
+
+    >>> from touchpath import EventLog
+    >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+    >>> g = transition_graph(EventLog.from_records([rec("a", 0, "x"), rec("a", 60, "y")]))
+    >>> g
+    <TransitionGraph stage: 2 nodes, 1 edges, 1 transitions>
+    >>> g.count("x", "y"), g.node_ids
+    (1, ('x', 'y'))
+    """
+
+    counts: TransitionGraphCounts
+    """The mergeable counts the graph is built from."""
+
+    @property
+    def level(self) -> Level:
+        """Stage, touchpoint or channel."""
+        return self.counts.level
+
+    @property
+    def node_ids(self) -> tuple[str, ...]:
+        """Node ids, sorted."""
+        return self.counts.nodes
+
+    @property
+    def nodes(self) -> tuple[TransitionNode, ...]:
+        """Every node with its visits, journeys, entries and exits, by id."""
+        c = self.counts
+        return tuple(
+            TransitionNode(
+                node,
+                visits=int(c.visits[i]),
+                journeys=int(c.node_journeys[i]),
+                entries=int(c.entries[i]),
+                exits=int(c.exits[i]),
+            )
+            for i, node in enumerate(c.nodes)
+        )
+
+    @property
+    def edges(self) -> tuple[TransitionEdge, ...]:
+        """Every observed move, by source then target id."""
+        c = self.counts
+        pos = {node: i for i, node in enumerate(c.nodes)}
+        leaving = c.transitions.sum(axis=1)
+        out = []
+        for (a, b), digest in sorted(
+            c.durations.items(), key=lambda kv: (pos[kv[0][0]], pos[kv[0][1]])
+        ):
+            i, j = pos[a], pos[b]
+            out.append(
+                TransitionEdge(
+                    a,
+                    b,
+                    count=int(c.transitions[i, j]),
+                    journeys=int(c.journeys[i, j]),
+                    probability=Ratio(int(c.transitions[i, j]), int(leaving[i])),
+                    durations=digest.stats(),
+                )
+            )
+        return tuple(out)
+
+    def count(self, source: str, target: str) -> int:
+        """Moves from ``source`` to ``target`` (0 for unseen ids).
+
+        >>> transition_graph(TransitionGraphCounts.zero()).count("a", "b")
+        0
+        """
+        return self.counts.count(source, target)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TransitionGraph):
+            return NotImplemented
+        return self.counts == other.counts
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"<TransitionGraph {self.level.value}: {len(self.counts.nodes)} nodes, "
+            f"{len(self.counts.durations)} edges, {int(self.counts.transitions.sum())} transitions>"
+        )
+
+    def to_networkx(self) -> nx.DiGraph[str]:
+        """The graph as a new networkx ``DiGraph`` (attributes: see :func:`transition_graph`).
+
+        >>> transition_graph(TransitionGraphCounts.zero()).to_networkx().number_of_nodes()
+        0
+        """
+        return self.counts.to_networkx()
+
+    def to_pandas(self) -> Any:
+        """One row per edge as a pandas DataFrame (needs ``touchpath[pandas]``).
+
+        Columns: ``source``, ``target``, ``count``, ``journeys``,
+        ``probability`` (a float), ``median_duration`` and ``mean_duration``
+        (timedeltas).
+
+        >>> from touchpath import EventLog
+        >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+        >>> g = transition_graph(EventLog.from_records([rec("a", 0, "x"), rec("a", 60, "y")]))
+        >>> g.to_pandas()[["source", "target", "count"]]
+          source target  count
+        0      x      y      1
+        """
+        return to_pandas(self._columns(), what="TransitionGraph.to_pandas()")
+
+    def to_polars(self) -> Any:
+        """The columns of :meth:`to_pandas` as a polars DataFrame."""
+        return to_polars(self._columns(), what="TransitionGraph.to_polars()")
+
+    def to_arrow(self) -> Any:
+        """The columns of :meth:`to_pandas` as a pyarrow Table."""
+        return to_arrow(self._columns(), what="TransitionGraph.to_arrow()")
+
+    def _columns(self) -> Columns:
+        edges = self.edges
+        return {
+            "source": [e.source for e in edges],
+            "target": [e.target for e in edges],
+            "count": np.array([e.count for e in edges], dtype=np.int64),
+            "journeys": np.array([e.journeys for e in edges], dtype=np.int64),
+            "probability": np.array([e.probability.value for e in edges], dtype=np.float64),
+            "median_duration": durations(e.median_duration for e in edges),
+            "mean_duration": durations(e.mean_duration for e in edges),
+        }
+
+
 def transition_graph(
     data: EventLog | TransitionGraphCounts,
     *,
     level: LevelLike = Level.STAGE,
     collapse_repeats: bool = True,
-) -> nx.DiGraph[str]:
-    """The observed transitions of a log as a networkx ``DiGraph``.
+) -> TransitionGraph:
+    """The observed transitions of a log, as a :class:`TransitionGraph`.
 
-    Nodes are the ids of the level (``stage``, ``touchpoint`` or ``channel``)
-    with attributes ``visits``, ``journeys`` (distinct journeys visiting),
+    Its :attr:`~TransitionGraph.nodes` and :attr:`~TransitionGraph.edges`
+    are typed records; :meth:`~TransitionGraph.to_networkx` gives a
+    networkx ``DiGraph`` whose nodes are the ids of the level (``stage``,
+    ``touchpoint`` or ``channel``) with attributes ``visits``, ``journeys`` (distinct journeys visiting),
     ``entries`` (journeys starting there) and ``exits`` (journeys ending
     there). Each observed transition ``a -> b`` is an edge with ``count``,
     ``journeys`` (distinct journeys making it), ``probability`` (``count``
@@ -361,15 +566,17 @@ def transition_graph(
     ...     rec("a", 0, "visit"), rec("a", 3600, "trial"), rec("a", 7200, "paid"),
     ...     rec("b", 0, "visit"), rec("b", 60, "trial")])
     >>> g = transition_graph(log)
-    >>> sorted(g.edges(data="count"))
+    >>> [(e.source, e.target, e.count) for e in g.edges]
     [('trial', 'paid', 1), ('visit', 'trial', 2)]
-    >>> g.edges["trial", "paid"]["probability"], str(g.edges["visit", "trial"]["median_duration"])
+    >>> [n.exits for n in g.nodes if n.id == "trial"]
+    [1]
+    >>> nxg = g.to_networkx()
+    >>> edge = nxg.edges["visit", "trial"]
+    >>> nxg.edges["trial", "paid"]["probability"], str(edge["median_duration"])
     (1.0, '0:30:30')
-    >>> g.nodes["trial"]["exits"]
-    1
     """
     if isinstance(data, TransitionGraphCounts):
-        return data.to_networkx()
-    return TransitionGraphCounts.from_log(
-        data, level=level, collapse_repeats=collapse_repeats
-    ).to_networkx()
+        return TransitionGraph(data)
+    return TransitionGraph(
+        TransitionGraphCounts.from_log(data, level=level, collapse_repeats=collapse_repeats)
+    )

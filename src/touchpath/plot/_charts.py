@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
     from .._map import JourneyMap
     from ..attribution import AttributionResult, Comparison
-    from ..metrics import FunnelResult
+    from ..metrics import FunnelResult, TransitionGraph
+    from ..validation import MapComparison
 
 __all__ = ["attribution", "funnel", "time_to_convert", "transitions"]
 
@@ -328,17 +330,83 @@ def attribution(
 # -- transitions --------------------------------------------------------------------------------
 
 
-def _flow_order(graph: nx.DiGraph[str], journey_map: JourneyMap | None) -> list[str]:
-    """Map order first (when given), then the rest breadth-first from the entry nodes."""
-    nodes = set(graph.nodes)
-    order: list[str] = []
+@attrs.frozen
+class _Flow:
+    """What :func:`transitions` draws, whatever it was given: nodes, moves, the map."""
+
+    sizes: dict[str, float]
+    """Journeys visiting each node (visits when journeys are not known)."""
+    entries: dict[str, int]
+    """Journeys starting at each node (0 when not known)."""
+    moves: list[tuple[str, str, int, bool]]
+    """(source, target, count, shadow) for every observed move, self-moves included."""
+    journey_map: JourneyMap | None
+
+
+def _flow(
+    data: object, journey_map: JourneyMap | None, level: Literal["stage", "touchpoint", "channel"]
+) -> _Flow:
+    """One shape for every input; shadow moves as the overlay classifies them."""
+    import networkx as nx
+
+    from ..metrics import TransitionGraph, transition_graph
+    from ..validation import EdgeStatus, MapComparison, compare_to_map, overlay_edges
+
+    if isinstance(data, EventLog) and journey_map is not None and level == "stage":
+        data = compare_to_map(data, journey_map)
+    if isinstance(data, MapComparison):
+        if journey_map is not None and journey_map != data.journey_map:
+            raise ConfigError(
+                f"the comparison is against map {data.journey_map.name!r}, not "
+                f"{journey_map.name!r}; pass the comparison alone"
+            )
+        return _Flow(
+            {k: float(v) for k, v in data.stage_journeys.items()},
+            {},
+            [
+                (e.source, e.target, int(e.count), e.status is EdgeStatus.SHADOW)
+                for e in data.edges
+                if e.count
+            ],
+            data.journey_map,
+        )
+    if isinstance(data, EventLog):
+        data = transition_graph(data, level=level)
+    if isinstance(data, TransitionGraph):
+        sizes = {n.id: float(n.journeys) for n in data.nodes}
+        entries = {n.id: n.entries for n in data.nodes}
+        counts = {(e.source, e.target): e.count for e in data.edges}
+    elif isinstance(data, nx.DiGraph):
+        sizes = {n: float(d.get("journeys", d.get("visits", 1))) for n, d in data.nodes(data=True)}
+        entries = {n: int(d.get("entries", 0)) for n, d in data.nodes(data=True)}
+        counts = {(a, b): int(c) for a, b, c in data.edges(data="count", default=0)}
+    else:
+        raise UnsupportedInputError(
+            "plot.transitions() draws an EventLog, a MapComparison or a TransitionGraph "
+            f"(or a networkx DiGraph with 'count' edge attributes); got {type(data).__name__}"
+        )
+    shadows: set[tuple[str, str]] = set()
     if journey_map is not None:
-        order = [s for s in journey_map.stage_ids if s in nodes]
+        shadows = {
+            (e.source, e.target)
+            for e in overlay_edges(journey_map, counts)
+            if e.status is EdgeStatus.SHADOW
+        }
+    moves = [(a, b, c, (a, b) in shadows) for (a, b), c in counts.items()]
+    return _Flow(sizes, entries, moves, journey_map)
+
+
+def _flow_order(flow: _Flow) -> list[str]:
+    """Map order first (when given), then the rest breadth-first from the entry nodes."""
+    nodes = set(flow.sizes) | {m[0] for m in flow.moves} | {m[1] for m in flow.moves}
+    order: list[str] = []
+    if flow.journey_map is not None:
+        order = [s for s in flow.journey_map.stage_ids if s in nodes]
     seen = set(order)
-    starts = sorted(
-        (n for n in graph.nodes if n not in seen),
-        key=lambda n: (-int(graph.nodes[n].get("entries", 0)), n),
-    )
+    successors: dict[str, list[tuple[int, str]]] = {}
+    for a, b, c, _ in flow.moves:
+        successors.setdefault(a, []).append((c, b))
+    starts = sorted((n for n in nodes if n not in seen), key=lambda n: (-flow.entries.get(n, 0), n))
     for start in starts:
         if start in seen:
             continue
@@ -348,17 +416,18 @@ def _flow_order(graph: nx.DiGraph[str], journey_map: JourneyMap | None) -> list[
             node = queue.pop(0)
             order.append(node)
             nexts = sorted(
-                (t for t in graph.successors(node) if t not in seen),
-                key=lambda t: (-int(graph.edges[node, t].get("count", 0)), t),
+                ((c, t) for c, t in successors.get(node, []) if t not in seen),
+                key=lambda ct: (-ct[0], ct[1]),
             )
-            for t in nexts:
-                seen.add(t)
-                queue.append(t)
+            for _, t in nexts:
+                if t not in seen:
+                    seen.add(t)
+                    queue.append(t)
     return order
 
 
 def transitions(
-    data: EventLog | nx.DiGraph[str],
+    data: EventLog | MapComparison | TransitionGraph | nx.DiGraph[str],
     *,
     journey_map: JourneyMap | None = None,
     level: Literal["stage", "touchpoint", "channel"] = "stage",
@@ -377,11 +446,16 @@ def transitions(
     (dashed). Arcs carrying at least ``label_min_share`` of the largest
     move are labelled with their count, just outside the arc's top; the
     legend says which are not. Moves carrying less than ``min_share`` of
-    all moves are left out. ``data`` is an :class:`~touchpath.EventLog` or
-    a graph from :func:`touchpath.transition_graph` (edges with a ``count``).
+    all moves are left out. ``data`` is an :class:`~touchpath.EventLog`, a
+    :class:`~touchpath.validation.MapComparison`, a
+    :class:`~touchpath.metrics.TransitionGraph` from
+    :func:`touchpath.transition_graph` (or its networkx graph: edges with a
+    ``count``).
 
-    With a ``journey_map``, moves the map does not have (off-map, or shadow,
-    transitions) are drawn in red; ``off_map="matrix"`` draws them instead
+    With a ``MapComparison`` (or a ``journey_map``, against which a log is
+    compared with :func:`~touchpath.validation.compare_to_map`), the shadow
+    moves (:attr:`EdgeStatus.SHADOW <touchpath.validation.EdgeStatus>`: moves
+    the map does not have) are drawn in red; ``off_map="matrix"`` draws them instead
     as a from x to matrix of counts beside the arcs (a second axes in the
     same figure, titled "Moves not in the map"), which keeps the picture
     readable when there are many; ``"auto"`` picks the matrix above six
@@ -397,19 +471,9 @@ def transitions(
     ['forward move', 'backward move']
     """
     import matplotlib as mpl
-    import networkx as nx
 
-    from ..metrics import transition_graph
-
-    if isinstance(data, EventLog):
-        graph = transition_graph(data, level=level)
-    elif isinstance(data, nx.DiGraph):
-        graph = data
-    else:
-        raise UnsupportedInputError(
-            "plot.transitions() draws an EventLog or a transition graph (networkx DiGraph); "
-            f"got {type(data).__name__}"
-        )
+    flow = _flow(data, journey_map, level)
+    journey_map = flow.journey_map
     shares: tuple[tuple[str, object], ...] = (
         ("min_share", min_share),
         ("label_min_share", label_min_share),
@@ -426,12 +490,11 @@ def transitions(
 
     curve3 = [MplPath.MOVETO, MplPath.CURVE3, MplPath.CURVE3]
 
-    order = _flow_order(graph, journey_map)
+    order = _flow_order(flow)
     ax = _axes(ax, "touchpath.plot.transitions()", (max(6.0, 1.2 * len(order) + 3), 4.6))
     ink = mpl.rcParams["text.color"]
     position = {n: i for i, n in enumerate(order)}
-    counts = [int(c) for _, _, c in graph.edges(data="count", default=0)]
-    total = sum(counts)
+    total = sum(c for _, _, c, _ in flow.moves)
     if total == 0:
         warnings.warn(
             "no journey moves from one stage to another, so there are no transitions to draw",
@@ -440,15 +503,13 @@ def transitions(
         )
         ax.text(0.5, 0.5, "no moves between stages in the data", ha="center", va="center",
                 transform=ax.transAxes)  # fmt: skip
-    designed: set[tuple[str, str]] = set()
-    if journey_map is not None:
-        designed = {(e.source, e.target) for e in journey_map.edges}
+    shadow_pairs = {(a, b) for a, b, _, shadow in flow.moves if shadow}
     moves = [
-        (source, target, int(count))
-        for source, target, count in sorted(graph.edges(data="count", default=0))
+        (source, target, count)
+        for source, target, count, _ in sorted(flow.moves)
         if source != target and not (total and count / total < min_share)
     ]
-    shadows = [m for m in moves if journey_map is not None and (m[0], m[1]) not in designed]
+    shadows = [m for m in moves if (m[0], m[1]) in shadow_pairs]
     as_matrix = off_map == "matrix" or (off_map == "auto" and len(shadows) > 6)
     if as_matrix and shadows:
         moves = [m for m in moves if m not in shadows]
@@ -463,7 +524,7 @@ def transitions(
             up = max(up, b - a)
         else:
             down = max(down, a - b)
-        shadow = journey_map is not None and (source, target) not in designed
+        shadow = (source, target) in shadow_pairs
         kinds.add("forward" if forward else "backward")
         if shadow:
             kinds.add("shadow")
@@ -501,9 +562,7 @@ def transitions(
             )
         else:
             unlabelled += 1
-    visits = np.array(
-        [float(graph.nodes[n].get("journeys", graph.nodes[n].get("visits", 1))) for n in order]
-    )
+    visits = np.array([flow.sizes.get(n, 1.0) for n in order])
     most = float(visits.max()) if len(visits) and visits.max() > 0 else 1.0
     x = np.arange(len(order), dtype=np.float64)
     dot_area = 80 + 900 * visits / most

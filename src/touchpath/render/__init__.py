@@ -13,10 +13,18 @@ surrogates U+FFFD.
     s0["The #quot;end#quot;"]
 >>> print(to_dot(m).splitlines()[3])
     "end" [label="The \\"end\\"", penwidth=2, peripheries=2];
+
+
+The three also draw a :class:`~touchpath.validation.MapComparison`: the map with the
+observed traffic over it, every edge classified once by the comparison (taken, dead or
+shadow, :class:`~touchpath.validation.EdgeStatus`).
 """
 
 from ._dot import to_dot as to_dot
+from ._layout import MapLayout as MapLayout
+from ._layout import layout as layout
 from ._mermaid import to_mermaid as to_mermaid
+from ._svg import Observed as Observed
 from ._svg import to_svg as to_svg
 
-__all__ = ["to_dot", "to_mermaid", "to_svg"]
+__all__ = ["MapLayout", "Observed", "layout", "to_dot", "to_mermaid", "to_svg"]

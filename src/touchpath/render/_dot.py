@@ -8,18 +8,21 @@ written by :func:`dot_label`, so Graphviz shows exactly the label's text.
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from typing import TYPE_CHECKING, Final, Literal
 
 from ..exceptions import ConfigError
-from ._mermaid import normalize_label
+from ..validation._compare import EdgeStatus, MapComparison
+from ._mermaid import DEAD_COLOR, SHADOW_COLOR, _check_map, edge_label, normalize_label
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
 
-__all__ = ["dot_label", "dot_quote", "to_dot"]
+__all__ = ["DotDirection", "dot_label", "dot_quote", "resolve_direction", "to_dot"]
 
-RankDir = Literal["LR", "TB", "RL", "BT"]
-_RANKDIRS: Final = ("LR", "TB", "RL", "BT")
+DotDirection = Literal["LR", "TB", "RL", "BT"]
+"""The layout directions Graphviz knows (its ``rankdir``)."""
+_DIRECTIONS: Final = ("LR", "TB", "RL", "BT")
 
 _NAME_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -80,11 +83,31 @@ def _touchpoint_prefix(stage_ids: tuple[str, ...]) -> str:
     return prefix
 
 
+def resolve_direction(
+    direction: DotDirection, rankdir: DotDirection | None, *, stacklevel: int = 3
+) -> DotDirection:
+    """The layout direction, taking the deprecated ``rankdir=`` (with a warning) when given.
+
+    >>> resolve_direction("TB", None)
+    'TB'
+    """
+    if rankdir is None:
+        return direction
+    warnings.warn(
+        "'rankdir' is deprecated and will be removed in the next release; use "
+        f"direction={rankdir!r}",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return rankdir
+
+
 def to_dot(
-    journey_map: JourneyMap,
+    journey_map: JourneyMap | MapComparison,
     *,
-    rankdir: RankDir = "LR",
+    direction: DotDirection = "LR",
     touchpoints: bool = False,
+    rankdir: DotDirection | None = None,
 ) -> str:
     """Render a map as a Graphviz digraph.
 
@@ -97,7 +120,14 @@ def to_dot(
 
     Labels show their text exactly, after one normalisation: ``\\r\\n``,
     ``\\r``, U+2028 and U+2029 become line breaks, other control characters
-    spaces, lone surrogates U+FFFD.
+    spaces, lone surrogates U+FFFD. ``direction`` is written as the graph's
+    ``rankdir``; the parameter ``rankdir=`` is its deprecated old name.
+
+    Given a :class:`~touchpath.validation.MapComparison`, draws the same
+    overlay as :func:`~touchpath.render.to_mermaid`: taken map edges
+    labelled with count and probability, dead edges grey and dotted, shadow
+    moves bold red (and not used for ranking), unreached stages grey and
+    dashed, observed stages the map lacks red.
 
     >>> from touchpath import JourneyMap
     >>> m = JourneyMap.builder("m").stage("a").stage("b").edge("a", "b").build()
@@ -110,11 +140,17 @@ def to_dot(
         "a" -> "b";
     }
     """
-    if rankdir not in _RANKDIRS:
-        raise ConfigError(f"'rankdir' must be one of {list(_RANKDIRS)}; got {rankdir!r}")
+    direction = resolve_direction(direction, rankdir)
+    if direction not in _DIRECTIONS:
+        raise ConfigError(f"'direction' must be one of {list(_DIRECTIONS)}; got {direction!r}")
+    if isinstance(journey_map, MapComparison):
+        if touchpoints:
+            raise ConfigError("touchpoints=True draws a map; an overlay is drawn without them")
+        return _overlay(journey_map, direction)
+    _check_map(journey_map, "to_dot")
     entry = set(journey_map.entry_stages)
     terminal = set(journey_map.terminal_stages)
-    lines = [f"digraph {dot_quote(journey_map.name)} {{", f"    rankdir={rankdir};"]
+    lines = [f"digraph {dot_quote(journey_map.name)} {{", f"    rankdir={direction};"]
     lines.append("    node [shape=box, style=rounded];")
     for stage in journey_map.stages:
         attrs = [f"label={dot_label(stage.name)}"]
@@ -136,5 +172,49 @@ def to_dot(
             lines.append(f'    {a} -> {b} [style=dashed, constraint=false, label="loop back"];')
         else:
             lines.append(f"    {a} -> {b};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _overlay(cmp: MapComparison, direction: str) -> str:
+    """The DOT overlay of a comparison (see :func:`to_dot`)."""
+    unreached = set(cmp.unreached_stages)
+    lines = [
+        f"digraph {dot_quote(cmp.journey_map.name)} {{",
+        f"    rankdir={direction};",
+        "    node [shape=box, style=rounded];",
+    ]
+    for stage in cmp.journey_map.stages:
+        extra = ""
+        if stage.id in unreached:
+            extra = f', color="{DEAD_COLOR}", fontcolor="#777777", style="rounded,dashed"'
+        lines.append(f"    {dot_quote(stage.id)} [label={dot_label(stage.name)}{extra}];")
+    lines.extend(
+        f'    {dot_quote(sid)} [label={dot_label(sid)}, color="{SHADOW_COLOR}", '
+        f'fontcolor="{SHADOW_COLOR}", style="rounded,bold"];'
+        for sid in cmp.unknown_stages
+    )
+    for e in cmp.edges:
+        label = "" if e.observed is None else edge_label(e.count, e.observed.probability)
+        attrs: list[str] = []
+        if e.loop_back:
+            text = "loop back" + (f": {label}" if label else "")
+            attrs.append(f"label={dot_label(text)}")
+            if e.status is not EdgeStatus.DEAD:
+                attrs.append("style=dashed")
+            attrs.append("constraint=false")
+        elif label:
+            attrs.append(f"label={dot_label(label)}")
+        if e.status is EdgeStatus.DEAD:
+            attrs += [f'color="{DEAD_COLOR}"', "style=dotted"]
+        elif e.status is EdgeStatus.SHADOW:
+            attrs += [
+                f'color="{SHADOW_COLOR}"',
+                f'fontcolor="{SHADOW_COLOR}"',
+                "penwidth=2.5",
+                "constraint=false",
+            ]
+        suffix = f" [{', '.join(attrs)}]" if attrs else ""
+        lines.append(f"    {dot_quote(e.source)} -> {dot_quote(e.target)}{suffix};")
     lines.append("}")
     return "\n".join(lines)

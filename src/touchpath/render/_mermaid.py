@@ -12,12 +12,18 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Final, Literal
 
-from ..exceptions import ConfigError
+from ..exceptions import ConfigError, UnsupportedInputError
+from ..validation._compare import EdgeStatus, MapComparison
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
 
-__all__ = ["mermaid_label", "normalize_label", "to_mermaid"]
+__all__ = ["mermaid_label", "normalize_label", "percent_label", "to_mermaid"]
+
+SHADOW_COLOR: Final = "#d62728"
+"""Shadow moves and unknown stages in the Mermaid and DOT overlays."""
+DEAD_COLOR: Final = "#aaaaaa"
+"""Dead edges and unreached stages in the Mermaid and DOT overlays."""
 
 FlowDirection = Literal["LR", "TB", "TD", "RL", "BT"]
 _DIRECTIONS: Final = ("LR", "TB", "TD", "RL", "BT")
@@ -113,8 +119,33 @@ def mermaid_label(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def percent_label(p: float) -> str:
+    """A probability as a whole percentage that never rounds a rare move to 0 % or 100 %.
+
+    >>> percent_label(0.004), percent_label(0.5), percent_label(0.996)
+    ('<1%', '50%', '>99%')
+    """
+    if 0 < p < 0.01:
+        return "<1%"
+    if 0.99 < p < 1:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+def edge_label(count: float, probability: float | None) -> str:
+    """An overlay edge's label: the count, and the probability when known.
+
+    >>> edge_label(3, 0.75), edge_label(2.5, None)
+    ('3 (75%)', '2.5')
+    """
+    from .._repr import format_number
+
+    text = str(count) if isinstance(count, int) else format_number(count)
+    return text if probability is None else f"{text} ({percent_label(probability)})"
+
+
 def to_mermaid(
-    journey_map: JourneyMap,
+    journey_map: JourneyMap | MapComparison,
     *,
     direction: FlowDirection = "LR",
     touchpoints: bool = False,
@@ -132,6 +163,13 @@ def to_mermaid(
     touchpoint, so any stage id is safe. Labels are escaped by
     :func:`mermaid_label`.
 
+    Given a :class:`~touchpath.validation.MapComparison`, draws the map
+    with the observed traffic over it (its :attr:`~MapComparison.edges`):
+    taken edges labelled with their count and probability, dead edges grey
+    and dashed, shadow moves thick red arrows (``==>``) with their counts,
+    unreached stages grey and dashed, observed stages the map lacks red
+    (ids ``u<i>``). ``touchpoints`` are not drawn on an overlay.
+
     >>> from touchpath import JourneyMap
     >>> m = JourneyMap.builder("m").stage("a", "Awareness").stage("b").edge("a", "b").build()
     >>> print(to_mermaid(m))
@@ -146,6 +184,11 @@ def to_mermaid(
     """
     if direction not in _DIRECTIONS:
         raise ConfigError(f"'direction' must be one of {list(_DIRECTIONS)}; got {direction!r}")
+    if isinstance(journey_map, MapComparison):
+        if touchpoints:
+            raise ConfigError("touchpoints=True draws a map; an overlay is drawn without them")
+        return _overlay(journey_map, direction)
+    _check_map(journey_map, "to_mermaid")
     ids = {sid: f"s{i}" for i, sid in enumerate(journey_map.stage_ids)}
     lines = [f"flowchart {direction}"]
     for stage in journey_map.stages:
@@ -175,4 +218,59 @@ def to_mermaid(
         lines.append(f"    class {','.join(ids[s] for s in entry)} entry")
     if terminal:
         lines.append(f"    class {','.join(ids[s] for s in terminal)} terminal")
+    return "\n".join(lines)
+
+
+def _check_map(subject: object, what: str) -> None:
+    from .._map import JourneyMap
+
+    if not isinstance(subject, JourneyMap):
+        raise UnsupportedInputError(
+            f"{what}() draws a JourneyMap or a MapComparison; got {type(subject).__name__}"
+        )
+
+
+def _overlay(cmp: MapComparison, direction: str) -> str:
+    """The Mermaid overlay of a comparison (see :func:`to_mermaid`)."""
+    journey_map = cmp.journey_map
+    ids = {sid: f"s{i}" for i, sid in enumerate(journey_map.stage_ids)}
+    ids.update({sid: f"u{i}" for i, sid in enumerate(cmp.unknown_stages)})
+    lines = [f"flowchart {direction}"]
+    lines.extend(f"    {ids[s.id]}[{mermaid_label(s.name)}]" for s in journey_map.stages)
+    lines.extend(f"    {ids[sid]}[{mermaid_label(sid)}]" for sid in cmp.unknown_stages)
+    dead: list[int] = []
+    shadow: list[int] = []
+    for k, e in enumerate(cmp.edges):
+        a, b = ids[e.source], ids[e.target]
+        label = "" if e.observed is None else edge_label(e.count, e.observed.probability)
+        if e.loop_back:
+            text = "loop back" + (f": {label}" if label else "")
+            lines.append(f"    {a} -.->|{mermaid_label(text)}| {b}")
+        elif e.status is EdgeStatus.SHADOW:
+            lines.append(f"    {a} ==>|{mermaid_label(label)}| {b}")
+        elif label:
+            lines.append(f"    {a} -->|{mermaid_label(label)}| {b}")
+        else:
+            lines.append(f"    {a} --> {b}")
+        if e.status is EdgeStatus.DEAD:
+            dead.append(k)
+        elif e.status is EdgeStatus.SHADOW:
+            shadow.append(k)
+    lines.append(
+        f"    classDef unreached fill:#f4f4f4,stroke:{DEAD_COLOR},color:#777777,"
+        "stroke-dasharray: 3 3"
+    )
+    lines.append(f"    classDef unknown fill:#fdecea,stroke:{SHADOW_COLOR},color:{SHADOW_COLOR}")
+    if cmp.unreached_stages:
+        lines.append(f"    class {','.join(ids[s] for s in cmp.unreached_stages)} unreached")
+    if cmp.unknown_stages:
+        lines.append(f"    class {','.join(ids[s] for s in cmp.unknown_stages)} unknown")
+    if dead:
+        lines.append(
+            f"    linkStyle {','.join(map(str, dead))} stroke:{DEAD_COLOR},stroke-dasharray: 3 3"
+        )
+    if shadow:
+        lines.append(
+            f"    linkStyle {','.join(map(str, shadow))} stroke:{SHADOW_COLOR},stroke-width:3px"
+        )
     return "\n".join(lines)

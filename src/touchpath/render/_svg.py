@@ -4,46 +4,52 @@ The drawing is plain SVG 1.1 (no scripts, no external fonts, images, style
 sheets or ids to clash), so it shows the same offline in Jupyter, inside the
 HTML report, as a ``.svg`` file on GitHub, and in any browser.
 
-Layout: stages are placed in columns by *rank*, the length of the longest
-forward path that reaches them from a stage no forward edge enters; within a
-column, stages keep canonical order from top to bottom. Edges between
-neighbouring columns are straight arrows. Other edges (loop-backs, forward
-edges that skip columns, observed moves the map does not have) run as
-rounded orthogonal paths through the free *lanes* above or below the
-columns and the free gaps between columns, so they never cross a stage box:
-backward moves prefer the lane above, forward skips the lane below.
+This module paints; where things go (columns by rank, lanes and gaps that
+keep edges clear of the boxes) is decided by :mod:`._layout`, which knows
+nothing of SVG. The observed overlay is a
+:class:`~touchpath.validation.MapComparison` (or plain counts classified by
+the same :func:`~touchpath.validation.overlay_edges`).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
-import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from .._model import Phase
-from .._repr import clean_text, escape, format_number
-from ..exceptions import UnsupportedInputError
+from .._repr import escape, format_number
+from ..exceptions import ConfigError, UnsupportedInputError
+from ..validation._compare import EdgeStatus, MapComparison, OverlayEdge, overlay_edges
+from ._layout import (
+    BOX_H,
+    BOX_H_NO_COUNT,
+    BOX_W,
+    Point,
+    arrow_head,
+    dedupe,
+    label_point,
+    layout,
+    text_width,
+    unit,
+    wrap_label,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .._map import JourneyMap
+    from ..metrics import TransitionGraph
 
-__all__ = ["to_svg"]
+__all__ = ["Observed", "text_width", "to_svg", "wrap_label"]
 
-# -- geometry and palette --------------------------------------------------------------------
+Observed: TypeAlias = "MapComparison | TransitionGraph | nx.DiGraph[Any]"
+"""What :func:`to_svg` overlays on a map: a comparison, a stage-level transition graph, or a
+networkx graph of stage ids with ``count`` edge attributes."""
 
-BOX_W: Final = 152.0
-BOX_H: Final = 60.0
-BOX_H_NO_COUNT: Final = 46.0
-COL_GAP: Final = 64.0
-ROW_GAP: Final = 40.0
-LANE_FIRST: Final = 24.0
-LANE_STEP: Final = 14.0
-GAP_STEP: Final = 9.0
+# -- palette and type sizes ------------------------------------------------------------------
+
 PAD: Final = 16.0
 NAME_SIZE: Final = 13.0
 NAME_LINE: Final = 16.0
@@ -67,102 +73,17 @@ PHASE_COLORS: Final[Mapping[Phase | None, tuple[str, str]]] = {
 }
 """Fill and stroke of a stage box by phase (``None``: no phase)."""
 
-EdgeKindName = Literal["forward", "loop_back", "observed_only"]
-_Side = Literal["left", "right", "top", "bottom"]
-_Lane = Literal["top", "bottom"]
-_Point = tuple[float, float]
-
-
-# -- text measuring and wrapping -----------------------------------------------------------------
-
-_NARROW: Final = frozenset("iljtfrI.,;:!'|()[]{}`")
-_WIDE_LATIN: Final = frozenset("mwMWQGOD@%")
-
-
-def _char_width(ch: str) -> float:
-    """Approximate advance of a character in em (sans-serif; errs on the wide side)."""
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0.0
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch == " ":
-        return 0.3
-    if ch in _NARROW:
-        return 0.34
-    if ch in _WIDE_LATIN:
-        return 0.86
-    if ch.isupper():
-        return 0.72
-    if ch.isdigit():
-        return 0.58
-    return 0.6
-
-
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """Estimated width in pixels of text set at ``size`` px (no font file is read).
-
-    >>> text_width("Mm", 10) > text_width("il", 10)
-    True
-    """
-    return sum(map(_char_width, text)) * size * (1.07 if bold else 1.0)
-
-
-def _split_long(word: str, width: float, size: float, bold: bool) -> list[str]:
-    parts: list[str] = []
-    current = ""
-    for ch in word:
-        if current and text_width(current + ch, size, bold=bold) > width:
-            parts.append(current)
-            current = ch
-        else:
-            current += ch
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _truncate(text: str, width: float, size: float, bold: bool) -> str:
-    while text and text_width(text + "\u2026", size, bold=bold) > width:
-        text = text[:-1]
-    return text.rstrip() + "\u2026"
-
-
-def wrap_label(
-    text: str, width: float, size: float, *, max_lines: int, bold: bool = False
-) -> tuple[list[str], bool]:
-    """Greedy word wrap into at most ``max_lines`` lines; True when text was cut.
-
-    Lines break at spaces (kept explicit line breaks too) and, for a word
-    wider than a line, between characters; a cut last line ends with ``…``.
-
-    >>> wrap_label("Customer lifetime value increased", 136, 13, max_lines=2, bold=True)
-    (['Customer lifetime', 'value increased'], False)
-    >>> wrap_label("a b c d e f g h", 20, 13, max_lines=2)
-    (['a b', 'c…'], True)
-    """
-    lines: list[str] = []
-    for para in clean_text(text).split("\n"):
-        current = ""
-        for word in para.split():
-            pieces = (
-                _split_long(word, width, size, bold)
-                if text_width(word, size, bold=bold) > width
-                else [word]
-            )
-            for piece in pieces:
-                candidate = f"{current} {piece}" if current else piece
-                if current and text_width(candidate, size, bold=bold) > width:
-                    lines.append(current)
-                    current = piece
-                else:
-                    current = candidate
-        lines.append(current)
-    lines = [ln for ln in lines if ln] or [""]
-    if len(lines) <= max_lines:
-        return lines, False
-    kept = lines[:max_lines]
-    kept[-1] = _truncate(kept[-1] + " " + lines[max_lines], width, size, bold)
-    return kept, True
+_Kind = Literal["forward", "loop_back", "shadow"]
+_CSS: Final[Mapping[_Kind, str]] = {
+    "forward": "tp-forward",
+    "loop_back": "tp-loop-back",
+    "shadow": "tp-shadow",
+}
+_WHAT: Final[Mapping[_Kind, str]] = {
+    "forward": "forward transition",
+    "loop_back": "loop-back",
+    "shadow": "observed, not on the map",
+}
 
 
 # -- small SVG helpers ---------------------------------------------------------------------------
@@ -177,38 +98,17 @@ def _n(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _pt(p: _Point) -> str:
+def _pt(p: Point) -> str:
     return f"{_n(p[0])},{_n(p[1])}"
 
 
-def _dedupe(points: list[_Point]) -> list[_Point]:
-    out: list[_Point] = []
-    for p in points:
-        if not out or math.dist(out[-1], p) > 0.01:
-            out.append(p)
-    # drop middle points of straight runs
-    i = 1
-    while i < len(out) - 1:
-        (ax, ay), (bx, by), (cx, cy) = out[i - 1], out[i], out[i + 1]
-        if abs((bx - ax) * (cy - by) - (by - ay) * (cx - bx)) < 0.01:
-            del out[i]
-        else:
-            i += 1
-    return out
-
-
-def _unit(a: _Point, b: _Point) -> _Point:
-    d = math.dist(a, b)
-    return ((b[0] - a[0]) / d, (b[1] - a[1]) / d) if d else (0.0, 0.0)
-
-
-def _rounded_path(points: list[_Point]) -> str:
+def _rounded_path(points: list[Point]) -> str:
     """SVG path data through points, with rounded corners."""
     parts = [f"M{_pt(points[0])}"]
     for i in range(1, len(points) - 1):
         a, c, b = points[i - 1], points[i], points[i + 1]
         r = min(CORNER, math.dist(a, c) / 2, math.dist(c, b) / 2)
-        ua, ub = _unit(a, c), _unit(c, b)
+        ua, ub = unit(a, c), unit(c, b)
         p1 = (c[0] - ua[0] * r, c[1] - ua[1] * r)
         p2 = (c[0] + ub[0] * r, c[1] + ub[1] * r)
         parts.append(f"L{_pt(p1)}Q{_pt(c)} {_pt(p2)}")
@@ -216,290 +116,69 @@ def _rounded_path(points: list[_Point]) -> str:
     return "".join(parts)
 
 
-def _arrow(points: list[_Point], width: float) -> tuple[list[_Point], str]:
-    """Shorten the last segment for an arrowhead; return the points and the head's path."""
-    tip, before = points[-1], points[-2]
-    length = 8.0 + 1.3 * width
-    half = 4.0 + 0.8 * width
-    seg = math.dist(before, tip)
-    length = min(length, seg * 0.6)
-    ux, uy = _unit(before, tip)
-    base = (tip[0] - ux * length, tip[1] - uy * length)
-    nx_, ny_ = -uy, ux
-    left = (base[0] + nx_ * half, base[1] + ny_ * half)
-    right = (base[0] - nx_ * half, base[1] - ny_ * half)
-    # the line stops a little inside the head so no gap shows between them
-    stop = (base[0] + ux * 1.0, base[1] + uy * 1.0)
-    head = f"M{_pt(tip)}L{_pt(left)}L{_pt(right)}Z"
-    return [*points[:-1], stop], head
+# -- the observed overlay -------------------------------------------------------------------------
 
 
-# -- the layout -----------------------------------------------------------------------------------
+class _Drawn:
+    """An edge to paint: stage indices, its kind, and its count (None without an overlay)."""
+
+    __slots__ = ("count", "kind", "s", "t")
+
+    def __init__(self, s: int, t: int, kind: _Kind, count: float | None) -> None:
+        self.s, self.t, self.kind, self.count = s, t, kind, count
 
 
-class _Box:
-    __slots__ = ("col", "h", "index", "row", "x", "y")
-
-    def __init__(self, index: int, col: int, row: int, h: float) -> None:
-        self.index, self.col, self.row, self.h = index, col, row, h
-        self.x = col * (BOX_W + COL_GAP)
-        self.y = row * (h + ROW_GAP)
-
-    @property
-    def cx(self) -> float:
-        return self.x + BOX_W / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def port(self, side: _Side, offset: float) -> _Point:
-        """A point on a side; ``offset`` runs along it from its middle."""
-        if side == "left":
-            return (self.x, self.cy + offset)
-        if side == "right":
-            return (self.x + BOX_W, self.cy + offset)
-        if side == "top":
-            return (self.cx + offset, self.y)
-        return (self.cx + offset, self.y + self.h)
+_Skipped = tuple[int, float]  # (distinct pairs or stages, total count)
 
 
-class _Edge:
-    __slots__ = (
-        "count",
-        "kind",
-        "lane",
-        "level",
-        "points",
-        "s",
-        "src_gap",
-        "src_side",
-        "straight",
-        "t",
-        "tgt_gap",
-        "tgt_side",
+def _overlay(
+    journey_map: JourneyMap, observed: object
+) -> tuple[tuple[OverlayEdge, ...], _Skipped, _Skipped]:
+    """The overlay's edges between map stages, plus what cannot be drawn (unknown, repeats)."""
+    from ..metrics import TransitionGraph
+
+    if isinstance(observed, MapComparison):
+        if observed.journey_map != journey_map:
+            raise ConfigError(
+                f"the comparison is against map {observed.journey_map.name!r}, not "
+                f"{journey_map.name!r}; draw it with to_svg(comparison)"
+            )
+        known = set(journey_map.stage_ids)
+        drawn = tuple(e for e in observed.edges if e.source in known and e.target in known)
+        off = [e for e in observed.edges if e.source not in known or e.target not in known]
+        return drawn, (len(off), float(sum(e.count for e in off))), (0, 0.0)
+    if isinstance(observed, TransitionGraph):
+        if observed.level.value != "stage":
+            raise ConfigError(
+                "a transition graph drawn on a map must be at level 'stage'; "
+                f"got level {observed.level.value!r}"
+            )
+        counts: dict[tuple[str, str], int | float] = {
+            (e.source, e.target): e.count for e in observed.edges
+        }
+    else:
+        counts = _networkx_counts(observed)
+    known = set(journey_map.stage_ids)
+    unknown = {p: c for p, c in counts.items() if p[0] not in known or p[1] not in known}
+    repeats = {p: c for p, c in counts.items() if p not in unknown and p[0] == p[1]}
+    kept = {p: c for p, c in counts.items() if p not in unknown and p not in repeats}
+    return (
+        overlay_edges(journey_map, kept),
+        (len(unknown), float(sum(unknown.values()))),
+        (len(repeats), float(sum(repeats.values()))),
     )
 
-    def __init__(self, s: int, t: int, kind: EdgeKindName, count: float | None) -> None:
-        self.s, self.t, self.kind, self.count = s, t, kind, count
-        self.straight = False
-        self.lane: _Lane | None = None
-        self.level = 0
-        self.src_side: _Side = "right"
-        self.tgt_side: _Side = "left"
-        self.src_gap: int | None = None
-        self.tgt_gap: int | None = None
-        self.points: list[_Point] = []
 
-
-def _ranks(journey_map: JourneyMap) -> list[int]:
-    """Longest forward path from a source, per stage (stages are in topological order)."""
-    index = {sid: i for i, sid in enumerate(journey_map.stage_ids)}
-    preds: list[list[int]] = [[] for _ in index]
-    for e in journey_map.edges:
-        if not e.is_loop_back:
-            preds[index[e.target]].append(index[e.source])
-    rank = [0] * len(index)
-    for i in range(len(index)):
-        if preds[i]:
-            rank[i] = 1 + max(rank[p] for p in preds[i])
-    return rank
-
-
-def _column_order(journey_map: JourneyMap, rank: list[int]) -> list[list[int]]:
-    """Stage indices per column, top to bottom.
-
-    Column 0 keeps canonical order; each later column is sorted by the mean
-    row of each stage's forward predecessors (the barycenter heuristic,
-    which removes most crossings), ties in canonical order.
-    """
-    index = {sid: i for i, sid in enumerate(journey_map.stage_ids)}
-    preds: list[list[int]] = [[] for _ in index]
-    for e in journey_map.edges:
-        if not e.is_loop_back:
-            preds[index[e.target]].append(index[e.source])
-    columns: list[list[int]] = [[] for _ in range(max(rank) + 1)]
-    for i, r in enumerate(rank):
-        columns[r].append(i)
-    row: dict[int, int] = {}
-    for r, members in enumerate(columns):
-        if r:
-            members.sort(key=lambda i: (sum(row[p] for p in preds[i]) / len(preds[i]), i))
-        row.update((i, k) for k, i in enumerate(members))
-    return columns
-
-
-def _blocked(a: _Box, b: _Box, columns: list[list[_Box]]) -> bool:
-    """Whether the straight line from a's right side to b's left side crosses a box."""
-    (x0, y0), (x1, y1) = a.port("right", 0), b.port("left", 0)
-    for col in range(a.col + 1, b.col):
-        for box in columns[col]:
-            ya = y0 + (y1 - y0) * (box.x - x0) / (x1 - x0)
-            yb = y0 + (y1 - y0) * (box.x + BOX_W - x0) / (x1 - x0)
-            if max(ya, yb) >= box.y - 4 and min(ya, yb) <= box.y + box.h + 4:
-                return True
-    return False
-
-
-def _plan(edge: _Edge, boxes: list[_Box], columns: list[list[_Box]]) -> None:
-    """Choose straight line or lane route, and the sides and gaps the edge uses."""
-    a, b = boxes[edge.s], boxes[edge.t]
-    if b.col > a.col and not _blocked(a, b, columns):
-        edge.straight = True
-        edge.src_side, edge.tgt_side = "right", "left"
-        return
-    first_a, last_a = a.row == 0, a.row == len(columns[a.col]) - 1
-    first_b, last_b = b.row == 0, b.row == len(columns[b.col]) - 1
-    if a.col == b.col:
-        # same column: down the gap on the right, no lane needed
-        edge.src_side = edge.tgt_side = "right"
-        edge.src_gap = edge.tgt_gap = a.col + 1
-        return
-    # gap-ends each lane would need; ties go to the preferred lane
-    top_cost = (not first_a) + (not first_b)
-    bottom_cost = (not last_a) + (not last_b)
-    prefer_top = b.col < a.col
-    if top_cost != bottom_cost:
-        lane: _Lane = "top" if top_cost < bottom_cost else "bottom"
-    else:
-        lane = "top" if prefer_top else "bottom"
-    edge.lane = lane
-    towards_b: _Side = "right" if b.col > a.col else "left"
-    towards_a: _Side = "left" if towards_b == "right" else "right"
-    if (lane == "top" and first_a) or (lane == "bottom" and last_a):
-        edge.src_side = lane
-    else:
-        edge.src_side = towards_b
-        edge.src_gap = a.col + 1 if towards_b == "right" else a.col
-    if (lane == "top" and first_b) or (lane == "bottom" and last_b):
-        edge.tgt_side = lane
-    else:
-        edge.tgt_side = towards_a
-        edge.tgt_gap = b.col + 1 if towards_a == "right" else b.col
-    if edge.src_gap is not None and edge.src_gap == edge.tgt_gap:
-        edge.lane = None  # both ends meet in one gap: run along it
-
-
-def _port_offsets(edges: list[_Edge], boxes: list[_Box]) -> dict[tuple[int, int], float]:
-    """Spread the ends that share a side of a box; key (edge position, 0 source / 1 target)."""
-    groups: dict[tuple[int, _Side], list[tuple[float, int, int]]] = {}
-    for k, e in enumerate(edges):
-        for end, (me, other, side) in enumerate(((e.s, e.t, e.src_side), (e.t, e.s, e.tgt_side))):
-            ob = boxes[other]
-            if side in ("left", "right"):
-                if e.straight or e.lane is None:
-                    key = ob.cy
-                else:
-                    key = -1e9 + ob.cx if e.lane == "top" else 1e9 + ob.cx
-            else:
-                key = ob.cx
-            groups.setdefault((me, side), []).append((key, k, end))
-    offsets: dict[tuple[int, int], float] = {}
-    for (me, side), ends in groups.items():
-        ends.sort()
-        n = len(ends)
-        length = BOX_W if side in ("top", "bottom") else boxes[me].h
-        span = min(length * 0.6, 14.0 * (n - 1))
-        for i, (_, k, end) in enumerate(ends):
-            offsets[(k, end)] = 0.0 if n == 1 else -span / 2 + span * i / (n - 1)
-    return offsets
-
-
-def _gap_x(gap: int) -> float:
-    return gap * (BOX_W + COL_GAP) - COL_GAP / 2
-
-
-def _route(edges: list[_Edge], boxes: list[_Box], columns: list[list[_Box]]) -> tuple[float, float]:
-    """Compute every edge's points; return the top and bottom lane bases."""
-    offsets = _port_offsets(edges, boxes)
-    gap_use: dict[int, int] = {}
-
-    def gap_x(gap: int) -> float:
-        k = gap_use.get(gap, 0)
-        gap_use[gap] = k + 1
-        step = min(GAP_STEP * ((k + 1) // 2), COL_GAP / 2 - 10)
-        return _gap_x(gap) + (step if k % 2 else -step)
-
-    top_base = 0.0
-    bottom_base = max(b.y + b.h for b in boxes)
-    starts: dict[int, tuple[_Point, float | None]] = {}
-    ends: dict[int, tuple[_Point, float | None]] = {}
-    for k, e in enumerate(edges):
-        p_src = boxes[e.s].port(e.src_side, offsets[(k, 0)])
-        p_tgt = boxes[e.t].port(e.tgt_side, offsets[(k, 1)])
-        if e.straight:
-            e.points = [p_src, p_tgt]
-            continue
-        gx_src = gap_x(e.src_gap) if e.src_gap is not None else None
-        gx_tgt = gap_x(e.tgt_gap) if e.tgt_gap is not None else None
-        if e.lane is None:  # one gap joins both ends
-            assert gx_src is not None
-            e.points = [p_src, (gx_src, p_src[1]), (gx_src, p_tgt[1]), p_tgt]
-            continue
-        starts[k] = (p_src, gx_src)
-        ends[k] = (p_tgt, gx_tgt)
-
-    # lane levels: shortest spans nearest to the boxes, no overlap within a level
-    for lane in ("top", "bottom"):
-        spans = []
-        for k, e in enumerate(edges):
-            if e.lane != lane:
-                continue
-            (ps, gs), (pt, gt) = starts[k], ends[k]
-            x0 = gs if gs is not None else ps[0]
-            x1 = gt if gt is not None else pt[0]
-            spans.append((abs(x1 - x0), e.s, e.t, k, min(x0, x1), max(x0, x1)))
-        spans.sort()
-        levels: list[list[tuple[float, float]]] = []
-        for _, _, _, k, lo, hi in spans:
-            for lv, taken in enumerate(levels):
-                if all(hi + 8 < a or lo - 8 > b for a, b in taken):
-                    taken.append((lo, hi))
-                    edges[k].level = lv
-                    break
-            else:
-                levels.append([(lo, hi)])
-                edges[k].level = len(levels) - 1
-
-    for k, e in enumerate(edges):
-        if e.lane is None or e.straight:
-            continue
-        offset = LANE_FIRST + LANE_STEP * e.level
-        y = top_base - offset if e.lane == "top" else bottom_base + offset
-        (ps, gs), (pt, gt) = starts[k], ends[k]
-        pts: list[_Point] = [ps]
-        if gs is not None:
-            pts += [(gs, ps[1]), (gs, y)]
-        else:
-            pts.append((ps[0], y))
-        if gt is not None:
-            pts += [(gt, y), (gt, pt[1])]
-        else:
-            pts.append((pt[0], y))
-        pts.append(pt)
-        e.points = pts
-    return top_base, bottom_base
-
-
-# -- observed overlay -----------------------------------------------------------------------------
-
-
-def _observed_counts(
-    observed: object, known: Mapping[str, int]
-) -> tuple[dict[tuple[int, int], float], tuple[int, float], tuple[int, float]]:
-    """Counts by (source, target) stage index; plus (pairs, total) skipped as unknown / self."""
+def _networkx_counts(observed: object) -> dict[tuple[str, str], int | float]:
+    """Counts by (source, target) of a networkx DiGraph (parallel edges added up)."""
     import networkx as nx
 
     if not isinstance(observed, nx.DiGraph):
         raise UnsupportedInputError(
-            "'observed' must be a networkx DiGraph of stage ids with 'count' edge attributes; "
-            f"got {type(observed).__name__}"
+            "'observed' must be a MapComparison, a TransitionGraph or a networkx DiGraph of "
+            f"stage ids with 'count' edge attributes; got {type(observed).__name__}"
         )
-    counts: dict[tuple[int, int], float] = {}
-    unknown_pairs: set[tuple[object, object]] = set()
-    unknown_total = 0.0
-    self_pairs: set[object] = set()
-    self_total = 0.0
+    counts: dict[tuple[Any, Any], float] = {}
     for u, v, data in observed.edges(data=True):
         c = data.get("count")
         if (
@@ -513,17 +192,8 @@ def _observed_counts(
                 f"observed edge {u!r} -> {v!r} needs a 'count' attribute that is a finite "
                 f"number >= 0; got {c!r}"
             )
-        c = float(c)
-        if u not in known or v not in known:
-            unknown_pairs.add((u, v))
-            unknown_total += c
-        elif u == v:
-            self_pairs.add(u)
-            self_total += c
-        else:
-            key = (known[u], known[v])
-            counts[key] = counts.get(key, 0.0) + c
-    return counts, (len(unknown_pairs), unknown_total), (len(self_pairs), self_total)
+        counts[(u, v)] = counts.get((u, v), 0.0) + float(c)
+    return dict(counts)
 
 
 # -- drawing --------------------------------------------------------------------------------------
@@ -559,9 +229,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def to_svg(
-    journey_map: JourneyMap,
+    journey_map: JourneyMap | MapComparison,
     *,
-    observed: nx.DiGraph[Any] | None = None,
+    observed: Observed | None = None,
     touchpoints: bool = True,
     title: bool = True,
     legend: bool = True,
@@ -569,92 +239,88 @@ def to_svg(
     """Draw a map as a self-contained SVG document (text; no script, no external reference).
 
     Stages are rounded boxes coloured by phase, laid out left to right by
-    their rank along the forward edges (see the module docstring). Entry
-    stages have a thick border, terminal stages a double border. Forward
-    edges are solid arrows, loop-back edges dashed ones. With
+    their rank along the forward edges (see :mod:`touchpath.render._layout`).
+    Entry stages have a thick border, terminal stages a double border.
+    Forward edges are solid arrows, loop-back edges dashed ones. With
     ``touchpoints=True`` each box shows its touchpoint count. Names that do
     not fit on two lines are cut with ``…``; every box has a tooltip
     (``<title>``) with the full name, id, phase, owner and touchpoints.
 
-    ``observed`` overlays an observed transition graph: a networkx
-    ``DiGraph`` whose nodes are stage ids and whose edges have a ``count``
-    attribute (parallel edges of a ``MultiDiGraph`` are added up). Every
-    edge is then labelled with its count and drawn with a width growing
-    with it; map edges nobody took are drawn light grey; observed moves the
-    map does not have (*shadow paths*) are drawn in orange. Moves from or to
+    Given a :class:`~touchpath.validation.MapComparison` (or a map and
+    ``observed``), the observed traffic is drawn over the map, edge by edge
+    as :attr:`MapComparison.edges <touchpath.validation.MapComparison.edges>`
+    classifies it: every edge is labelled with its count and drawn with a
+    width growing with it; dead map edges (nobody took them) are light grey;
+    shadow moves (observed, not on the map; CSS class ``tp-shadow``) are
+    orange. ``observed`` may also be a stage-level
+    :class:`~touchpath.metrics.TransitionGraph` or a networkx ``DiGraph``
+    whose nodes are stage ids and whose edges have a ``count`` attribute
+    (parallel edges of a ``MultiDiGraph`` are added up). Moves from or to
     stages the map does not have, and repeats of a stage, are left out and
     counted in a note under the legend.
 
     Every text is XML-escaped and the output is deterministic.
 
-    >>> from touchpath import templates
+    >>> from touchpath import EventLog, templates
+    >>> from touchpath.validation import compare_to_map
     >>> svg = to_svg(templates.get("b2b_five_stage"))
     >>> svg.startswith("<svg") and svg.count('class="tp-stage') == 5
     True
-    >>> import networkx as nx
-    >>> g = nx.DiGraph()
-    >>> g.add_edge("awareness", "consideration", count=90)
-    >>> g.add_edge("awareness", "decision", count=12)
-    >>> svg = to_svg(templates.get("b2b_five_stage"), observed=g)
-    >>> svg.count("tp-observed-only")
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": 0, "stage": "awareness"},
+    ...     {"journey_id": "j", "timestamp": 60, "stage": "decision"}])
+    >>> to_svg(compare_to_map(log, templates.get("b2b_five_stage"))).count("tp-shadow")
     1
     """
+    if isinstance(journey_map, MapComparison):
+        if observed is not None:
+            raise ConfigError("a MapComparison is its own overlay; do not pass 'observed' too")
+        observed, journey_map = journey_map, journey_map.journey_map
     stage_ids = journey_map.stage_ids
     index = {sid: i for i, sid in enumerate(stage_ids)}
-    counts: dict[tuple[int, int], float] | None = None
+    overlay = observed is not None
     skipped_unknown = skipped_self = (0, 0.0)
-    if observed is not None:
-        counts, skipped_unknown, skipped_self = _observed_counts(observed, index)
 
-    # boxes
+    # the edges to draw: the map's in declaration order, then shadow moves by stage order
+    edges: list[_Drawn] = []
+    if observed is None:
+        for map_edge in journey_map.edges:
+            kind: _Kind = "loop_back" if map_edge.is_loop_back else "forward"
+            edges.append(_Drawn(index[map_edge.source], index[map_edge.target], kind, None))
+    else:
+        classified, skipped_unknown, skipped_self = _overlay(journey_map, observed)
+        shadows: list[_Drawn] = []
+        for overlay_edge in classified:
+            s, t = index[overlay_edge.source], index[overlay_edge.target]
+            if overlay_edge.status is EdgeStatus.SHADOW:
+                shadows.append(_Drawn(s, t, "shadow", overlay_edge.count))
+            else:
+                kind = "loop_back" if overlay_edge.loop_back else "forward"
+                edges.append(_Drawn(s, t, kind, overlay_edge.count))
+        edges.extend(sorted(shadows, key=lambda d: (d.s, d.t)))
+
     box_h = BOX_H if touchpoints else BOX_H_NO_COUNT
-    rank = _ranks(journey_map)
-    n_cols = max(rank) + 1
-    columns: list[list[_Box]] = [[] for _ in range(n_cols)]
-    boxes_by_index: dict[int, _Box] = {}
-    for r, members in enumerate(_column_order(journey_map, rank)):
-        for i in members:
-            box = _Box(i, r, len(columns[r]), box_h)
-            columns[r].append(box)
-            boxes_by_index[i] = box
-    boxes = [boxes_by_index[i] for i in range(len(stage_ids))]
-
-    # edges: the map's in declaration order, then observed-only ones by stage order
-    edges: list[_Edge] = []
-    map_pairs = set()
-    for map_edge in journey_map.edges:
-        key = (index[map_edge.source], index[map_edge.target])
-        map_pairs.add(key)
-        count = None if counts is None else counts.get(key, 0.0)
-        kind: EdgeKindName = "loop_back" if map_edge.is_loop_back else "forward"
-        edges.append(_Edge(*key, kind, count))
-    if counts is not None:
-        edges.extend(
-            _Edge(*key, "observed_only", counts[key])
-            for key in sorted(counts)
-            if key not in map_pairs
-        )
-    for e in edges:
-        _plan(e, boxes, columns)
-    top_base, bottom_base = _route(edges, boxes, columns)
+    geometry = layout(journey_map, [(e.s, e.t) for e in edges], box_h=box_h)
+    boxes = geometry.boxes
 
     max_count = max((e.count or 0.0 for e in edges), default=0.0)
     body: list[str] = []
-    xs: list[float] = [0.0, n_cols * (BOX_W + COL_GAP) - COL_GAP]
-    ys: list[float] = [top_base, bottom_base]
+    xs: list[float] = [0.0, geometry.width]
+    ys: list[float] = [geometry.top_base, geometry.bottom_base]
 
     # edges first, so boxes sit on top of line ends
-    for e in edges:
-        if counts is None:
+    for e, route in zip(edges, geometry.routes, strict=True):
+        if not overlay:
             width = 1.6
         else:
             c = e.count or 0.0
             width = 1.25 + (6.75 * c / max_count if max_count > 0 else 0.0)
-        color = SHADOW if e.kind == "observed_only" else EDGE
-        if counts is not None and not e.count and e.kind != "observed_only":
+        color = SHADOW if e.kind == "shadow" else EDGE
+        if overlay and not e.count and e.kind != "shadow":
             color = UNUSED
-        points = _dedupe(e.points)
-        line_points, head = _arrow(points, width)
+        points = dedupe(route.points)
+        line_points, (tip, left, right) = arrow_head(points, width)
+        head = f"M{_pt(tip)}L{_pt(left)}L{_pt(right)}Z"
         xs.extend(p[0] for p in points)
         ys.extend(p[1] for p in points)
         dash = (
@@ -662,28 +328,24 @@ def to_svg(
             if e.kind == "loop_back"
             else ""
         )
-        css = {"forward": "tp-forward", "loop_back": "tp-loop-back"}.get(e.kind, "tp-observed-only")
         s_id, t_id = stage_ids[e.s], stage_ids[e.t]
-        what = {
-            "forward": "forward transition",
-            "loop_back": "loop-back",
-            "observed_only": "observed, not on the map",
-        }[e.kind]
-        tip = f"{journey_map.stages[e.s].name} \u2192 {journey_map.stages[e.t].name}: {what}"
+        tip_text = (
+            f"{journey_map.stages[e.s].name} \u2192 {journey_map.stages[e.t].name}: {_WHAT[e.kind]}"
+        )
         count_attr = ""
         if e.count is not None:
-            tip += f", observed {format_number(e.count)} times"
+            tip_text += f", observed {format_number(e.count)} times"
             count_attr = f' data-count="{escape(format_number(e.count))}"'
         parts = [
-            f'<g class="tp-edge {css}" data-source="{escape(s_id)}" '
+            f'<g class="tp-edge {_CSS[e.kind]}" data-source="{escape(s_id)}" '
             f'data-target="{escape(t_id)}"{count_attr}>',
-            f"<title>{escape(tip)}</title>",
+            f"<title>{escape(tip_text)}</title>",
             f'<path class="tp-line" d="{_rounded_path(line_points)}" fill="none" '
             f'stroke="{color}" stroke-width="{_n(width)}"{dash} stroke-linejoin="round"/>',
             f'<path class="tp-arrow" d="{head}" fill="{color}"/>',
         ]
         if e.count is not None:
-            lx, ly, anchor = _label_point(e, points)
+            lx, ly, anchor = label_point(route, points)
             label = format_number(e.count)
             parts.append(
                 f'<text class="tp-edge-count" x="{_n(lx)}" y="{_n(ly)}" '
@@ -763,8 +425,8 @@ def to_svg(
         min_y = ty - TITLE_SIZE
     foot: list[str] = []
     if legend:
-        items = _legend_items(journey_map, edges, counts is not None)
-        notes = _notes(counts is not None, skipped_unknown, skipped_self)
+        items = _legend_items(journey_map, edges, overlay)
+        notes = _notes(overlay, skipped_unknown, skipped_self)
         legend_svg, legend_w, legend_h = _legend(items, notes, min_x, max_y + 18, max_x - min_x)
         foot.append(legend_svg)
         max_x = max(max_x, min_x + legend_w)
@@ -783,24 +445,10 @@ def to_svg(
     )
 
 
-def _label_point(e: _Edge, points: list[_Point]) -> tuple[float, float, str]:
-    """Where an edge's count label goes: mid-line, or mid-lane for routed edges."""
-    if e.straight or len(points) == 2:
-        (x0, y0), (x1, y1) = points[0], points[-1]
-        return (x0 + x1) / 2, (y0 + y1) / 2 - 5, "middle"
-    if e.lane is None:  # along a gap
-        (x0, y0), (x1, y1) = points[1], points[2]
-        return x0 + 5, (y0 + y1) / 2 + 4, "start"
-    horizontal = [(a, b) for a, b in itertools.pairwise(points) if abs(a[1] - b[1]) < 0.01]
-    a, b = max(horizontal, key=lambda ab: abs(ab[0][0] - ab[1][0]))
-    y = a[1] - 5 if e.lane == "top" else a[1] + 13
-    return (a[0] + b[0]) / 2, y, "middle"
-
-
 _LegendItem = tuple[str, str]  # (swatch svg drawn at origin 0..24 x -9..3, text)
 
 
-def _legend_items(journey_map: JourneyMap, edges: list[_Edge], overlay: bool) -> list[_LegendItem]:
+def _legend_items(journey_map: JourneyMap, edges: list[_Drawn], overlay: bool) -> list[_LegendItem]:
     items: list[_LegendItem] = []
     phases = {s.phase for s in journey_map.stages}
     for phase in (*Phase, None):
@@ -842,9 +490,9 @@ def _legend_items(journey_map: JourneyMap, edges: list[_Edge], overlay: bool) ->
     if "loop_back" in kinds:
         items.append((line(EDGE, ' stroke-dasharray="6 4"'), "loop-back"))
     if overlay:
-        if any(e.kind != "observed_only" and not e.count for e in edges):
+        if any(e.kind != "shadow" and not e.count for e in edges):
             items.append((line(UNUSED), "designed, not observed"))
-        if "observed_only" in kinds:
+        if "shadow" in kinds:
             items.append((line(SHADOW), "observed, not on the map"))
     return items
 

@@ -37,10 +37,9 @@ from ..exceptions import ConfigError
 if TYPE_CHECKING:
     from typing import Self
 
-    import networkx as nx
-
     from .._log import EventLog
     from .._map import JourneyMap
+    from ..render._svg import Observed
 
 __all__ = ["Report", "Section", "SectionKind", "SectionSource", "build_report"]
 
@@ -441,7 +440,7 @@ class Section:
         cls,
         journey_map: JourneyMap,
         *,
-        observed: nx.DiGraph[Any] | None = None,
+        observed: Observed | None = None,
         title: str = "Journey map",
         lint: bool = True,
         note: str | None = None,
@@ -732,7 +731,7 @@ class Report:
         self,
         journey_map: JourneyMap,
         *,
-        observed: nx.DiGraph[Any] | None = None,
+        observed: Observed | None = None,
         title: str = "Journey map",
         lint: bool = True,
         note: str | None = None,
@@ -832,7 +831,7 @@ def build_report(
     *,
     journey_map: JourneyMap | None = None,
     log: EventLog | None = None,
-    observed: nx.DiGraph[Any] | None = None,
+    observed: Observed | None = None,
     summary: str = "",
     subtitle: str = "",
     sections: Iterable[Section | SectionSource] = (),

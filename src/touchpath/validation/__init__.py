@@ -33,9 +33,12 @@ from ._align import MoveKind as MoveKind
 from ._align import Repair as Repair
 from ._align import align as align
 from ._columns import ViolationColumns as ViolationColumns
+from ._compare import EdgeStatus as EdgeStatus
 from ._compare import MapComparison as MapComparison
 from ._compare import ObservedTransition as ObservedTransition
+from ._compare import OverlayEdge as OverlayEdge
 from ._compare import compare_to_map as compare_to_map
+from ._compare import overlay_edges as overlay_edges
 from ._context import NO_STAGE as NO_STAGE
 from ._context import UNKNOWN_STAGE as UNKNOWN_STAGE
 from ._context import TransitionKind as TransitionKind
@@ -82,6 +85,7 @@ __all__ = [
     "Coverage",
     "Deadline",
     "Details",
+    "EdgeStatus",
     "EntryStage",
     "Findings",
     "KnownStages",
@@ -96,6 +100,7 @@ __all__ = [
     "NoRegression",
     "NoSkippedStages",
     "ObservedTransition",
+    "OverlayEdge",
     "Pending",
     "Repair",
     "RequiredTouchpoints",
@@ -114,6 +119,7 @@ __all__ = [
     "align",
     "compare_to_map",
     "coverage",
+    "overlay_edges",
     "validate",
     "validate_journey",
 ]

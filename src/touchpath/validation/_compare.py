@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
@@ -15,18 +16,19 @@ from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._map import JourneyMap
 from .._model import Edge
-from ..exceptions import ConfigError, UnsupportedInputError
+from ..exceptions import UnsupportedInputError
 from ._context import TransitionKind, ValidationContext
 
-__all__ = ["MapComparison", "ObservedTransition", "compare_to_map"]
+__all__ = [
+    "EdgeStatus",
+    "MapComparison",
+    "ObservedTransition",
+    "OverlayEdge",
+    "compare_to_map",
+    "overlay_edges",
+]
 
 _KIND_BY_CODE: Final = {k.code: k for k in TransitionKind}
-
-_SHADOW_COLOR: Final = "#d62728"
-_DEAD_COLOR: Final = "#aaaaaa"
-
-MermaidDirection = Literal["LR", "TB", "TD", "RL", "BT"]
-DotRankDir = Literal["LR", "TB", "RL", "BT"]
 
 
 @attrs.frozen
@@ -60,15 +62,6 @@ class ObservedTransition:
     def is_designed(self) -> bool:
         """True when the move follows an edge of the map (forward or loop-back)."""
         return self.kind.is_designed
-
-
-def _pct(p: float) -> str:
-    """A probability as a whole percentage that never rounds a rare move to 0 % or 100 %."""
-    if 0 < p < 0.01:
-        return "<1%"
-    if 0.99 < p < 1:
-        return ">99%"
-    return f"{p:.0%}"
 
 
 @attrs.frozen(repr=False)
@@ -105,7 +98,11 @@ class MapComparison:
 
         Most frequent first.
         """
-        return tuple(t for t in self.transitions if not t.is_designed)
+        return tuple(
+            e.observed
+            for e in self.edges
+            if e.status is EdgeStatus.SHADOW and e.observed is not None
+        )
 
     def __repr__(self) -> str:
         return (
@@ -200,172 +197,197 @@ class MapComparison:
             "median_duration": durations(t.median_duration for t in self.transitions),
         }
 
-    # -- rendering -------------------------------------------------------------------------
+    # -- the overlay -----------------------------------------------------------------------
 
-    def _edge_rows(self) -> list[tuple[str, str, str, ObservedTransition | None]]:
-        """(source, target, style, observed) for every edge to draw.
+    @property
+    def edges(self) -> tuple[OverlayEdge, ...]:
+        """Every edge of the overlay, classified once: the map's edges then the shadow moves.
 
-        style: ``designed`` (a map edge that was taken), ``loop_back`` (a taken
-        loop-back edge), ``dead`` (a map edge nobody took), ``dead_loop_back``
-        and ``shadow`` (observed, not in the map).
-        """
-        observed = {(t.source, t.target): t for t in self.transitions}
-        rows: list[tuple[str, str, str, ObservedTransition | None]] = []
-        for edge in self.journey_map.edges:
-            t = observed.get((edge.source, edge.target))
-            if t is None:
-                style = "dead_loop_back" if edge.is_loop_back else "dead"
-            else:
-                style = "loop_back" if edge.is_loop_back else "designed"
-            rows.append((edge.source, edge.target, style, t))
-        rows.extend((t.source, t.target, "shadow", t) for t in self.shadow_transitions)
-        return rows
-
-    def to_mermaid(self, *, direction: MermaidDirection = "LR") -> str:
-        """A Mermaid flowchart of the map with the observed traffic drawn over it.
-
-        Map edges that were taken are labelled with their count and
-        probability; map edges nobody took are grey; observed moves the map
-        lacks are thick red arrows (``==>``) with their counts; stages no
-        event reached are grey and dashed, observed stages the map lacks
-        red. Node ids are generated (``s<i>`` for map stages in canonical
-        order, ``u<i>`` for unknown stages) and every label is escaped, so
-        any stage id is safe.
+        The map's edges come in declaration order, each :attr:`EdgeStatus.TAKEN`
+        (some journey made the move) or :attr:`EdgeStatus.DEAD` (none did);
+        then the observed moves the map lacks, :attr:`EdgeStatus.SHADOW`, most
+        frequent first. The renderers (:func:`touchpath.render.to_mermaid`,
+        :func:`~touchpath.render.to_dot`, :func:`~touchpath.render.to_svg`) and
+        :func:`touchpath.plot.transitions` draw this tuple.
 
         >>> from touchpath import EventLog, JourneyMap
         >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
         >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
         ...                              for t, s in enumerate(["a", "c"])])
-        >>> print(compare_to_map(log, m).to_mermaid())
-        flowchart LR
-            s0["a"]
-            s1["b"]
-            s2["c"]
-            s0 --> s1
-            s1 --> s2
-            s0 ==>|"1 (100%)"| s2
-            classDef unreached fill:#f4f4f4,stroke:#aaaaaa,color:#777777,stroke-dasharray: 3 3
-            classDef unknown fill:#fdecea,stroke:#d62728,color:#d62728
-            class s1 unreached
-            linkStyle 0,1 stroke:#aaaaaa,stroke-dasharray: 3 3
-            linkStyle 2 stroke:#d62728,stroke-width:3px
+        >>> [(e.source, e.target, e.status.value, e.count) for e in compare_to_map(log, m).edges]
+        [('a', 'b', 'dead', 0), ('b', 'c', 'dead', 0), ('a', 'c', 'shadow', 1)]
         """
-        from ..render._mermaid import mermaid_label
+        counts = {(t.source, t.target): t.count for t in self.transitions}
+        observed = {(t.source, t.target): t for t in self.transitions}
+        return overlay_edges(self.journey_map, counts, observed)
 
-        allowed = ("LR", "TB", "TD", "RL", "BT")
-        if direction not in allowed:
-            raise ConfigError(f"'direction' must be one of {list(allowed)}; got {direction!r}")
-        ids = {sid: f"s{i}" for i, sid in enumerate(self.journey_map.stage_ids)}
-        ids.update({sid: f"u{i}" for i, sid in enumerate(self.unknown_stages)})
-        lines = [f"flowchart {direction}"]
-        lines.extend(f"    {ids[s.id]}[{mermaid_label(s.name)}]" for s in self.journey_map.stages)
-        lines.extend(f"    {ids[sid]}[{mermaid_label(sid)}]" for sid in self.unknown_stages)
-        dead: list[int] = []
-        shadow: list[int] = []
-        for k, (a, b, style, t) in enumerate(self._edge_rows()):
-            label = "" if t is None else f"{t.count} ({_pct(t.probability)})"
-            if style in ("loop_back", "dead_loop_back"):
-                text = "loop back" + (f": {label}" if label else "")
-                lines.append(f"    {ids[a]} -.->|{mermaid_label(text)}| {ids[b]}")
-            elif style == "shadow":
-                lines.append(f"    {ids[a]} ==>|{mermaid_label(label)}| {ids[b]}")
-            elif label:
-                lines.append(f"    {ids[a]} -->|{mermaid_label(label)}| {ids[b]}")
-            else:
-                lines.append(f"    {ids[a]} --> {ids[b]}")
-            if style.startswith("dead"):
-                dead.append(k)
-            elif style == "shadow":
-                shadow.append(k)
-        lines.append(
-            "    classDef unreached fill:#f4f4f4,stroke:#aaaaaa,color:#777777,stroke-dasharray: 3 3"
-        )
-        lines.append(
-            f"    classDef unknown fill:#fdecea,stroke:{_SHADOW_COLOR},color:{_SHADOW_COLOR}"
-        )
-        if self.unreached_stages:
-            lines.append(f"    class {','.join(ids[s] for s in self.unreached_stages)} unreached")
-        if self.unknown_stages:
-            lines.append(f"    class {','.join(ids[s] for s in self.unknown_stages)} unknown")
-        if dead:
-            lines.append(
-                f"    linkStyle {','.join(map(str, dead))} "
-                f"stroke:{_DEAD_COLOR},stroke-dasharray: 3 3"
-            )
-        if shadow:
-            lines.append(
-                f"    linkStyle {','.join(map(str, shadow))} "
-                f"stroke:{_SHADOW_COLOR},stroke-width:3px"
-            )
-        return "\n".join(lines)
+    # -- drawing (convenience: the renderers in touchpath.render do the work) -------------------
 
-    def to_dot(self, *, rankdir: DotRankDir = "LR") -> str:
-        """A Graphviz digraph of the map with the observed traffic drawn over it.
+    def to_mermaid(self, *, direction: Literal["LR", "TB", "TD", "RL", "BT"] = "LR") -> str:
+        """Mermaid flowchart of the overlay; see :func:`touchpath.render.to_mermaid`.
 
-        The same picture as :meth:`to_mermaid`: taken map edges labelled
-        with count and probability, dead map edges grey and dotted,
-        observed moves the map lacks bold red (and not used for ranking),
-        unreached stages grey and dashed, unknown stages red. Node names
-        are the stage ids, quoted so that any id is safe.
+        A convenience that imports :mod:`touchpath.render` when called.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
+        ...                              for t, s in enumerate(["a", "b"])])
+        >>> print(compare_to_map(log, m).to_mermaid().splitlines()[3])
+            s0 -->|"1 (100%)"| s1
+        """
+        from ..render import to_mermaid
+
+        return to_mermaid(self, direction=direction)
+
+    def to_dot(
+        self,
+        *,
+        direction: Literal["LR", "TB", "RL", "BT"] = "LR",
+        rankdir: Literal["LR", "TB", "RL", "BT"] | None = None,
+    ) -> str:
+        """Graphviz digraph of the overlay; see :func:`touchpath.render.to_dot`.
+
+        A convenience that imports :mod:`touchpath.render` when called.
+        ``rankdir`` is the old name of ``direction`` (deprecated).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
+        ...                              for t, s in enumerate(["a", "b"])])
+        >>> compare_to_map(log, m).to_dot(direction="TB").splitlines()[1]
+        '    rankdir=TB;'
+        """
+        from ..render import to_dot
+        from ..render._dot import resolve_direction
+
+        return to_dot(self, direction=resolve_direction(direction, rankdir))
+
+    def to_svg(self, *, touchpoints: bool = True, title: bool = True, legend: bool = True) -> str:
+        """A self-contained SVG of the overlay; see :func:`touchpath.render.to_svg`.
+
+        A convenience that imports :mod:`touchpath.render` when called.
 
         >>> from touchpath import EventLog, JourneyMap
         >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
         >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
         ...                              for t, s in enumerate(["b", "a"])])
-        >>> print(compare_to_map(log, m).to_dot())
-        digraph "m" {
-            rankdir=LR;
-            node [shape=box, style=rounded];
-            "a" [label="a"];
-            "b" [label="b"];
-            "a" -> "b" [color="#aaaaaa", style=dotted];
-            "b" -> "a" [label="1 (100%)", color="#d62728", fontcolor="#d62728", \
-penwidth=2.5, constraint=false];
-        }
+        >>> compare_to_map(log, m).to_svg().count('class="tp-edge tp-shadow"')
+        1
         """
-        from ..render._dot import dot_label, dot_quote
+        from ..render import to_svg
 
-        allowed = ("LR", "TB", "RL", "BT")
-        if rankdir not in allowed:
-            raise ConfigError(f"'rankdir' must be one of {list(allowed)}; got {rankdir!r}")
-        unreached = set(self.unreached_stages)
-        lines = [
-            f"digraph {dot_quote(self.journey_map.name)} {{",
-            f"    rankdir={rankdir};",
-            "    node [shape=box, style=rounded];",
-        ]
-        for stage in self.journey_map.stages:
-            extra = ""
-            if stage.id in unreached:
-                extra = f', color="{_DEAD_COLOR}", fontcolor="#777777", style="rounded,dashed"'
-            lines.append(f"    {dot_quote(stage.id)} [label={dot_label(stage.name)}{extra}];")
-        lines.extend(
-            f'    {dot_quote(sid)} [label={dot_label(sid)}, color="{_SHADOW_COLOR}", '
-            f'fontcolor="{_SHADOW_COLOR}", style="rounded,bold"];'
-            for sid in self.unknown_stages
+        return to_svg(self, touchpoints=touchpoints, title=title, legend=legend)
+
+
+class EdgeStatus(enum.StrEnum):
+    """How an edge of the observed-over-designed overlay relates to the data.
+
+    ``TAKEN``: a map edge some journey took; ``DEAD``: a map edge no journey
+    took; ``SHADOW``: a move journeys made that the map does not have (a skip,
+    a regression, a sideways move, or a move from or to a stage the map lacks).
+
+    >>> [s.value for s in EdgeStatus]
+    ['taken', 'dead', 'shadow']
+    """
+
+    TAKEN = "taken"
+    DEAD = "dead"
+    SHADOW = "shadow"
+
+    @property
+    def is_designed(self) -> bool:
+        """True for the map's own edges (taken or dead).
+
+        >>> EdgeStatus.SHADOW.is_designed
+        False
+        """
+        return self is not EdgeStatus.SHADOW
+
+
+@attrs.frozen
+class OverlayEdge:
+    """One edge of the overlay: a map edge with its traffic, or a shadow move.
+
+    >>> e = OverlayEdge("a", "c", EdgeStatus.SHADOW, loop_back=False, count=3)
+    >>> (e.is_designed, e.count, e.observed)
+    (False, 3, None)
+    """
+
+    source: str
+    """The stage left."""
+    target: str
+    """The stage entered."""
+    status: EdgeStatus
+    """Taken, dead or shadow."""
+    loop_back: bool
+    """True for a map edge marked loop-back (always False for a shadow move)."""
+    count: int | float
+    """How many times the move was observed (0 for a dead edge). An int for the
+    overlays of :func:`compare_to_map`; a networkx graph given to
+    :func:`touchpath.render.to_svg` may carry fractional weights."""
+    observed: ObservedTransition | None = None
+    """The observed move with its journeys, probability and duration (None for a dead
+    edge, and for overlays built from plain counts)."""
+
+    @property
+    def is_designed(self) -> bool:
+        """True for the map's own edges (taken or dead)."""
+        return self.status.is_designed
+
+
+def overlay_edges(
+    journey_map: JourneyMap,
+    counts: Mapping[tuple[str, str], int | float],
+    observed: Mapping[tuple[str, str], ObservedTransition] | None = None,
+) -> tuple[OverlayEdge, ...]:
+    """Classify observed counts against a map: the one classification every overlay uses.
+
+    ``counts`` maps ``(source, target)`` to how often the move was observed
+    (moves with count 0 are not observed). The map's edges come first, in
+    declaration order (taken or dead), then the shadow moves, most frequent
+    first (ties in the order of ``counts``). ``observed`` optionally gives the
+    :class:`ObservedTransition` behind each pair.
+
+    >>> from touchpath import JourneyMap
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+    >>> [(e.source, e.target, e.status.value) for e in overlay_edges(m, {("b", "a"): 2})]
+    [('a', 'b', 'dead'), ('b', 'a', 'shadow')]
+    """
+    found = observed or {}
+
+    def count_of(pair: tuple[str, str]) -> int | float:
+        return counts.get(pair, 0)
+
+    designed: set[tuple[str, str]] = set()
+    out: list[OverlayEdge] = []
+    for edge in journey_map.edges:
+        pair = (edge.source, edge.target)
+        designed.add(pair)
+        c = count_of(pair)
+        out.append(
+            OverlayEdge(
+                edge.source,
+                edge.target,
+                EdgeStatus.TAKEN if c else EdgeStatus.DEAD,
+                loop_back=edge.is_loop_back,
+                count=c,
+                observed=found.get(pair) if c else None,
+            )
         )
-        for a, b, style, t in self._edge_rows():
-            label = "" if t is None else f"{t.count} ({_pct(t.probability)})"
-            attrs_: list[str] = []
-            if style in ("loop_back", "dead_loop_back"):
-                text = "loop back" + (f": {label}" if label else "")
-                attrs_ += [f"label={dot_label(text)}", "style=dashed", "constraint=false"]
-            elif label:
-                attrs_.append(f"label={dot_label(label)}")
-            if style.startswith("dead"):
-                attrs_ = [a_ for a_ in attrs_ if not a_.startswith("style=")]
-                attrs_ += [f'color="{_DEAD_COLOR}"', "style=dotted"]
-            elif style == "shadow":
-                attrs_ += [
-                    f'color="{_SHADOW_COLOR}"',
-                    f'fontcolor="{_SHADOW_COLOR}"',
-                    "penwidth=2.5",
-                    "constraint=false",
-                ]
-            suffix = f" [{', '.join(attrs_)}]" if attrs_ else ""
-            lines.append(f"    {dot_quote(a)} -> {dot_quote(b)}{suffix};")
-        lines.append("}")
-        return "\n".join(lines)
+    shadows = [pair for pair in counts if pair not in designed and count_of(pair)]
+    shadows.sort(key=lambda pair: -count_of(pair))
+    out.extend(
+        OverlayEdge(
+            a,
+            b,
+            EdgeStatus.SHADOW,
+            loop_back=False,
+            count=count_of((a, b)),
+            observed=found.get((a, b)),
+        )
+        for a, b in shadows
+    )
+    return tuple(out)
 
 
 def _grouped(codes: npt.NDArray[np.int64], n_groups: int) -> npt.NDArray[np.int64]:
@@ -480,8 +502,13 @@ def compare_to_map(log: EventLog, journey_map: JourneyMap) -> MapComparison:
     rank = {**canonical, **{n: len(canonical) + i for i, n in enumerate(unknown)}}
     observed.sort(key=lambda o: (-o.count, rank[o.source], rank[o.target]))
 
-    taken = {(o.source, o.target) for o in observed}
-    dead = tuple(e for e in journey_map.edges if (e.source, e.target) not in taken)
+    counted = {(o.source, o.target): o.count for o in observed}
+    dead_pairs = {
+        (e.source, e.target)
+        for e in overlay_edges(journey_map, counted)
+        if e.status is EdgeStatus.DEAD
+    }
+    dead = tuple(e for e in journey_map.edges if (e.source, e.target) in dead_pairs)
 
     codes = log.stage_codes
     event_counts = np.bincount(codes[codes >= 0], minlength=len(names))
