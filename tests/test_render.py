@@ -518,3 +518,28 @@ def test_map_methods_delegate_to_the_renderers() -> None:
     m = demo_map()
     assert m.to_mermaid(touchpoints=True) == to_mermaid(m, touchpoints=True)
     assert m.to_dot(direction="BT") == to_dot(m, direction="BT")
+
+
+def test_rankdir_still_works_for_one_release_with_a_deprecation_warning() -> None:
+    """``rankdir=`` is the old name of ``direction=``: it still sets the direction, on the
+    function and on both convenience methods, and warns (DeprecationWarning) naming the new
+    parameter, attributed to the caller's line."""
+    from touchpath import EventLog
+    from touchpath.validation import compare_to_map
+
+    m = demo_map()
+    with pytest.warns(DeprecationWarning, match=r"use direction='TB'") as caught:
+        old = to_dot(m, rankdir="TB")
+    assert old == to_dot(m, direction="TB")
+    assert "    rankdir=TB;" in old.splitlines()
+    assert caught[0].filename == __file__
+    with pytest.warns(DeprecationWarning, match="'rankdir' is deprecated") as caught:
+        assert m.to_dot(rankdir="BT") == to_dot(m, direction="BT")
+    assert caught[0].filename == __file__
+    log = EventLog.from_records(
+        [{"journey_id": "j", "timestamp": t, "stage": s} for t, s in enumerate(["visit", "buy"])]
+    )
+    cmp = compare_to_map(log, m)
+    with pytest.warns(DeprecationWarning, match="'rankdir' is deprecated") as caught:
+        assert cmp.to_dot(rankdir="RL") == to_dot(cmp, direction="RL")
+    assert caught[0].filename == __file__

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from touchpath import EventLog
 from touchpath.exceptions import ConfigError
-from touchpath.metrics import TransitionGraphCounts, transition_graph
+from touchpath.metrics import (
+    DurationStats,
+    Ratio,
+    TransitionEdge,
+    TransitionGraph,
+    TransitionGraphCounts,
+    TransitionNode,
+    transition_graph,
+)
 
 from ._logs import HOUR, event_records, log_of, rec
 
@@ -178,3 +186,67 @@ def test_an_empty_log() -> None:
     log = EventLog.from_records([])
     assert transition_graph(log).to_networkx().number_of_nodes() == 0
     assert TransitionGraphCounts.from_log(log) == TransitionGraphCounts.zero()
+
+
+# j1: x@0 y@1h z@3h; j2: x@0 y@3h. By hand: x->y twice (1 h and 3 h), y->z once (2 h).
+TINY = log_of(
+    rec("j1", 0, "x"), rec("j1", HOUR, "y"), rec("j1", 3 * HOUR, "z"),
+    rec("j2", 0, "x"), rec("j2", 3 * HOUR, "y"),
+)  # fmt: skip
+H = dt.timedelta(hours=1)
+# linear interpolation between 1 h and 3 h: p25 1.5 h, p75 2.5 h, p90 2.8 h
+XY = DurationStats(2, 2 * H, 2 * H, 1.5 * H, 2.5 * H, 2.8 * H, H, 3 * H)
+YZ = DurationStats(1, 2 * H, 2 * H, 2 * H, 2 * H, 2 * H, 2 * H, 2 * H)
+
+
+def test_to_networkx_is_the_graph_transition_graph_returned() -> None:
+    """to_networkx() is the DiGraph transition_graph returned before it was typed: the
+    expected graph is built by hand from TINY, node and edge attributes included."""
+    import networkx as nx
+
+    want: nx.DiGraph[str] = nx.DiGraph(level="stage")
+    want.add_node("x", visits=2, journeys=2, entries=2, exits=0)
+    want.add_node("y", visits=2, journeys=2, entries=0, exits=1)
+    want.add_node("z", visits=1, journeys=1, entries=0, exits=1)
+    want.add_edge("x", "y", count=2, journeys=2, probability=1.0, median_duration=2 * H,
+                  mean_duration=2 * H, durations=XY)  # fmt: skip
+    want.add_edge("y", "z", count=1, journeys=1, probability=1.0, median_duration=2 * H,
+                  mean_duration=2 * H, durations=YZ)  # fmt: skip
+    got = transition_graph(TINY).to_networkx()
+    assert got.graph == want.graph
+    assert [(n, got.nodes[n]) for n in got] == [(n, want.nodes[n]) for n in want]
+    assert {(a, b): d for a, b, d in got.edges(data=True)} == {
+        (a, b): d for a, b, d in want.edges(data=True)
+    }
+    assert list(got.nodes) == ["x", "y", "z"]
+
+
+def test_typed_nodes_and_edges() -> None:
+    """The typed view holds the same numbers as records; probabilities are Ratios."""
+    g = transition_graph(TINY)
+    assert isinstance(g, TransitionGraph)
+    assert g.nodes == (
+        TransitionNode("x", visits=2, journeys=2, entries=2, exits=0),
+        TransitionNode("y", visits=2, journeys=2, entries=0, exits=1),
+        TransitionNode("z", visits=1, journeys=1, entries=0, exits=1),
+    )
+    assert g.edges == (
+        TransitionEdge("x", "y", count=2, journeys=2, probability=Ratio(2, 2), durations=XY),
+        TransitionEdge("y", "z", count=1, journeys=1, probability=Ratio(1, 1), durations=YZ),
+    )
+    assert (g.edges[0].median_duration, g.edges[0].mean_duration) == (2 * H, 2 * H)
+    assert (g.count("x", "y"), g.count("z", "x"), g.count("nope", "x")) == (2, 0, 0)
+    assert g == transition_graph(TransitionGraphCounts.from_log(TINY))
+    assert repr(g) == "<TransitionGraph stage: 3 nodes, 2 edges, 3 transitions>"
+
+
+def test_to_pandas_has_one_row_per_edge() -> None:
+    """to_pandas: one row per edge, in the order of the typed edges."""
+    pytest.importorskip("pandas")
+    frame = transition_graph(TINY).to_pandas()
+    assert list(frame.columns) == [
+        "source", "target", "count", "journeys", "probability", "median_duration",
+        "mean_duration",
+    ]  # fmt: skip
+    assert frame[["source", "target", "count"]].values.tolist() == [["x", "y", 2], ["y", "z", 1]]
+    assert frame["median_duration"].tolist() == [2 * H, 2 * H]

@@ -547,7 +547,8 @@ def transition_graph(
     Its :attr:`~TransitionGraph.nodes` and :attr:`~TransitionGraph.edges`
     are typed records; :meth:`~TransitionGraph.to_networkx` gives a
     networkx ``DiGraph`` whose nodes are the ids of the level (``stage``,
-    ``touchpoint`` or ``channel``) with attributes ``visits``, ``journeys`` (distinct journeys visiting),
+    ``touchpoint`` or ``channel``) with attributes ``visits``, ``journeys``
+    (distinct journeys visiting),
     ``entries`` (journeys starting there) and ``exits`` (journeys ending
     there). Each observed transition ``a -> b`` is an edge with ``count``,
     ``journeys`` (distinct journeys making it), ``probability`` (``count``
