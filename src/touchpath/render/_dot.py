@@ -11,9 +11,8 @@ import unicodedata
 import warnings
 from typing import TYPE_CHECKING, Final, Literal
 
-from ..exceptions import ConfigError
 from ..validation._compare import EdgeStatus, MapComparison
-from ._mermaid import DEAD_COLOR, SHADOW_COLOR, _check_map, edge_label, normalize_label
+from ._mermaid import DEAD_COLOR, SHADOW_COLOR, checked_subject, edge_label, normalize_label
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
@@ -141,13 +140,8 @@ def to_dot(
     }
     """
     direction = resolve_direction(direction, rankdir)
-    if direction not in _DIRECTIONS:
-        raise ConfigError(f"'direction' must be one of {list(_DIRECTIONS)}; got {direction!r}")
-    if isinstance(journey_map, MapComparison):
-        if touchpoints:
-            raise ConfigError("touchpoints=True draws a map; an overlay is drawn without them")
+    if checked_subject(journey_map, direction, _DIRECTIONS, touchpoints, "to_dot"):
         return _overlay(journey_map, direction)
-    _check_map(journey_map, "to_dot")
     entry = set(journey_map.entry_stages)
     terminal = set(journey_map.terminal_stages)
     lines = [f"digraph {dot_quote(journey_map.name)} {{", f"    rankdir={direction};"]

@@ -12,13 +12,15 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Final, Literal
 
+from typing_extensions import TypeIs
+
 from ..exceptions import ConfigError, UnsupportedInputError
 from ..validation._compare import EdgeStatus, MapComparison
 
 if TYPE_CHECKING:
     from .._map import JourneyMap
 
-__all__ = ["mermaid_label", "normalize_label", "percent_label", "to_mermaid"]
+__all__ = ["checked_subject", "mermaid_label", "normalize_label", "percent_label", "to_mermaid"]
 
 SHADOW_COLOR: Final = "#d62728"
 """Shadow moves and unknown stages in the Mermaid and DOT overlays."""
@@ -182,13 +184,8 @@ def to_mermaid(
         class s0 entry
         class s1 terminal
     """
-    if direction not in _DIRECTIONS:
-        raise ConfigError(f"'direction' must be one of {list(_DIRECTIONS)}; got {direction!r}")
-    if isinstance(journey_map, MapComparison):
-        if touchpoints:
-            raise ConfigError("touchpoints=True draws a map; an overlay is drawn without them")
+    if checked_subject(journey_map, direction, _DIRECTIONS, touchpoints, "to_mermaid"):
         return _overlay(journey_map, direction)
-    _check_map(journey_map, "to_mermaid")
     ids = {sid: f"s{i}" for i, sid in enumerate(journey_map.stage_ids)}
     lines = [f"flowchart {direction}"]
     for stage in journey_map.stages:
@@ -221,13 +218,27 @@ def to_mermaid(
     return "\n".join(lines)
 
 
-def _check_map(subject: object, what: str) -> None:
+def checked_subject(
+    subject: JourneyMap | MapComparison,
+    direction: str,
+    allowed: tuple[str, ...],
+    touchpoints: bool,
+    what: str,
+) -> TypeIs[MapComparison]:
+    """Check a renderer's arguments; True when ``subject`` is an overlay (a MapComparison)."""
     from .._map import JourneyMap
 
+    if direction not in allowed:
+        raise ConfigError(f"'direction' must be one of {list(allowed)}; got {direction!r}")
+    if isinstance(subject, MapComparison):
+        if touchpoints:
+            raise ConfigError("touchpoints=True draws a map; an overlay is drawn without them")
+        return True
     if not isinstance(subject, JourneyMap):
         raise UnsupportedInputError(
             f"{what}() draws a JourneyMap or a MapComparison; got {type(subject).__name__}"
         )
+    return False
 
 
 def _overlay(cmp: MapComparison, direction: str) -> str:
