@@ -226,3 +226,14 @@ def test_plot_transitions_draws_the_shadow_moves_of_the_comparison(cmp: MapCompa
     assert "move not in the map" in legend
     again = plot.transitions(LOG, journey_map=MAP, ax=Figure().add_subplot())
     assert sorted(arcs(again)) == sorted(colours)
+
+
+def test_plot_transitions_refuses_a_comparison_at_another_level(cmp: MapComparison) -> None:
+    """A comparison holds stage moves: asking for touchpoints, or another map, is refused."""
+    from touchpath import plot
+
+    with pytest.raises(ConfigError, match="level='touchpoint'"):
+        plot.transitions(cmp, level="touchpoint")
+    other = JourneyMap.builder("other").stage("a").stage("b").edge("a", "b").build()
+    with pytest.raises(ConfigError, match="'other'"):
+        plot.transitions(cmp, journey_map=other)

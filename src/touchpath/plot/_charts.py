@@ -341,6 +341,8 @@ class _Flow:
     moves: list[tuple[str, str, int, bool]]
     """(source, target, count, shadow) for every observed move, self-moves included."""
     journey_map: JourneyMap | None
+    level: str
+    """Stage, touchpoint or channel (a transition graph's own level)."""
 
 
 def _flow(
@@ -355,6 +357,8 @@ def _flow(
     if isinstance(data, EventLog) and journey_map is not None and level == "stage":
         data = compare_to_map(data, journey_map)
     if isinstance(data, MapComparison):
+        if level != "stage":
+            raise ConfigError(f"a MapComparison holds moves between stages; got level={level!r}")
         if journey_map is not None and journey_map != data.journey_map:
             raise ConfigError(
                 f"the comparison is against map {data.journey_map.name!r}, not "
@@ -369,10 +373,13 @@ def _flow(
                 if e.count
             ],
             data.journey_map,
+            "stage",
         )
     if isinstance(data, EventLog):
         data = transition_graph(data, level=level)
+    drawn_level: str = level
     if isinstance(data, TransitionGraph):
+        drawn_level = data.level.value
         sizes = {n.id: float(n.journeys) for n in data.nodes}
         entries = {n.id: n.entries for n in data.nodes}
         counts = {(e.source, e.target): e.count for e in data.edges}
@@ -393,7 +400,7 @@ def _flow(
             if e.status is EdgeStatus.SHADOW
         }
     moves = [(a, b, c, (a, b) in shadows) for (a, b), c in counts.items()]
-    return _Flow(sizes, entries, moves, journey_map)
+    return _Flow(sizes, entries, moves, journey_map, drawn_level)
 
 
 def _flow_order(flow: _Flow) -> list[str]:
@@ -473,7 +480,7 @@ def transitions(
     import matplotlib as mpl
 
     flow = _flow(data, journey_map, level)
-    journey_map = flow.journey_map
+    journey_map, drawn = flow.journey_map, flow.level
     shares: tuple[tuple[str, object], ...] = (
         ("min_share", min_share),
         ("label_min_share", label_min_share),
@@ -586,7 +593,7 @@ def transitions(
     ax.set_xticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_xlabel(f"{level}s{' in map order' if journey_map is not None else ''}")
+    ax.set_xlabel(f"{drawn}s{' in map order' if journey_map is not None else ''}")
     handles = []
     if "forward" in kinds:
         handles.append(Line2D([], [], color=_FORWARD, linewidth=3, label="forward move"))
@@ -643,7 +650,7 @@ def transitions(
     if as_matrix and shadows:
         _off_map_matrix(ax, shadows, order)
     if title is None:
-        title = f"Observed moves between {level}s ({total:,} moves)"
+        title = f"Observed moves between {drawn}s ({total:,} moves)"
     ax.set_title(title)
     return ax
 

@@ -24,7 +24,6 @@ from ._dot import to_dot as to_dot
 from ._layout import MapLayout as MapLayout
 from ._layout import layout as layout
 from ._mermaid import to_mermaid as to_mermaid
-from ._svg import Observed as Observed
 from ._svg import to_svg as to_svg
 
-__all__ = ["MapLayout", "Observed", "layout", "to_dot", "to_mermaid", "to_svg"]
+__all__ = ["MapLayout", "layout", "to_dot", "to_mermaid", "to_svg"]

@@ -46,7 +46,8 @@ __all__ = ["Observed", "text_width", "to_svg", "wrap_label"]
 
 Observed: TypeAlias = "MapComparison | TransitionGraph | nx.DiGraph[Any]"
 """What :func:`to_svg` overlays on a map: a comparison, a stage-level transition graph, or a
-networkx graph of stage ids with ``count`` edge attributes."""
+networkx graph of stage ids with ``count`` edge attributes (for annotations only: the alias
+is text at run time, since networkx graphs cannot be subscripted then)."""
 
 # -- palette and type sizes ------------------------------------------------------------------
 
