@@ -237,3 +237,17 @@ def test_plot_transitions_refuses_a_comparison_at_another_level(cmp: MapComparis
     other = JourneyMap.builder("other").stage("a").stage("b").edge("a", "b").build()
     with pytest.raises(ConfigError, match="'other'"):
         plot.transitions(cmp, journey_map=other)
+
+
+def test_every_overlay_input_draws_the_same_svg() -> None:
+    """The comparison, the stage TransitionGraph and its networkx graph of the same log are
+    three spellings of one overlay: the SVG drawings are identical, on every template."""
+    from touchpath import datasets, templates
+    from touchpath.metrics import transition_graph
+
+    log = datasets.sample()
+    graph = transition_graph(log)
+    for name in templates.names():
+        m = templates.get(name)
+        svg = to_svg(compare_to_map(log, m))
+        assert svg == to_svg(m, observed=graph) == to_svg(m, observed=graph.to_networkx()), name
