@@ -73,6 +73,10 @@ class MapComparison:
     :attr:`dead_edges` the designed edges no journey took,
     :attr:`unreached_stages` the map stages no event is in, and
     :attr:`unknown_stages` the observed stages the map lacks.
+
+    The comparison is the one overlay of observed on designed: :attr:`edges`
+    classifies every edge once (taken, dead or shadow), and the renderers of
+    :mod:`touchpath.render` and :func:`touchpath.plot.transitions` draw it.
     """
 
     journey_map: JourneyMap
