@@ -33,7 +33,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ._codes import MISSING
 from ._columns import Columns, to_arrow, to_pandas, to_polars
+from ._enums import to_enum
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
 from .exceptions import ConfigError, SchemaError, UnsupportedInputError
@@ -59,7 +61,6 @@ _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
 
-MISSING: Final = -1
 
 CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIGN)
 """The attributes that can receive credit."""
@@ -158,12 +159,7 @@ def _to_by(value: object) -> Field:
 
 
 def _to_collapse(value: object) -> Collapse:
-    try:
-        if isinstance(value, str):
-            return Collapse(value)
-    except ValueError:
-        pass
-    raise ConfigError(f"'collapse' must be one of {[c.value for c in Collapse]}; got {value!r}")
+    return to_enum(Collapse, "collapse", value)
 
 
 def _to_lookback(value: object) -> int | None:

@@ -50,6 +50,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._enums import to_enum
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -94,12 +95,7 @@ class ShapleyGame(enum.StrEnum):
 
 
 def _game(value: object) -> ShapleyGame:
-    try:
-        if isinstance(value, str):
-            return ShapleyGame(value)
-    except ValueError:
-        pass
-    raise ConfigError(f"'game' must be one of {[g.value for g in ShapleyGame]}; got {value!r}")
+    return to_enum(ShapleyGame, "game", value)
 
 
 def path_masks(paths: ConversionPaths) -> _I64:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._enums import to_enum as to_enum
+from .._optional import require_pandas as require_pandas
 from .._schema import CATEGORICAL, Field
-from .._time import parse_timestamps, to_datetime
-from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+from .._time import parse_instant as parse_instant
+from .._time import to_datetime
+from ..exceptions import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from .._log import EventLog
@@ -71,18 +74,6 @@ class CountUnit(enum.StrEnum):
     """Funnels only: every attempt (every step-1 event, or visit when strict) is a unit."""
 
 
-def to_enum(kind: type[_E], name: str, value: object) -> _E:
-    """``kind(value)``, refusing unknown values with a :class:`ConfigError`."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        raise ConfigError(
-            f"{name!r} must be one of {[e.value for e in kind]}; got {value!r}"
-        ) from None
-
-
 def level_codes(log: EventLog, level: Level) -> tuple[_I32, tuple[str, ...]]:
     """The code array and dictionary of a level's field."""
     return log.codes_and_names(level.field)
@@ -106,14 +97,6 @@ def categorical_field(value: object, name: str = "by") -> Field:
             f"got {field.value!r}"
         )
     return field
-
-
-def parse_instant(value: Any, name: str) -> int:
-    """An aware timestamp (datetime or ISO text) as int64 microseconds."""
-    arr, bad = parse_timestamps([value])
-    if bad:
-        raise ConfigError(f"{name!r} must be an aware timestamp; got {value!r} ({bad[0]})")
-    return int(arr[0])
 
 
 def instant(us: int | None) -> dt.datetime | None:
@@ -204,15 +187,6 @@ def distinct_sorted(keys: _I64) -> _I64:
     keep = np.ones(len(s), dtype=np.bool_)
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
-
-
-def require_pandas(what: str) -> Any:
-    """Import pandas or raise :class:`MissingDependencyError` naming the extra."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise MissingDependencyError.for_extra("pandas", what) from None
-    return pd
 
 
 def check_names(names: Sequence[str], known: Sequence[str], kind: str) -> None:

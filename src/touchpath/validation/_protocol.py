@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._enums import to_enum
 from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
@@ -67,14 +68,7 @@ _RANK: dict[Severity, int] = {Severity.WARNING: 0, Severity.ERROR: 1}
 
 def to_severity(value: object) -> Severity:
     """A :class:`Severity` from a member or its value; anything else is a ``ConfigError``."""
-    if isinstance(value, Severity):
-        return value
-    try:
-        return Severity(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"'severity' must be one of {[s.value for s in Severity]}; got {value!r}"
-        ) from None
+    return to_enum(Severity, "severity", value)
 
 
 Details: TypeAlias = Sequence[str] | Callable[[], Sequence[str]]

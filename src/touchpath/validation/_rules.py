@@ -18,6 +18,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._codes import repeated_events
+from .._enums import to_enum
 from .._time import format_duration, parse_duration
 from ..exceptions import ConfigError, NotFoundError
 from ._context import UNKNOWN_STAGE, TransitionKind, ValidationContext
@@ -758,14 +760,7 @@ class Match(enum.StrEnum):
 
 
 def _match(value: object) -> Match:
-    if isinstance(value, Match):
-        return value
-    try:
-        return Match(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"'match' must be one of {[m.value for m in Match]}; got {value!r}"
-        ) from None
+    return to_enum(Match, "match", value)
 
 
 @attrs.frozen
@@ -965,37 +960,11 @@ class NoDuplicateEvents:
 
 
 def _duplicates(log: EventLog) -> _I64:
-    """Positions of the events ``log.duplicates`` counts, sorted.
-
-    Only events sharing journey and timestamp with a neighbour can repeat one
-    another (the log is sorted by journey and time), so only those are sorted
-    by (journey, time, touchpoint, channel, stage, position); within each
-    group of equal events all but the first (by position) are repeats.
-    """
-    ts = log.timestamps
-    ej = log.event_journey
-    if len(ts) < 2:
-        return np.zeros(0, dtype=np.int64)
-    tied = (ts[1:] == ts[:-1]) & (ej[1:] == ej[:-1])
-    if not tied.any():
-        return np.zeros(0, dtype=np.int64)
-    candidate = np.zeros(len(ts), dtype=np.bool_)
-    candidate[1:] |= tied
-    candidate[:-1] |= tied
-    pos = np.flatnonzero(candidate)
-    keys = (
-        log.stage_codes[pos],
-        log.channel_codes[pos],
-        log.touchpoint_codes[pos],
-        ts[pos],
-        ej[pos],
+    """Positions of the events ``log.duplicates`` counts, sorted."""
+    repeat = repeated_events(
+        log.event_journey, log.timestamps, log.touchpoint_codes, log.channel_codes, log.stage_codes
     )
-    order = np.lexsort(keys)  # stable: equal events keep their position order
-    same = np.ones(len(pos) - 1, dtype=np.bool_)
-    for key in keys:
-        k = key[order]
-        same &= k[1:] == k[:-1]
-    return np.sort(pos[order][1:][same])
+    return np.flatnonzero(repeat).astype(np.int64)
 
 
 DEFAULT_RULES: Final[tuple[TransitionRule, ...]] = (
