@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from ._codes import MISSING
 from ._columns import Columns, to_arrow, to_pandas, to_polars
+from ._deprecation import warn_renamed
 from ._enums import to_enum
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
@@ -67,6 +68,9 @@ CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIG
 
 ByLike: TypeAlias = Field | Literal["channel", "touchpoint", "stage", "campaign"]
 """The credited attribute: a :class:`~touchpath.Field` or its name."""
+
+CollapseLike: TypeAlias = "Collapse | Literal['none', 'consecutive']"
+"""A :class:`~touchpath.attribution.Collapse` or its name."""
 
 
 def item_index(items: Sequence[str], into: Sequence[str]) -> _I64:
@@ -491,7 +495,7 @@ class PathCounts:
 
     Rows are distinct paths (empty paths allowed: their conversions are
     unattributed). Build it from rows (``from_rows``) or a log
-    (``from_log``); add two with ``+`` (``PathCounts.empty()`` is the zero).
+    (``from_log``); add two with ``+`` (``PathCounts.zero()`` is the zero).
     Every model that needs no timestamps accepts it in place of a log.
 
     >>> a = PathCounts.from_rows([(["ads", "seo"], 3, 7, 300.0), (["seo"], 1, 0, 50.0)])
@@ -500,7 +504,7 @@ class PathCounts:
     ...     print(row)
     (('ads', 'seo'), 3.0, 7.0, 300.0)
     (('seo',), 3.0, 5.0, 130.0)
-    >>> (a + PathCounts.empty()).equals(a)
+    >>> (a + PathCounts.zero()).equals(a)
     True
     """
 
@@ -526,10 +530,10 @@ class PathCounts:
     in memory, such as a sum."""
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> PathCounts:
+    def zero(cls, by: Field | None = None) -> PathCounts:
         """The empty table, the zero of ``+``.
 
-        >>> len(PathCounts.empty())
+        >>> len(PathCounts.zero())
         0
         """
         z = np.zeros(0, dtype=np.float64)
@@ -698,13 +702,10 @@ class PathCounts:
         return len(self.offsets) - 1
 
     @classmethod
-    def zero(cls, by: Field | None = None) -> PathCounts:
-        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
-
-        >>> PathCounts.zero().equals(PathCounts.empty())
-        True
-        """
-        return cls.empty(by)
+    def empty(cls, by: Field | None = None) -> PathCounts:
+        """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
+        warn_renamed("PathCounts.empty()", "PathCounts.zero()")
+        return cls.zero(by)
 
     def __radd__(self, other: object) -> PathCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""

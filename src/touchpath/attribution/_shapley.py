@@ -50,6 +50,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import warn_renamed
 from .._enums import to_enum
 from .._log import EventLog
 from .._paths import (
@@ -154,7 +155,7 @@ class CoalitionCounts:
     ...     PathCounts.from_rows([(["a", "b"], 1, 2, 10.0), (["b", "a"], 1, 0, 5.0)]).to_paths())
     >>> c.coalitions(), c.conversions.tolist(), c.values.tolist()
     ([('a', 'b')], [2.0], [15.0])
-    >>> (c + CoalitionCounts.empty()).equals(c)
+    >>> (c + CoalitionCounts.zero()).equals(c)
     True
     """
 
@@ -174,8 +175,12 @@ class CoalitionCounts:
     """What the items are."""
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> CoalitionCounts:
-        """The zero of ``+``."""
+    def zero(cls, by: Field | None = None) -> CoalitionCounts:
+        """The zero of ``+``: no coalitions.
+
+        >>> len(CoalitionCounts.zero().coalitions())
+        0
+        """
         z = np.zeros(0, np.float64)
         return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
 
@@ -267,13 +272,10 @@ class CoalitionCounts:
         return [tuple(names[a:b]) for a, b in itertools.pairwise(bounds)]
 
     @classmethod
-    def zero(cls, by: Field | None = None) -> CoalitionCounts:
-        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
-
-        >>> CoalitionCounts.zero().equals(CoalitionCounts.empty())
-        True
-        """
-        return cls.empty(by)
+    def empty(cls, by: Field | None = None) -> CoalitionCounts:
+        """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
+        warn_renamed("CoalitionCounts.empty()", "CoalitionCounts.zero()")
+        return cls.zero(by)
 
     def __radd__(self, other: object) -> CoalitionCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -369,6 +371,8 @@ class Shapley:
     """What a coalition is worth (see :class:`ShapleyGame`)."""
 
     per_path: ClassVar[bool] = False
+    counts_type: ClassVar[type[CoalitionCounts]] = CoalitionCounts
+    """What :meth:`counts` returns (see :class:`touchpath.typing.CountingModel`)."""
 
     def counts(
         self,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from .._enums import to_enum as to_enum
+from .._level import Level as Level
+from .._level import LevelLike as LevelLike
 from .._optional import require_pandas as require_pandas
 from .._schema import CATEGORICAL, Field
 from .._time import parse_instant as parse_instant
@@ -31,31 +33,6 @@ _B = npt.NDArray[np.bool_]
 
 NEVER: Final = np.iinfo(np.int64).max
 """A time later than any event (an open deadline, an unreached step)."""
-
-
-class Level(enum.StrEnum):
-    """Which event field a funnel step or a graph node is: stage, touchpoint or channel.
-
-    >>> Level("touchpoint") is Level.TOUCHPOINT
-    True
-    """
-
-    STAGE = "stage"
-    TOUCHPOINT = "touchpoint"
-    CHANNEL = "channel"
-
-    @property
-    def field(self) -> Field:
-        """The event field of this level.
-
-        >>> Level.CHANNEL.field
-        <Field.CHANNEL: 'channel'>
-        """
-        return Field(self.value)
-
-
-LevelLike: TypeAlias = Level | Literal["stage", "touchpoint", "channel"]
-"""A :class:`Level` or its value."""
 
 
 class CountUnit(enum.StrEnum):

@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import warn_renamed
 from .._enums import to_enum
 from ..exceptions import ConfigError
 
@@ -162,13 +163,19 @@ class Findings:
         return len(self.events)
 
     @classmethod
-    def empty(cls) -> Findings:
+    def zero(cls) -> Findings:
         """No findings.
 
-        >>> len(Findings.empty())
+        >>> len(Findings.zero())
         0
         """
         return cls(np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def empty(cls) -> Findings:
+        """Deprecated: use :meth:`zero`, the name every empty aggregate uses."""
+        warn_renamed("Findings.empty()", "Findings.zero()")
+        return cls.zero()
 
     def texts(self) -> list[str]:
         """The detail texts, computed now if the rule deferred them.
@@ -205,7 +212,7 @@ class RuleOutcome:
 
     violations: Findings
     """Findings that break the rule."""
-    pending: Findings = attrs.field(factory=Findings.empty)
+    pending: Findings = attrs.field(factory=Findings.zero)
     """Findings that will break the rule at their ``due`` time unless the journey moves on."""
 
     def __attrs_post_init__(self) -> None:

@@ -125,7 +125,7 @@ def _length(us: int) -> str:
 
 
 def _empty_outcome() -> RuleOutcome:
-    return RuleOutcome(Findings.empty())
+    return RuleOutcome(Findings.zero())
 
 
 def _transition_findings(
@@ -387,7 +387,7 @@ class KnownTouchpoints:
         m = context.journey_map
         unknown = np.array([not m.has_touchpoint(t) for t in log.touchpoints] + [False])
         if not unknown.any():
-            return Findings.empty()
+            return Findings.zero()
         events = np.flatnonzero(unknown[log.touchpoint_codes])
         codes = log.touchpoint_codes[events]
         known = tuple(tp.id for tp in m.touchpoints)
@@ -815,7 +815,7 @@ class RequiredTouchpoints:
         log = context.log
         sel = np.flatnonzero((v.stage == k) & ~v.is_last)
         if not len(sel):
-            return Findings.empty()
+            return Findings.zero()
         start = v.start[sel]
         stop = v.stop[sel]
         present = np.zeros((len(sel), len(self.touchpoints)), dtype=np.bool_)
@@ -892,11 +892,11 @@ class MonotonicTime:
         rows = log.rows
         n = len(rows)
         if n < 2:
-            return Findings.empty()
+            return Findings.zero()
         ej = log.event_journey
         same = ej[1:] == ej[:-1]
         if not bool(np.any(same & (rows[1:] < rows[:-1]))):
-            return Findings.empty()
+            return Findings.zero()
         low = int(rows.min())
         span = int(rows.max()) - low + 1
         if span * (len(log) + 1) < 2**62:
