@@ -11,12 +11,13 @@ names, with :data:`MISSING` where the event has no value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MISSING", "compact", "repeated_events"]
+__all__ = ["MISSING", "compact", "concat_offsets", "merge_dictionaries", "repeated_events"]
 
 MISSING: Final = -1
 """The code of an event without a value in a dictionary-encoded column."""
@@ -72,3 +73,34 @@ def repeated_events(
         same &= ordered[1:] == ordered[:-1]
     repeat[order[1:][same]] = True
     return repeat
+
+
+def merge_dictionaries(
+    parts: Sequence[tuple[tuple[str, ...], _I32]],
+) -> tuple[tuple[str, ...], _I32]:
+    """The sorted union of several dictionaries, and every part's codes recoded into it.
+
+    The recoded codes are concatenated in the order of ``parts`` (what adding
+    two count tables needs).
+
+    >>> items, codes = merge_dictionaries(
+    ...     [(("b", "c"), np.array([1, 0], dtype=np.int32)), (("a",), np.array([0], np.int32))])
+    >>> items, codes.tolist()
+    (('a', 'b', 'c'), [2, 1, 0])
+    """
+    items = tuple(sorted(set().union(*(names for names, _ in parts))))
+    position = {x: i for i, x in enumerate(items)}
+    recoded = []
+    for names, codes in parts:
+        table = np.array([position[x] for x in names] + [0], dtype=np.int32)
+        recoded.append(table[codes] if len(codes) else np.zeros(0, np.int32))
+    return items, np.concatenate(recoded)
+
+
+def concat_offsets(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The offsets of rows ``a`` followed by rows ``b`` (both CSR-style, starting at 0).
+
+    >>> concat_offsets(np.array([0, 2]), np.array([0, 1, 3])).tolist()
+    [0, 2, 3, 5]
+    """
+    return np.concatenate([a[:-1], b + a[-1]])

@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ._codes import MISSING
+from ._codes import MISSING, concat_offsets, merge_dictionaries
 from ._columns import Columns, to_arrow, to_pandas, to_polars
 from ._deprecation import warn_renamed
 from ._enums import to_enum
@@ -721,17 +721,11 @@ class PathCounts:
                 f"cannot add path counts of different attributes; got {self.by.value!r} "
                 f"and {other.by.value!r}"
             )
-        items = tuple(sorted(set(self.items) | set(other.items)))
-        position = {x: i for i, x in enumerate(items)}
-        parts = []
-        for t in (self, other):
-            table = np.array([position[x] for x in t.items] + [0], dtype=np.int32)
-            parts.append(table[t.codes] if len(t.codes) else np.zeros(0, np.int32))
-        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        items, codes = merge_dictionaries([(self.items, self.codes), (other.items, other.codes)])
         return PathCounts._grouped(
             items,
-            offsets,
-            np.concatenate(parts),
+            concat_offsets(self.offsets, other.offsets),
+            codes,
             np.concatenate([self.conversions, other.conversions]),
             np.concatenate([self.non_conversions, other.non_conversions]),
             np.concatenate([self.values, other.values]),

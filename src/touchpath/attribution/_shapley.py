@@ -50,6 +50,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._codes import concat_offsets, merge_dictionaries
 from .._deprecation import warn_renamed
 from .._enums import to_enum
 from .._log import EventLog
@@ -290,17 +291,13 @@ class CoalitionCounts:
             raise ConfigError(
                 f"cannot add coalition counts of {self.by.value}s and {other.by.value}s"
             )
-        items = tuple(sorted(set(self.items) | set(other.items)))
-        position = {x: i for i, x in enumerate(items)}
-        codes = [
-            np.array([position[x] for x in t.items] + [0], dtype=np.int32)[t.members]
-            for t in (self, other)
-        ]
-        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        items, members = merge_dictionaries(
+            [(self.items, self.members), (other.items, other.members)]
+        )
         return CoalitionCounts._grouped(
             items,
-            offsets,
-            np.concatenate(codes),
+            concat_offsets(self.offsets, other.offsets),
+            members,
             (
                 np.concatenate([self.conversions, other.conversions]),
                 np.concatenate([self.non_conversions, other.non_conversions]),
