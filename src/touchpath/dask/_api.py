@@ -36,8 +36,8 @@ from ..validation import ValidationCounts
 from ._engine import Reader, by_account, by_journey, check_frame, run
 
 if TYPE_CHECKING:
+    from .._level import LevelLike
     from ..attribution._attribute import CollapseLike
-    from ..metrics._common import LevelLike
     from ..metrics._funnel import CountUnitLike, FunnelOrderLike
     from ..validation import TransitionRule
 
