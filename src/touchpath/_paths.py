@@ -152,14 +152,7 @@ class Collapse(enum.StrEnum):
 
 
 def _to_by(value: object) -> Field:
-    try:
-        field = Field(value) if isinstance(value, str) else None
-    except ValueError:
-        field = None
-    if field not in CREDITABLE:
-        raise ConfigError(f"'by' must be one of {[f.value for f in CREDITABLE]}; got {value!r}")
-    assert field is not None
-    return field
+    return to_enum(Field, "by", value, allowed=CREDITABLE)
 
 
 def _to_collapse(value: object) -> Collapse:
