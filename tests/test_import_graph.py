@@ -117,7 +117,7 @@ def test_bottom_modules_import_only_exceptions() -> None:
     """The shared foundations sit at the bottom: they import no other touchpath module but
     the exception tree, so anything can use them."""
     graph = import_graph()
-    bottom = [f"touchpath.{m}" for m in ("_enums", "_optional", "_codes", "_deprecation")]
+    bottom = [f"touchpath.{m}" for m in ("_enums", "_optional", "_codes", "_deprecation", "_runs")]
     bottom.append("touchpath._markup")
     for name in bottom:
         assert set(graph.successors(name)) <= {"touchpath.exceptions"}, name

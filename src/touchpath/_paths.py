@@ -69,9 +69,6 @@ CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIG
 ByLike: TypeAlias = Field | Literal["channel", "touchpoint", "stage", "campaign"]
 """The credited attribute: a :class:`~touchpath.Field` or its name."""
 
-CollapseLike: TypeAlias = "Collapse | Literal['none', 'consecutive']"
-"""A :class:`~touchpath.attribution.Collapse` or its name."""
-
 
 def item_index(items: Sequence[str], into: Sequence[str]) -> _I64:
     """The position in ``into`` of each of ``items`` (every one must be in ``into``).
@@ -153,6 +150,10 @@ class Collapse(enum.StrEnum):
 
 def _to_by(value: object) -> Field:
     return to_enum(Field, "by", value, allowed=CREDITABLE)
+
+
+CollapseLike: TypeAlias = Collapse | Literal["none", "consecutive"]
+"""A :class:`~touchpath.attribution.Collapse` or its name."""
 
 
 def _to_collapse(value: object) -> Collapse:
