@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from .exceptions import MissingDependencyError
+from ._optional import require
 
 __all__ = [
     "Columns",
@@ -103,15 +103,6 @@ def columns_from_rows(
     return out
 
 
-def _require(module: str, extra: str, what: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingDependencyError.for_extra(extra, what, module) from None
-
-
 def _nullable_bools(values: list[Any]) -> bool:
     return bool(values) and None in values and all(v is None or isinstance(v, bool) for v in values)
 
@@ -123,7 +114,7 @@ def to_pandas(columns: Columns, *, index: str | None = None, what: str) -> Any:
     >>> (df.index.name, df["credit"].tolist())
     ('item', [1.5])
     """
-    pd = _require("pandas", "pandas", what)
+    pd = require("pandas", "pandas", what)
     data: dict[str | int, Any] = {}
     for name, col in columns.items():
         if isinstance(col, np.ma.MaskedArray):
@@ -173,7 +164,7 @@ def to_arrow(columns: Columns, *, what: str) -> Any:
     >>> to_arrow({"item": ["a"], 0: np.array([2])}, what="x").column_names
     ['item', '0']
     """
-    pa = _require("pyarrow", "arrow", what)
+    pa = require("pyarrow", "arrow", what)
     return pa.table({str(name): _arrow_array(col) for name, col in columns.items()})
 
 
@@ -198,5 +189,5 @@ def to_polars(columns: Columns, *, what: str) -> Any:
     >>> to_polars({"path": [("a", "b")], "n": np.array([1.0])}, what="x").to_dicts()
     [{'path': ['a', 'b'], 'n': 1.0}]
     """
-    pl = _require("polars", "polars", what)
+    pl = require("polars", "polars", what)
     return pl.DataFrame([_polars_series(pl, str(name), col) for name, col in columns.items()])

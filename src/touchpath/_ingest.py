@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from ._codes import MISSING
+from ._codes import compact as _compact
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import OUT_OF_RANGE_REASON, out_of_range, parse_timestamps, resolve_timezone
 from .exceptions import ConfigError, SchemaError
@@ -39,7 +41,6 @@ __all__ = [
     "normalize_id",
 ]
 
-MISSING: Final = -1
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE: Final = frozenset({"false", "f", "no", "n", "0", ""})
 
@@ -712,23 +713,6 @@ def build_log(
 
 def _row_source(source: str | None, row: int) -> str:
     return f"{source} row {row}" if source else f"row {row}"
-
-
-def _compact(
-    codes: npt.NDArray[np.int32], names: tuple[str, ...]
-) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
-    """Drop dictionary entries no remaining event uses (keeps sorted order)."""
-    if not names:
-        return codes, names
-    used = np.zeros(len(names), dtype=np.bool_)
-    valid = codes[codes != MISSING]
-    used[valid] = True
-    if used.all():
-        return codes, names
-    remap = np.full(len(names) + 1, MISSING, dtype=np.int32)
-    remap[:-1][used] = np.arange(int(used.sum()), dtype=np.int32)
-    kept: list[str] = np.asarray(names, dtype=object)[used].tolist()
-    return remap[codes], tuple(kept)
 
 
 def _enrich_from_map(

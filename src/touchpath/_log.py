@@ -14,18 +14,16 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
+from ._codes import MISSING, compact, repeated_events
 from ._model import ChannelKind, channel_kind_map
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
-from ._time import DurationLike, parse_duration, to_datetime
+from ._time import DurationLike, parse_duration, parse_instant, to_datetime
 from .exceptions import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from ._map import JourneyMap
 
 __all__ = ["Event", "EventLog", "Journey"]
-
-MISSING: Final = -1
-"""Code of a missing categorical value (no touchpoint, no channel, ...)."""
 
 _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
@@ -633,37 +631,14 @@ class EventLog:
         return tied
 
     def _duplicate_mask(self) -> _B:
-        """Events equal to an earlier event in journey, time, touchpoint, channel and stage.
-
-        Duplicates can only sit in a block of events of one journey with one
-        timestamp (the log is sorted so), so only those blocks are sorted.
-        """
-        dup = np.zeros(self.n_events, dtype=np.bool_)
-        if self.n_events < 2:
-            return dup
-        tie = self._tied()
-        if not tie.any():
-            return dup
-        block = np.concatenate(([0], np.cumsum(~tie)))  # one id per (journey, time) block
-        in_block = np.zeros(self.n_events, dtype=np.bool_)
-        in_block[1:] |= tie
-        in_block[:-1] |= tie
-        idx = np.flatnonzero(in_block)
-        # stable by position, so the first of equal events is the one kept
-        sort_keys = (
-            idx,
-            self.stage_codes[idx],
-            self.channel_codes[idx],
-            self.touchpoint_codes[idx],
-            block[idx],
+        """Events equal to an earlier event in journey, time, touchpoint, channel and stage."""
+        return repeated_events(
+            self._event_journey,
+            self.timestamps,
+            self.touchpoint_codes,
+            self.channel_codes,
+            self.stage_codes,
         )
-        order = idx[np.lexsort(sort_keys)]
-        same = block[order][1:] == block[order][:-1]
-        for k in (self.touchpoint_codes, self.channel_codes, self.stage_codes):
-            ordered = k[order]
-            same &= ordered[1:] == ordered[:-1]
-        dup[order[1:][same]] = True
-        return dup
 
     @property
     def duplicates(self) -> int:
@@ -714,7 +689,6 @@ class EventLog:
 
     def _take_events(self, mask: _B) -> EventLog:
         """A log of the events where mask is True (journeys left with no event disappear)."""
-        from ._ingest import _compact
 
         if mask.all():
             return self
@@ -722,7 +696,7 @@ class EventLog:
         used = np.unique(j)
         remap = np.full(len(self) + 1, MISSING, dtype=np.int64)
         remap[used] = np.arange(len(used))
-        cats = {f: _compact(c[mask], names) for f, (c, names) in self._categorical().items()}
+        cats = {f: compact(c[mask], names) for f, (c, names) in self._categorical().items()}
         return EventLog._from_unsorted(
             journey_codes=remap[j],
             journey_ids=self.journey_ids[used].tolist(),
@@ -787,7 +761,6 @@ class EventLog:
         >>> log.filter(end="2025-01-31T00:00:00Z").n_events
         2
         """
-        from ._time import parse_timestamps
 
         mask = np.ones(self.n_events, dtype=np.bool_)
         for value, field in ((segment, Field.SEGMENT), (account, Field.ACCOUNT)):
@@ -803,13 +776,7 @@ class EventLog:
         for bound, is_start in ((start, True), (end, False)):
             if bound is None:
                 continue
-            arr, bad = parse_timestamps([bound])
-            if bad:
-                raise ConfigError(
-                    f"{'start' if is_start else 'end'!r} must be an aware timestamp; "
-                    f"got {bound!r} ({bad[0]})"
-                )
-            t = int(arr[0])
+            t = parse_instant(bound, "start" if is_start else "end")
             mask &= (self.timestamps >= t) if is_start else (self.timestamps < t)
         return self._take_events(mask)
 
@@ -931,9 +898,8 @@ class EventLog:
         remap = np.full(len(new_ids), MISSING, dtype=np.int64)
         remap[kept_paths] = np.arange(len(kept_paths))
         sorted_ids = [new_ids[i] for i in order]
-        from ._ingest import _compact
 
-        cats = {f: _compact(c[mask], names) for f, (c, names) in self._categorical().items()}
+        cats = {f: compact(c[mask], names) for f, (c, names) in self._categorical().items()}
         return EventLog._from_unsorted(
             journey_codes=remap[codes[mask]],
             journey_ids=[sorted_ids[i] for i in kept_paths.tolist()],

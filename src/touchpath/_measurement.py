@@ -113,8 +113,47 @@ def _needs_revenue(log: EventLog) -> str | None:
     return None
 
 
+class _Measure:
+    """What every measurement shares: its JSON form, the ids it needs, why data cannot serve.
+
+    A subclass names the fields that hold ids at its ``level`` (``_ids``) and
+    what else the data must hold (:meth:`_unmeasurable`).
+    """
+
+    __slots__ = ()
+    kind: ClassVar[str]
+    _ids: ClassVar[tuple[str, ...]] = ()
+    """The fields holding the ids (at the measurement's ``level``) the data must contain."""
+    _keep: ClassVar[tuple[str, ...]] = ()
+    """Fields written by :meth:`to_dict` even at their default."""
+
+    @property
+    def needs(self) -> tuple[tuple[str, str], ...]:
+        """The (level, id) pairs the data must contain."""
+        if not self._ids:
+            return ()
+        level: str = getattr(self, "level")  # noqa: B009 - every measurement with ids has one
+        return tuple((level, getattr(self, name)) for name in self._ids)
+
+    def missing(self, log: EventLog) -> str | None:
+        """Why ``log`` cannot measure this (None when it can)."""
+        reason = self._unmeasurable(log)
+        if reason is not None:
+            return reason
+        needs = self.needs
+        return _absent(log, needs[0][0], tuple(i for _, i in needs)) if needs else None
+
+    def _unmeasurable(self, log: EventLog) -> str | None:
+        """What the data lacks besides the ids (conversions, revenue, ...); None: nothing."""
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (defaults left out)."""
+        return _plain(self, keep=self._keep)
+
+
 @attrs.frozen
-class Conversion:
+class Conversion(_Measure):
     """Share of the journeys reaching ``source`` that reach ``target`` after it (within a window).
 
     :func:`touchpath.metrics.stage_conversion`; with ``within``, journeys
@@ -157,13 +196,9 @@ class Conversion:
             log, self.target_level or self.level, (self.target,)
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
-
 
 @attrs.frozen
-class ConvertsAfter:
+class ConvertsAfter(_Measure):
     """Share of the journeys with an event at ``source`` that convert at or after it (an
     upsell offer accepted).
 
@@ -177,24 +212,16 @@ class ConvertsAfter:
     level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
     """The level of ``source``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.source),)
+    _ids: ClassVar[tuple[str, ...]] = ("source",)
 
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
+    def _unmeasurable(self, log: EventLog) -> str | None:
         if not bool(log.converted.any()):
             return "the data has no conversions"
-        return _absent(log, self.level, (self.source,))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+        return None
 
 
 @attrs.frozen
-class ValueShare:
+class ValueShare(_Measure):
     """Share of all conversion value whose journey had an event at ``target`` at or before
     the converting event (referral revenue: value that came through the referral program).
 
@@ -208,22 +235,14 @@ class ValueShare:
     level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
     """The level of ``target``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.target),)
+    _ids: ClassVar[tuple[str, ...]] = ("target",)
 
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
-        return _needs_revenue(log) or _absent(log, self.level, (self.target,))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+    def _unmeasurable(self, log: EventLog) -> str | None:
+        return _needs_revenue(log)
 
 
 @attrs.frozen
-class ReachWithin:
+class ReachWithin(_Measure):
     """Share of the journeys entering ``source`` that reach ``target`` within ``within``.
 
     :attr:`touchpath.metrics.TimeBetween.share_within` (the seeds' "activation
@@ -244,18 +263,7 @@ class ReachWithin:
     level: MeasureLevel = attrs.field(default="stage", converter=_level)
     """The level of ``source`` and ``target``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.source), (self.level, self.target))
-
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
-        return _absent(log, self.level, (self.source, self.target))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+    _ids: ClassVar[tuple[str, ...]] = ("source", "target")
 
 
 def _quantile(value: object) -> float:
@@ -265,7 +273,7 @@ def _quantile(value: object) -> float:
 
 
 @attrs.frozen
-class TimeToStage:
+class TimeToStage(_Measure):
     """A quantile of the time from entering ``source`` to first reaching ``target`` after it.
 
     Over the journeys that arrive (linear interpolation, as ``numpy.quantile``);
@@ -285,22 +293,11 @@ class TimeToStage:
     level: MeasureLevel = attrs.field(default="stage", converter=_level)
     """The level of ``source`` and ``target``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.source), (self.level, self.target))
-
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
-        return _absent(log, self.level, (self.source, self.target))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+    _ids: ClassVar[tuple[str, ...]] = ("source", "target")
 
 
 @attrs.frozen
-class Retention:
+class Retention(_Measure):
     """Share of journeys still active ``days`` after they entered ``source`` (or started).
 
     Of the journeys that entered ``source`` (with None: every journey, from its
@@ -331,13 +328,9 @@ class Retention:
         """Why ``log`` cannot measure this (None when it can)."""
         return None if self.source is None else _absent(log, "stage", (self.source,))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
-
 
 @attrs.frozen
-class Reach:
+class Reach(_Measure):
     """Share of all journeys that reach ``target`` (e.g. trial signups of all visitors).
 
     >>> Reach("trial_signup").level
@@ -350,22 +343,11 @@ class Reach:
     level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
     """The level of ``target``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.target),)
-
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
-        return _absent(log, self.level, (self.target,))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+    _ids: ClassVar[tuple[str, ...]] = ("target",)
 
 
 @attrs.frozen
-class EventCount:
+class EventCount(_Measure):
     """How many events happen at ``target`` (a touchpoint, stage or channel).
 
     >>> EventCount("referral_program").to_dict()
@@ -378,18 +360,7 @@ class EventCount:
     level: MeasureLevel = attrs.field(default="touchpoint", converter=_level)
     """The level of ``target``."""
 
-    @property
-    def needs(self) -> tuple[tuple[str, str], ...]:
-        """The (level, id) pairs the data must contain."""
-        return ((self.level, self.target),)
-
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
-        return _absent(log, self.level, (self.target,))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self)
+    _ids: ClassVar[tuple[str, ...]] = ("target",)
 
 
 def _revenue_metric(value: object) -> RevenueMetric:
@@ -407,7 +378,7 @@ def _customer(value: object) -> Literal["accounts", "journeys"]:
 
 
 @attrs.frozen
-class RevenueRatio:
+class RevenueRatio(_Measure):
     """A ratio of the revenue movements between the last two ``period`` s of the log.
 
     The current period is ``[end - period, end)`` and the base period the
@@ -428,17 +399,12 @@ class RevenueRatio:
     customer: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_customer)
     """Whose revenue moves: the journey's account, or the journey."""
 
-    needs: ClassVar[tuple[tuple[str, str], ...]] = ()
+    _keep: ClassVar[tuple[str, ...]] = ("period",)
 
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
+    def _unmeasurable(self, log: EventLog) -> str | None:
         if self.customer == "accounts" and not log.accounts:
             return "the data has no account values"
         return _needs_revenue(log)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self, keep=("period",))
 
 
 def _margin(value: object) -> float:
@@ -448,7 +414,7 @@ def _margin(value: object) -> float:
 
 
 @attrs.frozen
-class ClvCac:
+class ClvCac(_Measure):
     """Customer lifetime value over customer acquisition cost, from revenue and costs.
 
     With the last two ``period`` s as in :class:`RevenueRatio`: ARPA is the
@@ -469,19 +435,14 @@ class ClvCac:
     customer: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_customer)
     """Who the customer is: the journey's account, or the journey."""
 
-    needs: ClassVar[tuple[tuple[str, str], ...]] = ()
+    _keep: ClassVar[tuple[str, ...]] = ("period",)
 
-    def missing(self, log: EventLog) -> str | None:
-        """Why ``log`` cannot measure this (None when it can)."""
+    def _unmeasurable(self, log: EventLog) -> str | None:
         if self.customer == "accounts" and not log.accounts:
             return "the data has no account values"
         if not bool((log.costs != 0).any()):
             return "the data has no costs"
         return _needs_revenue(log)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (defaults left out)."""
-        return _plain(self, keep=("period",))
 
 
 Measurement: TypeAlias = (
@@ -507,9 +468,10 @@ _KINDS: Final[Mapping[str, type[Measurement]]] = {
 }  # fmt: skip
 
 
-def _plain(m: Measurement, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+def _plain(m: _Measure, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": m.kind}
-    for a in attrs.fields(type(m)):
+    kind: Any = type(m)  # an attrs class (every measurement is one)
+    for a in attrs.fields(kind):
         value = getattr(m, a.name)
         if a.default is not attrs.NOTHING and value == a.default and a.name not in keep:
             continue

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from ._enums import to_enum
 from .exceptions import ConfigError, MapError
 
 if TYPE_CHECKING:
@@ -111,12 +112,7 @@ def _non_empty(kind: str) -> Any:
 
 def _to_enum(kind: type[_E], what: str, value: object) -> _E:
     """``kind(value)``, refusing unknown values with a :class:`MapError`."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        raise MapError(f"{what} must be one of {[e.value for e in kind]}; got {value!r}") from None
+    return to_enum(kind, what, value, error=MapError)
 
 
 # attrs converters must be named functions for the mypy plugin to type ``__init__``.

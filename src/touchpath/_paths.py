@@ -33,7 +33,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ._codes import MISSING, concat_offsets, merge_dictionaries
 from ._columns import Columns, to_arrow, to_pandas, to_polars
+from ._deprecation import warn_renamed
+from ._enums import to_enum
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
 from .exceptions import ConfigError, SchemaError, UnsupportedInputError
@@ -59,7 +62,6 @@ _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
 
-MISSING: Final = -1
 
 CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIGN)
 """The attributes that can receive credit."""
@@ -147,23 +149,15 @@ class Collapse(enum.StrEnum):
 
 
 def _to_by(value: object) -> Field:
-    try:
-        field = Field(value) if isinstance(value, str) else None
-    except ValueError:
-        field = None
-    if field not in CREDITABLE:
-        raise ConfigError(f"'by' must be one of {[f.value for f in CREDITABLE]}; got {value!r}")
-    assert field is not None
-    return field
+    return to_enum(Field, "by", value, allowed=CREDITABLE)
+
+
+CollapseLike: TypeAlias = Collapse | Literal["none", "consecutive"]
+"""A :class:`~touchpath.attribution.Collapse` or its name."""
 
 
 def _to_collapse(value: object) -> Collapse:
-    try:
-        if isinstance(value, str):
-            return Collapse(value)
-    except ValueError:
-        pass
-    raise ConfigError(f"'collapse' must be one of {[c.value for c in Collapse]}; got {value!r}")
+    return to_enum(Collapse, "collapse", value)
 
 
 def _to_lookback(value: object) -> int | None:
@@ -495,7 +489,7 @@ class PathCounts:
 
     Rows are distinct paths (empty paths allowed: their conversions are
     unattributed). Build it from rows (``from_rows``) or a log
-    (``from_log``); add two with ``+`` (``PathCounts.empty()`` is the zero).
+    (``from_log``); add two with ``+`` (``PathCounts.zero()`` is the zero).
     Every model that needs no timestamps accepts it in place of a log.
 
     >>> a = PathCounts.from_rows([(["ads", "seo"], 3, 7, 300.0), (["seo"], 1, 0, 50.0)])
@@ -504,7 +498,7 @@ class PathCounts:
     ...     print(row)
     (('ads', 'seo'), 3.0, 7.0, 300.0)
     (('seo',), 3.0, 5.0, 130.0)
-    >>> (a + PathCounts.empty()).equals(a)
+    >>> (a + PathCounts.zero()).equals(a)
     True
     """
 
@@ -530,10 +524,10 @@ class PathCounts:
     in memory, such as a sum."""
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> PathCounts:
+    def zero(cls, by: Field | None = None) -> PathCounts:
         """The empty table, the zero of ``+``.
 
-        >>> len(PathCounts.empty())
+        >>> len(PathCounts.zero())
         0
         """
         z = np.zeros(0, dtype=np.float64)
@@ -702,13 +696,10 @@ class PathCounts:
         return len(self.offsets) - 1
 
     @classmethod
-    def zero(cls, by: Field | None = None) -> PathCounts:
-        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
-
-        >>> PathCounts.zero().equals(PathCounts.empty())
-        True
-        """
-        return cls.empty(by)
+    def empty(cls, by: Field | None = None) -> PathCounts:
+        """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
+        warn_renamed("PathCounts.empty()", "PathCounts.zero()")
+        return cls.zero(by)
 
     def __radd__(self, other: object) -> PathCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -724,17 +715,11 @@ class PathCounts:
                 f"cannot add path counts of different attributes; got {self.by.value!r} "
                 f"and {other.by.value!r}"
             )
-        items = tuple(sorted(set(self.items) | set(other.items)))
-        position = {x: i for i, x in enumerate(items)}
-        parts = []
-        for t in (self, other):
-            table = np.array([position[x] for x in t.items] + [0], dtype=np.int32)
-            parts.append(table[t.codes] if len(t.codes) else np.zeros(0, np.int32))
-        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        items, codes = merge_dictionaries([(self.items, self.codes), (other.items, other.codes)])
         return PathCounts._grouped(
             items,
-            offsets,
-            np.concatenate(parts),
+            concat_offsets(self.offsets, other.offsets),
+            codes,
             np.concatenate([self.conversions, other.conversions]),
             np.concatenate([self.non_conversions, other.non_conversions]),
             np.concatenate([self.values, other.values]),

@@ -16,7 +16,6 @@ import contextvars
 import functools
 import gzip
 import importlib
-import importlib.util
 import io
 import os
 import sys
@@ -25,6 +24,7 @@ from typing import IO, Any, Final, ParamSpec, TypeAlias, TypeVar
 
 import attrs
 
+from ._optional import available
 from .exceptions import ConfigError
 
 __all__ = [
@@ -286,9 +286,9 @@ def console_reporter() -> Callable[[Progress], object]:
     >>> callable(console_reporter())
     True
     """
-    if importlib.util.find_spec("rich") is not None:
+    if available("rich"):
         return _RichBar()
-    if importlib.util.find_spec("tqdm") is not None:
+    if available("tqdm"):
         return _TqdmBar()
     return _Lines()
 

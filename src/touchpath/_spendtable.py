@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ._enums import to_enum
 from ._time import parse_timestamps
 from .exceptions import ConfigError, SchemaError
 
@@ -51,12 +52,7 @@ class Period(enum.StrEnum):
 
 def to_period(value: object) -> Period:
     """A :class:`Period` from itself or its name."""
-    try:
-        if isinstance(value, str):
-            return Period(value)
-    except ValueError:
-        pass
-    raise ConfigError(f"'period' must be one of {[p.value for p in Period]}; got {value!r}")
+    return to_enum(Period, "period", value)
 
 
 def period_labels(days: _I64, period: Period) -> tuple[_I64, tuple[str, ...]]:

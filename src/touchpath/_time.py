@@ -29,6 +29,7 @@ __all__ = [
     "localize_checked",
     "out_of_range",
     "parse_duration",
+    "parse_instant",
     "parse_timestamps",
     "resolve_timezone",
     "to_datetime",
@@ -381,6 +382,24 @@ def parse_timestamps(
 
 _OFFSET_RE: Final = re.compile(r"[+-](\d\d):(\d\d)")
 _E_US: Final = dt.timedelta(microseconds=1)
+
+
+def parse_instant(value: Any, name: str) -> int:
+    """One aware timestamp (datetime, ISO text or epoch number) as int64 microseconds.
+
+    Anything else is a :class:`ConfigError` naming the parameter ``name``.
+
+    >>> parse_instant("1970-01-01T00:00:01Z", "start")
+    1000000
+    >>> parse_instant("2025-01-01T10:00", "start")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    touchpath.exceptions.ConfigError: 'start' must be an aware timestamp; got ... (naive ...)
+    """
+    arr, bad = parse_timestamps([value])
+    if bad:
+        raise ConfigError(f"{name!r} must be an aware timestamp; got {value!r} ({bad[0]})")
+    return int(arr[0])
 
 
 def _fast_iso(values: Sequence[str]) -> npt.NDArray[np.int64] | None:

@@ -1,24 +1,52 @@
 """Public type aliases and protocols, for annotating code that uses touchpath.
 
 - :class:`AttributionModel`: what :func:`touchpath.attribute` can run.
+- :class:`CountingModel`: a model that counts into a mergeable table before it solves
+  (Markov, Shapley); :func:`touchpath.attribute` and :mod:`touchpath.dask` rely on it.
+- :class:`Aggregate`: a mergeable count table (``from_log``, ``+``, ``zero()``).
 - :class:`TransitionRule`: what :func:`touchpath.validate` can check.
+- The aliases used in signatures: :data:`DurationLike`, :data:`LevelLike`,
+  :data:`ByLike`, :data:`CollapseLike`, :data:`OnError`, :data:`TimestampUnit`,
+  :data:`ProgressLike` (defined beside the code that reads them, published here).
 
->>> from touchpath.attribution import LastTouch
+>>> from touchpath.attribution import LastTouch, PathCounts
 >>> isinstance(LastTouch(), AttributionModel)
+True
+>>> isinstance(PathCounts.zero(), Aggregate)
 True
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 if TYPE_CHECKING:
-    from ._paths import ConversionPaths
-    from .attribution._result import Credit
+    from ._log import EventLog
+    from ._paths import ConversionPaths, PathCounts
+    from .attribution._result import AttributionResult, Credit
 
+from ._level import LevelLike as LevelLike
+from ._paths import ByLike as ByLike
+from ._paths import CollapseLike as CollapseLike
+from ._progress import ProgressLike as ProgressLike
+from ._schema import OnError as OnError
+from ._schema import TimestampUnit as TimestampUnit
+from ._time import DurationLike as DurationLike
 from .validation._protocol import TransitionRule as TransitionRule
 
-__all__ = ["AttributionModel", "TransitionRule"]
+__all__ = [
+    "Aggregate",
+    "AttributionModel",
+    "ByLike",
+    "CollapseLike",
+    "CountingModel",
+    "DurationLike",
+    "LevelLike",
+    "OnError",
+    "ProgressLike",
+    "TimestampUnit",
+    "TransitionRule",
+]
 
 
 @runtime_checkable
@@ -46,4 +74,90 @@ class AttributionModel(Protocol):
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Credit for the paths: touch shares, and per-item totals for global models."""
+        ...
+
+
+@runtime_checkable
+class Aggregate(Protocol):
+    """A mergeable count table: count parts with ``from_log``, add them, then finish.
+
+    ``from_log(log, ...)`` counts one log (or one partition of it);
+    ``a + b`` is the table of both logs' events, for disjoint sets of
+    journeys; ``zero()`` (with the options that shape the table) is the
+    neutral element, and ``0 + table`` is the table, so ``sum(parts)``
+    works. Finishers (``attribute``, ``funnel``, ...) are pure functions of
+    the sum. :class:`~touchpath.attribution.PathCounts`,
+    :class:`~touchpath.attribution.TransitionCounts`,
+    :class:`~touchpath.attribution.CoalitionCounts`,
+    :class:`~touchpath.metrics.FunnelCounts`,
+    :class:`~touchpath.metrics.PathFlowCounts`,
+    :class:`~touchpath.metrics.TransitionGraphCounts` and
+    :class:`~touchpath.validation.ValidationCounts` are aggregates.
+
+    >>> from touchpath import EventLog
+    >>> from touchpath.attribution import PathCounts
+    >>> day = EventLog.from_records([
+    ...     {"journey_id": "a", "timestamp": 0, "channel": "ads", "converted": True}])
+    >>> def merged(kind: type[Aggregate], logs: list[EventLog]) -> Aggregate:
+    ...     return sum((kind.from_log(log) for log in logs), kind.zero())
+    >>> len(merged(PathCounts, [day, day]))
+    1
+    """
+
+    @classmethod
+    def from_log(cls, *args: Any, **kwargs: Any) -> Self:
+        """The table of one log's events (the log first, then the table's options)."""
+        ...
+
+    @classmethod
+    def zero(cls, *args: Any, **kwargs: Any) -> Self:
+        """The neutral element of ``+`` (given the options that shape the table)."""
+        ...
+
+    def __add__(self, other: Any, /) -> Self:
+        """The table of both operands' journeys."""
+        ...
+
+    def __radd__(self, other: Any, /) -> Self:
+        """``0 + table`` is the table, so ``sum(parts)`` starts from 0."""
+        ...
+
+
+@runtime_checkable
+class CountingModel(AttributionModel, Protocol):
+    """A model that counts into a mergeable :class:`Aggregate` before it solves.
+
+    :func:`touchpath.attribute` accepts the table in place of a log (and
+    calls :meth:`attribute_counts`), and :mod:`touchpath.dask` counts each
+    partition with :meth:`counts`, adds the tables and solves once: the
+    credits of the whole log in memory. :class:`~touchpath.attribution.Markov`
+    (:class:`~touchpath.attribution.TransitionCounts`) and
+    :class:`~touchpath.attribution.Shapley`
+    (:class:`~touchpath.attribution.CoalitionCounts`) count.
+
+    >>> from touchpath.attribution import LastTouch, Markov, Shapley
+    >>> [isinstance(m, CountingModel) for m in (Markov(), Shapley(), LastTouch())]
+    [True, True, False]
+    >>> Markov.counts_type.__name__
+    'TransitionCounts'
+    """
+
+    @property
+    def counts_type(self) -> type[Aggregate]:
+        """The table :meth:`counts` returns and :meth:`attribute_counts` reads."""
+        ...
+
+    def counts(
+        self,
+        data: EventLog | PathCounts | ConversionPaths,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> Aggregate:
+        """The table of some data (a log, one partition of it, or paths): a part to add."""
+        ...
+
+    def attribute_counts(self, counts: Any, /) -> AttributionResult:
+        """Credits from a (summed) table alone."""
         ...

@@ -168,7 +168,7 @@ def test_counts_of_halves_merge_exactly(seed: int, order: int) -> None:
     parts = [
         TransitionCounts.from_log(log.select(m), order=order) for m in (half, ~half) if m.any()
     ]
-    merged = sum(parts, TransitionCounts.empty(order=order))
+    merged = sum(parts, TransitionCounts.zero(order=order))
     assert merged.equals(whole)
     a = attribute(merged, Markov(order=order))
     b = attribute(log, Markov(order=order))

@@ -148,7 +148,7 @@ def test_path_counts_of_two_halves_add_up_to_the_whole(seed: int, cut: float) ->
     log = EventLog.from_records(random_log_records(np.random.default_rng(seed)))
     mask = np.arange(len(log)) < round(cut * len(log))
     parts = [PathCounts.from_log(log.select(m)) for m in (mask, ~mask) if m.any()]
-    merged = sum(parts, PathCounts.empty())
+    merged = sum(parts, PathCounts.zero())
     assert merged.equals(PathCounts.from_log(log))
 
 

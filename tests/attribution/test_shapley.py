@@ -163,7 +163,7 @@ def test_coalition_counts_of_halves_merge_exactly(seed: int) -> None:
     log = EventLog.from_records(random_log_records(np.random.default_rng(seed)))
     half = np.arange(len(log)) < len(log) // 2
     parts = [CoalitionCounts.from_log(log.select(m)) for m in (half, ~half) if m.any()]
-    merged = sum(parts, CoalitionCounts.empty())
+    merged = sum(parts, CoalitionCounts.zero())
     assert merged.equals(CoalitionCounts.from_log(log))
     for game in ShapleyGame:
         a = attribute(merged, Shapley(game=game))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import networkx as nx
@@ -25,6 +25,7 @@ from touchpath import attribution as A
 from touchpath import metrics as M
 from touchpath import validation as V
 from touchpath.exceptions import PartitionError, SchemaError
+from touchpath.typing import ByLike, CollapseLike, DurationLike
 
 REASON = "the dask tests need touchpath[dask] (dask and distributed)"
 dd = pytest.importorskip("dask.dataframe", reason=REASON)
@@ -143,6 +144,40 @@ def test_a_model_of_unknown_kind_runs_once_on_merged_path_counts(
     want = A.attribute(EventLog.from_pandas(frame), EveryoneFirst())
     assert_same_credit(got, want)
     assert got.credits() == pytest.approx(td.attribute(ddf, A.FirstTouch()).credits(), rel=REL)
+
+
+@attrs.frozen
+class CountingShapley:
+    """A user's counting model (``touchpath.typing.CountingModel``): Shapley's table and
+    solver under another class; ``credit`` refuses, so only the counting path can run it."""
+
+    counts_type: ClassVar[type[A.CoalitionCounts]] = A.CoalitionCounts
+
+    def counts(
+        self,
+        data: EventLog | A.PathCounts | A.ConversionPaths,
+        *,
+        by: ByLike | None = None,
+        collapse: CollapseLike | None = None,
+        lookback: DurationLike | None = None,
+    ) -> A.CoalitionCounts:
+        return A.Shapley().counts(data, by=by, collapse=collapse, lookback=lookback)
+
+    def attribute_counts(self, counts: A.CoalitionCounts) -> A.AttributionResult:
+        return A.Shapley().attribute_counts(counts)
+
+    def credit(self, paths: A.ConversionPaths) -> A.Credit:
+        raise AssertionError("a counting model is solved from its merged table")
+
+
+def test_a_users_counting_model_is_counted_per_partition_and_solved_once(
+    client: Any, frame: pd.DataFrame
+) -> None:
+    """touchpath.dask asks the model for its table rather than checking for Markov/Shapley:
+    a user's counting model gets the same credits as Shapley on the whole log in memory."""
+    got = td.attribute(dd.from_pandas(frame, npartitions=4), CountingShapley())
+    want = A.attribute(EventLog.from_pandas(frame), A.Shapley())
+    assert_same_credit(got, want)
 
 
 def test_markov_result_keeps_the_fitted_chain(client: Any, frame: pd.DataFrame) -> None:

@@ -394,7 +394,7 @@ def test_findings_and_outcome_checks() -> None:
     with pytest.raises(ConfigError, match="details"):
         Findings([1, 2], details=["x"])
     with pytest.raises(ConfigError, match="due"):
-        RuleOutcome(Findings.empty(), Findings([1]))
+        RuleOutcome(Findings.zero(), Findings([1]))
     with pytest.raises(ConfigError, match="integers"):
         Findings(np.array([1.5]))
 
@@ -420,7 +420,7 @@ def test_unhashable_rule_is_refused() -> None:
             return "Mutable"
 
         def check(self, context: ValidationContext) -> Findings:
-            return Findings.empty()
+            return Findings.zero()
 
     with pytest.raises(ConfigError, match="hashable"):
         validate(stages_log({"j": ["a"]}), ABCD, [Mutable()])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 import numpy as np
@@ -11,6 +11,7 @@ from .._log import EventLog
 from .._paths import (
     ByLike,
     Collapse,
+    CollapseLike,
     ConversionPaths,
     PathCounts,
     PathPolicy,
@@ -19,17 +20,14 @@ from .._paths import (
 )
 from .._time import DurationLike
 from ..exceptions import ConfigError, UnsupportedInputError
+from ..typing import Aggregate, AttributionModel, CountingModel
 from ._result import AttributionResult
 
 if TYPE_CHECKING:
-    from ..typing import AttributionModel
     from ._markov import TransitionCounts
     from ._shapley import CoalitionCounts
 
 __all__ = ["AttributionData", "CollapseLike", "as_paths", "attribute"]
-
-CollapseLike: TypeAlias = Collapse | Literal["none", "consecutive"]
-"""A :class:`~touchpath.attribution.Collapse` or its name."""
 
 AttributionData: TypeAlias = (
     "EventLog | PathCounts | ConversionPaths | TransitionCounts | CoalitionCounts"
@@ -137,26 +135,25 @@ def attribute(
     >>> attribute(log, PositionBased(first=0.25, last=0.25)).by_channel()
     {'ads': 0.25, 'email': 0.5, 'seo': 0.25}
     """
-    from ._markov import Markov, TransitionCounts
-    from ._shapley import CoalitionCounts, Shapley
-
-    if isinstance(data, TransitionCounts | CoalitionCounts):
+    if not isinstance(data, EventLog | PathCounts | ConversionPaths) and isinstance(
+        data, Aggregate
+    ):  # a counting model's table
         if by is not None or collapse is not None or lookback is not None:
             raise ConfigError(
                 "a count table already fixes the path policy; pass by/collapse/lookback when "
                 "building it"
             )
-        if isinstance(data, TransitionCounts):
-            if not isinstance(model, Markov):
-                raise UnsupportedInputError(
-                    f"TransitionCounts feed a Markov model; got {type(model).__name__}"
-                )
-            return model.fit(data).result()
-        if not isinstance(model, Shapley):
-            raise UnsupportedInputError(
-                f"CoalitionCounts feed a Shapley model; got {type(model).__name__}"
-            )
-        return model.attribute_counts(data)
+        if isinstance(model, CountingModel) and isinstance(data, model.counts_type):
+            return model.attribute_counts(data)
+        reads = (
+            f"counts {model.counts_type.__name__}"
+            if isinstance(model, CountingModel)
+            else "reads an EventLog, PathCounts or ConversionPaths"
+        )
+        raise UnsupportedInputError(
+            f"{type(data).__name__} feed the model that counts them; got "
+            f"{type(model).__name__}, which {reads}"
+        )
     paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
     check_value_total(paths.values)
     credit = model.credit(paths)

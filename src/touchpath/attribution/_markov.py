@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import warn_renamed
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -169,10 +170,10 @@ class TransitionCounts:
     :attr:`MarkovValue.LAST_STATE` needs); None when not counted."""
 
     @classmethod
-    def empty(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
-        """The zero of ``+``.
+    def zero(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+        """The zero of ``+``: no states, no paths.
 
-        >>> TransitionCounts.empty(order=2).n_states
+        >>> TransitionCounts.zero(order=2).n_states
         0
         """
         z = np.zeros(0, np.float64)
@@ -265,13 +266,10 @@ class TransitionCounts:
         return float(self.conversions.sum()) + self.unattributed
 
     @classmethod
-    def zero(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
-        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
-
-        >>> TransitionCounts.zero().equals(TransitionCounts.empty())
-        True
-        """
-        return cls.empty(order, by)
+    def empty(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+        """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
+        warn_renamed("TransitionCounts.empty()", "TransitionCounts.zero()")
+        return cls.zero(order, by)
 
     def __radd__(self, other: object) -> TransitionCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -336,7 +334,7 @@ class TransitionCounts:
     def equals(self, other: object) -> bool:
         """Same states and counts (exactly; values per state to floating-point precision).
 
-        >>> TransitionCounts.empty().equals(TransitionCounts.empty())
+        >>> TransitionCounts.zero().equals(TransitionCounts.zero())
         True
         """
         if not isinstance(other, TransitionCounts):
@@ -593,6 +591,8 @@ class Markov:
     way either way."""
 
     per_path: ClassVar[bool] = False
+    counts_type: ClassVar[type[TransitionCounts]] = TransitionCounts
+    """What :meth:`counts` returns (see :class:`touchpath.typing.CountingModel`)."""
 
     def __repr__(self) -> str:
         value = "" if self.value is MarkovValue.REMOVAL_SHARE else f", value={self.value.value!r}"
@@ -645,6 +645,16 @@ class Markov:
         else:
             counts = self.counts(data, by=by, collapse=collapse, lookback=lookback)
         return FittedMarkov.solve(self, counts)
+
+    def attribute_counts(self, counts: TransitionCounts) -> AttributionResult:
+        """Credits from transition counts alone (the counts' order must be the model's).
+
+        >>> from touchpath.attribution import PathCounts
+        >>> c = Markov().counts(PathCounts.from_rows([(["a", "b"], 2, 0, 4.0)]))
+        >>> Markov().attribute_counts(c).credits()
+        {'a': 1.0, 'b': 1.0}
+        """
+        return self.fit(counts).result()
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Credits per item from the solved chain.

@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._enums import to_enum
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._time import DurationLike
@@ -64,14 +65,7 @@ class OrderCriterion(enum.StrEnum):
 
 
 def _criterion(value: object) -> OrderCriterion:
-    try:
-        if isinstance(value, str):
-            return OrderCriterion(value)
-    except ValueError:
-        pass
-    raise ConfigError(
-        f"'criterion' must be one of {[c.value for c in OrderCriterion]}; got {value!r}"
-    )
+    return to_enum(OrderCriterion, "criterion", value)
 
 
 @attrs.frozen

@@ -50,6 +50,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._codes import concat_offsets, merge_dictionaries
+from .._deprecation import warn_renamed
+from .._enums import to_enum
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -94,12 +97,7 @@ class ShapleyGame(enum.StrEnum):
 
 
 def _game(value: object) -> ShapleyGame:
-    try:
-        if isinstance(value, str):
-            return ShapleyGame(value)
-    except ValueError:
-        pass
-    raise ConfigError(f"'game' must be one of {[g.value for g in ShapleyGame]}; got {value!r}")
+    return to_enum(ShapleyGame, "game", value)
 
 
 def path_masks(paths: ConversionPaths) -> _I64:
@@ -158,7 +156,7 @@ class CoalitionCounts:
     ...     PathCounts.from_rows([(["a", "b"], 1, 2, 10.0), (["b", "a"], 1, 0, 5.0)]).to_paths())
     >>> c.coalitions(), c.conversions.tolist(), c.values.tolist()
     ([('a', 'b')], [2.0], [15.0])
-    >>> (c + CoalitionCounts.empty()).equals(c)
+    >>> (c + CoalitionCounts.zero()).equals(c)
     True
     """
 
@@ -178,8 +176,12 @@ class CoalitionCounts:
     """What the items are."""
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> CoalitionCounts:
-        """The zero of ``+``."""
+    def zero(cls, by: Field | None = None) -> CoalitionCounts:
+        """The zero of ``+``: no coalitions.
+
+        >>> len(CoalitionCounts.zero().coalitions())
+        0
+        """
         z = np.zeros(0, np.float64)
         return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
 
@@ -271,13 +273,10 @@ class CoalitionCounts:
         return [tuple(names[a:b]) for a, b in itertools.pairwise(bounds)]
 
     @classmethod
-    def zero(cls, by: Field | None = None) -> CoalitionCounts:
-        """The zero of ``+``: the same as :meth:`empty`, named like the other aggregates.
-
-        >>> CoalitionCounts.zero().equals(CoalitionCounts.empty())
-        True
-        """
-        return cls.empty(by)
+    def empty(cls, by: Field | None = None) -> CoalitionCounts:
+        """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
+        warn_renamed("CoalitionCounts.empty()", "CoalitionCounts.zero()")
+        return cls.zero(by)
 
     def __radd__(self, other: object) -> CoalitionCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -292,17 +291,13 @@ class CoalitionCounts:
             raise ConfigError(
                 f"cannot add coalition counts of {self.by.value}s and {other.by.value}s"
             )
-        items = tuple(sorted(set(self.items) | set(other.items)))
-        position = {x: i for i, x in enumerate(items)}
-        codes = [
-            np.array([position[x] for x in t.items] + [0], dtype=np.int32)[t.members]
-            for t in (self, other)
-        ]
-        offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])
+        items, members = merge_dictionaries(
+            [(self.items, self.members), (other.items, other.members)]
+        )
         return CoalitionCounts._grouped(
             items,
-            offsets,
-            np.concatenate(codes),
+            concat_offsets(self.offsets, other.offsets),
+            members,
             (
                 np.concatenate([self.conversions, other.conversions]),
                 np.concatenate([self.non_conversions, other.non_conversions]),
@@ -373,6 +368,8 @@ class Shapley:
     """What a coalition is worth (see :class:`ShapleyGame`)."""
 
     per_path: ClassVar[bool] = False
+    counts_type: ClassVar[type[CoalitionCounts]] = CoalitionCounts
+    """What :meth:`counts` returns (see :class:`touchpath.typing.CountingModel`)."""
 
     def counts(
         self,

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
-from .._time import DurationLike, format_duration, parse_duration, parse_timestamps
+from .._time import DurationLike, format_duration, parse_duration, parse_instant
 from ..exceptions import ConfigError, UnsupportedInputError
 from ._attribute import CollapseLike, as_paths
 from ._result import Credit
@@ -76,10 +76,7 @@ def _resolution(value: object) -> int:
 def _instant(value: object) -> int | None:
     if value is None:
         return None
-    arr, bad = parse_timestamps([value])
-    if bad:
-        raise ConfigError(f"'observation_end' must be an aware timestamp; got {value!r}")
-    return int(arr[0])
+    return parse_instant(value, "observation_end")
 
 
 def _show_half_life(value: int | dict[str, int]) -> str:

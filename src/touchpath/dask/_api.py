@@ -17,7 +17,7 @@ from .._paths import ByLike, Collapse, PathCounts, PathPolicy, item_index
 from .._progress import ProgressLike, accepts_progress
 from .._schema import Field, Schema
 from .._time import DurationLike, to_datetime
-from ..attribution import AttributionResult, CoalitionCounts, Markov, Shapley, TransitionCounts
+from ..attribution import AttributionResult
 from ..attribution import attribute as attribute_log
 from ..exceptions import ConfigError, UnsupportedInputError
 from ..metrics import (
@@ -31,13 +31,13 @@ from ..metrics import (
     TransitionGraphCounts,
 )
 from ..metrics import dwell_times as dwell_times_of
-from ..typing import AttributionModel
+from ..typing import Aggregate, AttributionModel, CountingModel
 from ..validation import ValidationCounts
 from ._engine import Reader, by_account, by_journey, check_frame, run
 
 if TYPE_CHECKING:
+    from .._level import LevelLike
     from ..attribution._attribute import CollapseLike
-    from ..metrics._common import LevelLike
     from ..metrics._funnel import CountUnitLike, FunnelOrderLike
     from ..validation import TransitionRule
 
@@ -290,22 +290,18 @@ class _PerPath:
 class _Counts:
     """Per partition: the count table a global model is solved from, with the item names."""
 
-    kind: type[TransitionCounts] | type[CoalitionCounts] | type[PathCounts]
+    model: CountingModel | None
+    """The model whose table to count; None for path counts (every other global model)."""
     policy: _Policy
-    order: int = 1
 
     def __call__(self, log: EventLog) -> _Named[Any]:
         p = self.policy
         names = frozenset(log.codes_and_names(p.by)[1])
-        value: TransitionCounts | CoalitionCounts | PathCounts
-        if self.kind is TransitionCounts:
-            value = TransitionCounts.from_log(
-                log, order=self.order, by=p.by, collapse=p.collapse, lookback=p.lookback
-            )
-        elif self.kind is CoalitionCounts:
-            value = CoalitionCounts.from_log(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
-        else:
+        value: Aggregate
+        if self.model is None:
             value = PathCounts.from_log(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
+        else:
+            value = self.model.counts(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
         return _Named(value, names)
 
 
@@ -389,12 +385,8 @@ def attribute(
     data = _Data.of(ddf, schema, journey_map, timezone, partitioned_by_journey, fields)
     if getattr(model, "per_path", False) is True:
         return data.reduce(_PerPath(model, policy)).result()
-    if isinstance(model, Markov):
-        named = data.reduce(_Counts(TransitionCounts, policy, model.order))
-    elif isinstance(model, Shapley):
-        named = data.reduce(_Counts(CoalitionCounts, policy))
-    else:
-        named = data.reduce(_Counts(PathCounts, policy))
+    counting = model if isinstance(model, CountingModel) else None
+    named = data.reduce(_Counts(counting, policy))
     return _with_items(attribute_log(named.value, model), named.names)
 
 

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .._ingest import _compact
+from .._codes import compact as _compact
 from .._model import ChannelKind, Phase
 from .._schema import Field
-from .._time import DurationLike, parse_duration, parse_timestamps
+from .._time import DurationLike, parse_duration, parse_instant
 from ..exceptions import ConfigError
 from ._clickstream import CLICKSTREAM_FILE as CLICKSTREAM_FILE
 from ._clickstream import CLICKSTREAM_SCHEMA as CLICKSTREAM_SCHEMA
@@ -252,10 +252,7 @@ def synthetic(
     if not seg_given or not all(isinstance(x, str) and x for x in seg_given):
         raise ConfigError(f"'segments' must be non-empty names; got {segments!r}")
     segment_names = [str(x) for x in seg_given]
-    start_us = parse_timestamps([start])
-    if start_us[1]:
-        raise ConfigError(f"'start' must be an aware timestamp; got {start!r} ({start_us[1][0]})")
-    t0 = int(start_us[0][0])
+    t0 = parse_instant(start, "start")
     span_us = parse_duration(span, name="span")
     dwell_s = parse_duration(dwell, name="dwell") / _US
     channel_out = _channel_names(journey_map, channels)

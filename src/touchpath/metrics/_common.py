@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._enums import to_enum as to_enum
+from .._level import Level as Level
+from .._level import LevelLike as LevelLike
+from .._optional import require_pandas as require_pandas
+from .._runs import Runs as Runs
+from .._runs import runs as runs
 from .._schema import CATEGORICAL, Field
-from .._time import parse_timestamps, to_datetime
-from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
+from .._time import parse_instant as parse_instant
+from .._time import to_datetime
+from ..exceptions import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from .._log import EventLog
@@ -30,31 +36,6 @@ NEVER: Final = np.iinfo(np.int64).max
 """A time later than any event (an open deadline, an unreached step)."""
 
 
-class Level(enum.StrEnum):
-    """Which event field a funnel step or a graph node is: stage, touchpoint or channel.
-
-    >>> Level("touchpoint") is Level.TOUCHPOINT
-    True
-    """
-
-    STAGE = "stage"
-    TOUCHPOINT = "touchpoint"
-    CHANNEL = "channel"
-
-    @property
-    def field(self) -> Field:
-        """The event field of this level.
-
-        >>> Level.CHANNEL.field
-        <Field.CHANNEL: 'channel'>
-        """
-        return Field(self.value)
-
-
-LevelLike: TypeAlias = Level | Literal["stage", "touchpoint", "channel"]
-"""A :class:`Level` or its value."""
-
-
 class CountUnit(enum.StrEnum):
     """What a funnel counts: journeys (contacts), accounts (companies) or attempts.
 
@@ -69,18 +50,6 @@ class CountUnit(enum.StrEnum):
     ACCOUNTS = "accounts"
     ATTEMPTS = "attempts"
     """Funnels only: every attempt (every step-1 event, or visit when strict) is a unit."""
-
-
-def to_enum(kind: type[_E], name: str, value: object) -> _E:
-    """``kind(value)``, refusing unknown values with a :class:`ConfigError`."""
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        raise ConfigError(
-            f"{name!r} must be one of {[e.value for e in kind]}; got {value!r}"
-        ) from None
 
 
 def level_codes(log: EventLog, level: Level) -> tuple[_I32, tuple[str, ...]]:
@@ -106,14 +75,6 @@ def categorical_field(value: object, name: str = "by") -> Field:
             f"got {field.value!r}"
         )
     return field
-
-
-def parse_instant(value: Any, name: str) -> int:
-    """An aware timestamp (datetime or ISO text) as int64 microseconds."""
-    arr, bad = parse_timestamps([value])
-    if bad:
-        raise ConfigError(f"{name!r} must be an aware timestamp; got {value!r} ({bad[0]})")
-    return int(arr[0])
 
 
 def instant(us: int | None) -> dt.datetime | None:
@@ -146,56 +107,6 @@ def first_values(log: EventLog, codes: _I32) -> tuple[_I32, _I64]:
     return label, where
 
 
-@attrs.frozen(eq=False)
-class Runs:
-    """Maximal runs of consecutive events with the same value (events without one skipped)."""
-
-    start: _I64
-    """Position of each run's first event."""
-    code: _I32
-    """The run's value."""
-    journey: _I64
-    """The run's journey."""
-    time: _I64
-    """Timestamp of the run's first event."""
-    last: _B
-    """Whether the run is its journey's last."""
-    first: _B
-    """Whether the run is its journey's first."""
-
-
-def runs(log: EventLog, codes: _I32, *, collapse: bool = True) -> Runs:
-    """Runs of ``codes`` per journey; with ``collapse=False`` every event is its own run."""
-    has = codes >= 0
-    if bool(has.all()):
-        c, j = codes, log.event_journey
-        idx: _I64 | None = None
-    else:
-        idx = np.flatnonzero(has)
-        c, j = codes[idx], log.event_journey[idx]
-    n = len(c)
-    new = np.ones(n, dtype=np.bool_)
-    if n > 1 and collapse:
-        np.not_equal(c[1:], c[:-1], out=new[1:])
-        new[1:] |= j[1:] != j[:-1]
-    at = np.flatnonzero(new)
-    start = at if idx is None else idx[at]
-    rj = j[at]
-    last = np.ones(len(start), dtype=np.bool_)
-    first = np.ones(len(start), dtype=np.bool_)
-    if len(start) > 1:
-        np.not_equal(rj[1:], rj[:-1], out=last[:-1])
-        first[1:] = last[:-1]
-    return Runs(
-        start=start,
-        code=c[at],
-        journey=rj,
-        time=log.timestamps[start],
-        last=last,
-        first=first,
-    )
-
-
 def distinct_sorted(keys: _I64) -> _I64:
     """The distinct values of ``keys``, sorted (fast on nearly sorted input)."""
     if len(keys) == 0:
@@ -204,15 +115,6 @@ def distinct_sorted(keys: _I64) -> _I64:
     keep = np.ones(len(s), dtype=np.bool_)
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
-
-
-def require_pandas(what: str) -> Any:
-    """Import pandas or raise :class:`MissingDependencyError` naming the extra."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise MissingDependencyError.for_extra("pandas", what) from None
-    return pd
 
 
 def check_names(names: Sequence[str], known: Sequence[str], kind: str) -> None:

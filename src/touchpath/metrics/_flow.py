@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._optional import available
 from .._paths import ByLike, Collapse
 from .._schema import Field
 from ..exceptions import ConfigError, MissingDependencyError
@@ -1014,12 +1015,7 @@ def _chart_section(
         f'<div class="table-wrap">{html_table(headers, rows, number_format=fmt, max_rows=60)}</div>'
     )
     if chart is None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            chart = False
-        else:
-            chart = True
+        chart = available("matplotlib")
     if not chart:
         return Section(title, table, "table", note)
     try:

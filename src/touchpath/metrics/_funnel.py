@@ -237,7 +237,7 @@ class FunnelCounts:
         [0, 0]
         """
         spec = _Spec.make(steps, level, order, window, count, by, now, exclusions, repeats)
-        return spec.empty()
+        return spec.zero()
 
     @classmethod
     def from_log(
@@ -399,7 +399,7 @@ class _Spec:
                 )
         return cls(step_tuple, lvl, ord_, win, unit, field, when, values, excl, rep)
 
-    def empty(self) -> FunnelCounts:
+    def zero(self) -> FunnelCounts:
         return FunnelCounts(
             self.steps,
             self.level,
@@ -900,7 +900,7 @@ def _tally(
         groups[labels[g]] = tuple(steps)
     groups = dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0])))
     return attrs.evolve(
-        spec.empty(),
+        spec.zero(),
         groups=groups,
         population=population,
         unassigned=unassigned,
@@ -929,7 +929,7 @@ def _tally_open(
             steps.append(StepCounts(int(np.count_nonzero(h[:, k])), dropped, 0))
         groups[labels[g]] = tuple(steps)
     groups = dict(sorted(groups.items(), key=lambda kv: _group_key(kv[0])))
-    return attrs.evolve(spec.empty(), groups=groups, population=population, unassigned=unassigned)
+    return attrs.evolve(spec.zero(), groups=groups, population=population, unassigned=unassigned)
 
 
 @attrs.frozen

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .._repr import format_number
+from .._markup import format_number
 from ..exceptions import ConfigError, UnsupportedInputError
 from ._charts import PALETTE, _axes, _ink, _thousands
 

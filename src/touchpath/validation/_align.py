@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._runs import runs
 from ..exceptions import ConfigError, MapError
 
 if TYPE_CHECKING:
@@ -258,7 +259,6 @@ class _Model:
 def _visits(log: EventLog, model: _Model) -> tuple[_I64, _I64, _I64, _I64, tuple[str, ...]]:
     """Stage visits: per run its map state (-1 unknown), log stage code, journey, start event."""
     from .._schema import Field
-    from ..metrics._common import runs
 
     codes, names = log.codes_and_names(Field.STAGE)
     r = runs(log, codes)
@@ -399,7 +399,7 @@ class Alignments:
 
     def to_pandas(self) -> Any:
         """One row per journey: ``journey_id``, ``cost``, ``worst``, ``fitness``."""
-        from ..metrics._common import require_pandas
+        from .._optional import require_pandas
 
         pd = require_pandas("Alignments.to_pandas()")
         return pd.DataFrame(

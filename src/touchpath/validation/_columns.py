@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ..exceptions import MissingDependencyError
+from .._optional import require
 
 __all__ = ["ViolationColumns"]
 
@@ -89,10 +89,7 @@ class ViolationColumns:
           journey_id to_stage        rule
         0          j        b  EntryStage
         """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("pandas", "ViolationColumns.to_pandas") from None
+        pd = require("pandas", "pandas", "ViolationColumns.to_pandas")
         columns: dict[str, Any] = {}
         for name, part in self._parts().items():
             if isinstance(part, tuple):
@@ -114,10 +111,7 @@ class ViolationColumns:
         >>> validate(log, m).columns().to_arrow().column("rule").to_pylist()
         ['EntryStage']
         """
-        try:
-            import pyarrow as pa
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("arrow", "ViolationColumns.to_arrow") from None
+        pa = require("pyarrow", "arrow", "ViolationColumns.to_arrow")
         arrays: dict[str, Any] = {}
         for name, part in self._parts().items():
             if isinstance(part, tuple):
@@ -142,8 +136,5 @@ class ViolationColumns:
         >>> validate(log, m).columns().to_polars()["rule"].to_list()
         ['EntryStage']
         """
-        try:
-            import polars as pl
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingDependencyError.for_extra("polars", "ViolationColumns.to_polars") from None
+        pl = require("polars", "polars", "ViolationColumns.to_polars")
         return pl.from_arrow(self.to_arrow())

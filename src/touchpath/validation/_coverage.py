@@ -263,7 +263,7 @@ cannot be answered'
         >>> c.to_pandas()["in_data"].tolist()
         [8, 49, 17, 14]
         """
-        from ..metrics._common import require_pandas
+        from .._optional import require_pandas
 
         pd = require_pandas("Coverage.to_pandas()")
         columns = ["level", "in_map", "in_data", "missing", "unknown", "events_without"]

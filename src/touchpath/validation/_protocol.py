@@ -10,6 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import warn_renamed
+from .._enums import to_enum
 from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
@@ -67,14 +69,7 @@ _RANK: dict[Severity, int] = {Severity.WARNING: 0, Severity.ERROR: 1}
 
 def to_severity(value: object) -> Severity:
     """A :class:`Severity` from a member or its value; anything else is a ``ConfigError``."""
-    if isinstance(value, Severity):
-        return value
-    try:
-        return Severity(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"'severity' must be one of {[s.value for s in Severity]}; got {value!r}"
-        ) from None
+    return to_enum(Severity, "severity", value)
 
 
 Details: TypeAlias = Sequence[str] | Callable[[], Sequence[str]]
@@ -168,13 +163,19 @@ class Findings:
         return len(self.events)
 
     @classmethod
-    def empty(cls) -> Findings:
+    def zero(cls) -> Findings:
         """No findings.
 
-        >>> len(Findings.empty())
+        >>> len(Findings.zero())
         0
         """
         return cls(np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def empty(cls) -> Findings:
+        """Deprecated: use :meth:`zero`, the name every empty aggregate uses."""
+        warn_renamed("Findings.empty()", "Findings.zero()")
+        return cls.zero()
 
     def texts(self) -> list[str]:
         """The detail texts, computed now if the rule deferred them.
@@ -211,7 +212,7 @@ class RuleOutcome:
 
     violations: Findings
     """Findings that break the rule."""
-    pending: Findings = attrs.field(factory=Findings.empty)
+    pending: Findings = attrs.field(factory=Findings.zero)
     """Findings that will break the rule at their ``due`` time unless the journey moves on."""
 
     def __attrs_post_init__(self) -> None:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from .._log import EventLog, Journey
 from .._map import JourneyMap
-from .._time import parse_timestamps, to_datetime
+from .._time import parse_instant, to_datetime
 from ..exceptions import (
     ConfigError,
     JourneyViolation,
@@ -62,10 +62,7 @@ def _resolve_now(log: EventLog, now: Any) -> int | None:
     last = int(log.timestamps.max()) if log.n_events else None
     if now is None:
         return last
-    arr, bad = parse_timestamps([now])
-    if bad:
-        raise ConfigError(f"'now' must be an aware timestamp; got {now!r} ({bad[0]})")
-    value = int(arr[0])
+    value = parse_instant(now, "now")
     if last is not None and value < last:
         raise ConfigError(
             f"'now' must not be before the log's last event ({to_datetime(last).isoformat()}); "
