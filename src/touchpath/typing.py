@@ -2,6 +2,7 @@
 
 - :class:`AttributionModel`: what :func:`touchpath.attribute` can run.
 - :class:`TransitionRule`: what :func:`touchpath.validate` can check.
+- :class:`Tabular`: a result that lays itself out as a :class:`touchpath.Table`.
 
 >>> from touchpath.attribution import LastTouch
 >>> isinstance(LastTouch(), AttributionModel)
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ._paths import ConversionPaths
+    from ._table import Table
     from .attribution._result import Credit
 
 from .validation._protocol import TransitionRule as TransitionRule
 
-__all__ = ["AttributionModel", "TransitionRule"]
+__all__ = ["AttributionModel", "Tabular", "TransitionRule"]
 
 
 @runtime_checkable
@@ -46,4 +48,25 @@ class AttributionModel(Protocol):
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Credit for the paths: touch shares, and per-item totals for global models."""
+        ...
+
+
+@runtime_checkable
+class Tabular(Protocol):
+    """Anything that lays itself out as one :class:`touchpath.Table`.
+
+    Every touchpath result is tabular; its ``to_pandas()``, ``str()``,
+    notebook display and report section are views of that table, and
+    ``Report.add`` takes any tabular object.
+
+    >>> from touchpath import Column, ColumnKind, Table
+    >>> class Visits:
+    ...     def to_table(self) -> Table:
+    ...         return Table((Column("visits", kind=ColumnKind.COUNT),), {"visits": [1200]})
+    >>> isinstance(Visits(), Tabular), str(Visits().to_table())
+    (True, 'visits\n 1,200')
+    """
+
+    def to_table(self) -> Table:
+        """The object as a table."""
         ...
