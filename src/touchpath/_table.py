@@ -64,7 +64,7 @@ from .exceptions import ConfigError
 if TYPE_CHECKING:
     from .report import Section
 
-__all__ = ["Column", "ColumnKind", "DurationUnit", "Table", "TableViews"]
+__all__ = ["Column", "ColumnKind", "DurationUnit", "Table", "TableViews", "format_duration"]
 
 TEXT_MISSING: Final = "-"
 """How an undefined value prints in plain text (CSV and JSON leave it empty / null)."""
@@ -172,6 +172,17 @@ class DurationUnit(enum.Enum):
         return f"{format_number(value.total_seconds() / self.value[1], digits=3)} {self.symbol}"
 
 
+def format_duration(value: dt.timedelta | None) -> str | None:
+    """One duration in the unit that suits it (``42 min``, ``13.2 h``); None stays None.
+
+    >>> format_duration(dt.timedelta(days=3)), format_duration(None)
+    ('3 days', None)
+    """
+    if value is None:
+        return None
+    return DurationUnit.for_seconds(value.total_seconds()).format(value)
+
+
 def _scalar(value: object) -> Any:
     """A Python value, ``None`` for anything undefined (NaN, NaT, undefined ratio, mask)."""
     if value is None or value is np.ma.masked:
@@ -259,6 +270,10 @@ class Table:
     """Decimal places of the credit columns."""
     source: str = ""
     """The result type shown in the notebook (``AttributionResult``)."""
+    sort: str | int | tuple[str | int, ...] | None = None
+    """Printed views (text, HTML, CSV, JSON) list rows by this numeric column (or the sum
+    of these), largest first (ties in data order, undefined last); frames keep the data
+    order."""
 
     def __attrs_post_init__(self) -> None:
         keys = [c.key for c in self.columns]
@@ -290,6 +305,28 @@ class Table:
             data[c.key] = durations(values) if c.kind is ColumnKind.DURATION else values
         return cls(tuple(columns), data, **options)
 
+    @classmethod
+    def from_columns(
+        cls, data: Mapping[str | int, Any], shown: Sequence[Column], **options: Any
+    ) -> Table:
+        """A table over ``data`` (in its order) that shows the ``shown`` columns; the other
+        columns are in the exports only, their kind read from their values.
+
+        >>> t = Table.from_columns({"step": ["a"], "n": [3], "p90": [0.5]},
+        ...                        [Column("step"), Column("n", "reached", ColumnKind.COUNT)])
+        >>> [(c.key, c.kind.value, c.shown) for c in t.columns]
+        [('step', 'text', True), ('n', 'count', True), ('p90', 'number', False)]
+        """
+        given = {c.key: c for c in shown}
+        unknown = [c.key for c in shown if c.key not in data]
+        if unknown:
+            raise ConfigError(f"shown columns {unknown} are not in the data {list(data)}")
+        columns = [
+            given[k] if k in given else Column(k, kind=_kind_of(v), shown=False)
+            for k, v in data.items()
+        ]
+        return cls(tuple(columns), data, **options)
+
     # -- rows and cells -------------------------------------------------------------------------
 
     @property
@@ -315,9 +352,19 @@ class Table:
         return [_scalar(self.data[c.key][i]) for c in self.columns]
 
     def rows(self) -> Iterator[list[Any]]:
-        """Every row, as :meth:`row`."""
+        """Every row, as :meth:`row`, in printed order (see :attr:`sort`)."""
         columns = [self.values(c.key) for c in self.columns]
-        return (list(r) for r in zip(*columns, strict=True))
+        order = self._order() or range(self.n_rows)
+        return ([col[i] for col in columns] for i in order)
+
+    def _order(self) -> list[int] | None:
+        if self.sort is None:
+            return None
+        chosen = self.sort if isinstance(self.sort, tuple) else (self.sort,)
+        keys = np.zeros(self.n_rows)
+        for key in chosen:
+            keys -= np.array([np.nan if v is None else v for v in self.values(key)], np.float64)
+        return [int(i) for i in np.argsort(keys, kind="stable")]
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as JSON-ready dicts (undefined is ``None``, durations in seconds)."""
@@ -340,12 +387,13 @@ class Table:
         shown = [c for c in self.columns if c.shown]
         units = self._units()
         n = self.n_rows if max_rows is None else min(max_rows, self.n_rows)
+        order = self._order() or list(range(self.n_rows))
         out: list[list[str]] = []
         for c in shown:
             values = self.data[c.key]
             unit = units.get(c.key)
             out.append(
-                [c.kind.format(values[i], decimals=self.decimals, unit=unit) for i in range(n)]
+                [c.kind.format(values[i], decimals=self.decimals, unit=unit) for i in order[:n]]
             )
         return [list(r) for r in zip(*out, strict=True)] if out else [[] for _ in range(n)]
 
@@ -481,6 +529,32 @@ class Table:
     def to_arrow(self) -> Any:
         """Every column as a pyarrow Table (keys as text); needs ``pyarrow``."""
         return to_arrow(self._export(), what=f"{self.source or 'Table'}.to_arrow()")
+
+
+def _kind_of(values: Any) -> ColumnKind:
+    """The kind of a column from its values (for columns no result described)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":
+        return {"m": ColumnKind.DURATION, "M": ColumnKind.TIME, "b": ColumnKind.FLAG}.get(
+            values.dtype.kind,
+            ColumnKind.COUNT
+            if values.dtype.kind in "iu"
+            else ColumnKind.NUMBER
+            if values.dtype.kind == "f"
+            else ColumnKind.TEXT,
+        )
+    present = [_scalar(v) for v in values]
+    present = [v for v in present if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return ColumnKind.FLAG
+    if present and all(isinstance(v, int) for v in present):
+        return ColumnKind.COUNT
+    if present and all(isinstance(v, int | float) for v in present):
+        return ColumnKind.NUMBER
+    if present and all(isinstance(v, dt.timedelta) for v in present):
+        return ColumnKind.DURATION
+    if present and all(isinstance(v, dt.datetime) for v in present):
+        return ColumnKind.TIME
+    return ColumnKind.TEXT
 
 
 def _plain(value: Any) -> Any:
