@@ -109,6 +109,8 @@ class ColumnKind(enum.StrEnum):
         if self is ColumnKind.TEXT:
             if isinstance(value, bool):
                 return "yes" if value else "no"
+            if isinstance(value, tuple | list):  # a path
+                return " \u2192 ".join(str(v) for v in value) or "(empty)"
             return " ".join(str(value).split())
         if self is ColumnKind.FLAG:
             return "yes" if value else "no"

@@ -157,7 +157,8 @@ class Scorecard(TableViews):
         >>> row = card.to_pandas().set_index("kpi").loc["nps"]
         >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
         (50.0, 62.0, True, 'met')
-        >>> print("\n".join(str(card).splitlines()[1:3]))
+        >>> for line in str(card).splitlines()[1:3]:
+        ...     print(line)
         stage          KPI                         unit   direction  target  actual  gap  status
         awareness      organic_traffic_growth_qoq  rate   at_least      0.2       -    -  unmeasured
         """
