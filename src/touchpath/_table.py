@@ -24,6 +24,9 @@ The column kind decides how a value prints, with one set of rules everywhere:
 ``DURATION``       a duration in one unit for the whole column (s, min, h or
                    days, chosen from the column's median): ``13.2 h``
 ``TIME``           an instant in ISO-8601 UTC: ``2025-03-01 12:00:00+00:00``
+``QUANTITY``       a value in the unit another column names (``Column.unit_of``):
+                   ``rate`` as a percentage, ``hours``/``days`` with the unit,
+                   ``currency`` as money, ``count`` as a count, else a number
 ``FLAG``           ``yes`` / ``no``
 ``TEXT``           the text, whitespace collapsed
 =================  ===========================================================
@@ -91,13 +94,16 @@ class ColumnKind(enum.StrEnum):
     DURATION = "duration"
     TIME = "time"
     FLAG = "flag"
+    QUANTITY = "quantity"
 
     @property
     def numeric(self) -> bool:
         """Whether the column is right-aligned (a number of some kind)."""
         return self not in (ColumnKind.TEXT, ColumnKind.TIME, ColumnKind.FLAG)
 
-    def format(self, value: object, *, decimals: int = 1, unit: DurationUnit | None = None) -> str:
+    def format(
+        self, value: object, *, decimals: int = 1, unit: DurationUnit | str | None = None
+    ) -> str:
         """One value as text; ``None`` (undefined) is the empty string.
 
         >>> ColumnKind.COUNT.format(1234), ColumnKind.MONEY.format(2.5), ColumnKind.FLAG.format(1)
@@ -119,8 +125,8 @@ class ColumnKind(enum.StrEnum):
         if self is ColumnKind.DURATION:
             if not isinstance(value, dt.timedelta):
                 raise ConfigError(f"a duration column holds timedeltas; got {value!r}")
-            chosen = unit or DurationUnit.for_seconds(value.total_seconds())
-            return chosen.format(value)
+            chosen = unit if isinstance(unit, DurationUnit) else None
+            return (chosen or DurationUnit.for_seconds(value.total_seconds())).format(value)
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise ConfigError(f"a {self.value} column holds numbers; got {value!r}")
         x = float(value)
@@ -134,9 +140,21 @@ class ColumnKind(enum.StrEnum):
             return f"{x:.1%}"
         if self is ColumnKind.RATE_CHANGE:
             return f"{x * 100:+.1f} pp"
+        if self is ColumnKind.QUANTITY:
+            kind = _QUANTITY_KINDS.get(str(unit), ColumnKind.NUMBER)
+            shown = kind.format(x, decimals=decimals)
+            suffix = {"hours": " h", "days": " days"}.get(str(unit), "")
+            return shown + suffix
         if isinstance(value, numbers.Integral):
             return f"{int(value):,}"
         return format_number(x, digits=4)
+
+
+_QUANTITY_KINDS: Final = {
+    "rate": ColumnKind.RATE,
+    "currency": ColumnKind.MONEY,
+    "count": ColumnKind.COUNT,
+}
 
 
 class DurationUnit(enum.Enum):
@@ -227,6 +245,10 @@ class Column:
     """Whether text and HTML show it (exports have every column)."""
     unit: DurationUnit | None = None
     """For durations: the unit (default: chosen from the column's median)."""
+    unit_of: str | int | None = None
+    """For quantities: the key of the column that names each row's unit."""
+    signed: bool = False
+    """Whether positive numbers show a ``+`` (differences, gaps)."""
 
     def __attrs_post_init__(self) -> None:
         if not self.label:
@@ -374,6 +396,7 @@ class Table:
         return [{k: _plain(v) for k, v in zip(keys, r, strict=True)} for r in self.rows()]
 
     def _units(self) -> dict[str | int, DurationUnit]:
+        """The unit of each shown duration column: given, else from the column's median."""
         out: dict[str | int, DurationUnit] = {}
         for c in self.columns:
             if c.kind is ColumnKind.DURATION and c.shown:
@@ -394,9 +417,21 @@ class Table:
         for c in shown:
             values = self.data[c.key]
             unit = units.get(c.key)
-            out.append(
-                [c.kind.format(values[i], decimals=self.decimals, unit=unit) for i in order[:n]]
-            )
+            row_units = None if c.unit_of is None else self.values(c.unit_of)
+            cells = [
+                c.kind.format(
+                    values[i],
+                    decimals=self.decimals,
+                    unit=unit if row_units is None else row_units[i],
+                )
+                for i in order[:n]
+            ]
+            if c.signed:
+                cells = [
+                    "+" + v if v and (x := _scalar(values[i])) is not None and x > 0 else v
+                    for v, i in zip(cells, order[:n], strict=False)
+                ]
+            out.append(cells)
         return [list(r) for r in zip(*out, strict=True)] if out else [[] for _ in range(n)]
 
     # -- text, CSV, HTML --------------------------------------------------------------------

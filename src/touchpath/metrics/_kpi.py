@@ -157,22 +157,22 @@ class Scorecard(TableViews):
         >>> row = card.to_pandas().set_index("kpi").loc["nps"]
         >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
         (50.0, 62.0, True, 'met')
-        >>> for line in str(card).splitlines()[1:3]:
-        ...     print(line)
-        stage          KPI                         unit   direction  target  actual  gap  status
-        awareness      organic_traffic_growth_qoq  rate   at_least      0.2       -    -  unmeasured
+        >>> print(next(line for line in str(card).splitlines() if "promoter" in line))
+        retention      Net promoter score                          at_least       50      62    +12  met
         """
         return self._table(self.scores)
 
     def _table(self, scores: Sequence[KPIScore]) -> Table:
+        quantity = ColumnKind.QUANTITY
         shown = [
             Column("stage"),
-            Column("kpi", "KPI"),
+            Column("kpi", "KPI", shown=False),
+            Column("name", "KPI"),
+            Column("unit", shown=False),
             Column("direction"),
-            Column("target", kind=ColumnKind.NUMBER),
-            Column("actual", kind=ColumnKind.NUMBER),
-            Column("gap", kind=ColumnKind.NUMBER),
-            Column("unit"),
+            Column("target", kind=quantity, unit_of="unit"),
+            Column("actual", kind=quantity, unit_of="unit"),
+            Column("gap", kind=quantity, unit_of="unit", signed=True),
             Column("status"),
         ]
         return Table.from_columns(
