@@ -54,8 +54,8 @@ import enum
 import io
 import math
 import numbers
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import numpy as np
@@ -80,7 +80,7 @@ _NOTEBOOK_ROWS: Final = 50
 class ColumnKind(enum.StrEnum):
     """What a column holds, and so how its values print (see the module docstring).
 
-    >>> ColumnKind.RATE.format(0.125), ColumnKind.RATE_CHANGE.format(-0.015)
+    >>> ColumnKind.RATE.render(0.125), ColumnKind.RATE_CHANGE.render(-0.015)
     ('12.5%', '-1.5 pp')
     """
 
@@ -101,12 +101,12 @@ class ColumnKind(enum.StrEnum):
         """Whether the column is right-aligned (a number of some kind)."""
         return self not in (ColumnKind.TEXT, ColumnKind.TIME, ColumnKind.FLAG)
 
-    def format(
+    def render(
         self, value: object, *, decimals: int = 1, unit: DurationUnit | str | None = None
     ) -> str:
         """One value as text; ``None`` (undefined) is the empty string.
 
-        >>> ColumnKind.COUNT.format(1234), ColumnKind.MONEY.format(2.5), ColumnKind.FLAG.format(1)
+        >>> ColumnKind.COUNT.render(1234), ColumnKind.MONEY.render(2.5), ColumnKind.FLAG.render(1)
         ('1,234', '2.50', 'yes')
         """
         value = _scalar(value)
@@ -127,7 +127,7 @@ class ColumnKind(enum.StrEnum):
                 raise ConfigError(f"a duration column holds timedeltas; got {value!r}")
             chosen = unit if isinstance(unit, DurationUnit) else None
             return (chosen or DurationUnit.for_seconds(value.total_seconds())).format(value)
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        if not isinstance(value, numbers.Real):
             raise ConfigError(f"a {self.value} column holds numbers; got {value!r}")
         x = float(value)
         if self is ColumnKind.COUNT:
@@ -142,7 +142,7 @@ class ColumnKind(enum.StrEnum):
             return f"{x * 100:+.1f} pp"
         if self is ColumnKind.QUANTITY:
             kind = _QUANTITY_KINDS.get(str(unit), ColumnKind.NUMBER)
-            shown = kind.format(x, decimals=decimals)
+            shown = kind.render(x, decimals=decimals)
             suffix = {"hours": " h", "days": " days"}.get(str(unit), "")
             return shown + suffix
         if isinstance(value, numbers.Integral):
@@ -255,6 +255,16 @@ class Column:
             object.__setattr__(self, "label", str(self.key))
 
 
+def _as_columns(columns: Iterable[Column]) -> tuple[Column, ...]:
+    return tuple(columns)
+
+
+def _as_data(data: Mapping[str | int, Any] | Mapping[str, Any]) -> dict[str | int, Any]:
+    out: dict[str | int, Any] = {}
+    out.update(data)
+    return out
+
+
 def _check_columns(instance: Table, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(c, Column) for c in value):
         raise ConfigError(f"a table's columns must be Column objects; got {value!r}")
@@ -278,9 +288,9 @@ class Table:
     buy,30
     """
 
-    columns: tuple[Column, ...] = attrs.field(converter=tuple, validator=_check_columns)
+    columns: tuple[Column, ...] = attrs.field(converter=_as_columns, validator=_check_columns)
     """The columns, in order."""
-    data: Mapping[str | int, Any] = attrs.field(converter=dict)
+    data: Mapping[str | int, Any] = attrs.field(converter=_as_data)
     """Column key -> values."""
     name: str = "table"
     """Machine name (the key of the table in JSON output)."""
@@ -419,7 +429,7 @@ class Table:
             unit = units.get(c.key)
             row_units = None if c.unit_of is None else self.values(c.unit_of)
             cells = [
-                c.kind.format(
+                c.kind.render(
                     values[i],
                     decimals=self.decimals,
                     unit=unit if row_units is None else row_units[i],
@@ -555,9 +565,8 @@ class Table:
 
     def to_pandas(self) -> Any:
         """Every column as a pandas DataFrame (``index`` as its index); needs ``pandas``."""
-        return to_pandas(
-            self._export(), index=self.index, what=f"{self.source or 'Table'}.to_pandas()"
-        )  # type: ignore[arg-type]
+        index = cast("str | None", self.index)  # a key of the data, text or not
+        return to_pandas(self._export(), index=index, what=f"{self.source or 'Table'}.to_pandas()")
 
     def to_polars(self) -> Any:
         """Every column as a polars DataFrame (keys as text); needs ``polars``."""

@@ -119,7 +119,7 @@ class Comparison(TableViews):
         )
 
     def report_section(
-        self, *, title: str = "Attribution by model", value: bool = False, chart: bool = False
+        self, *, title: str | None = None, value: bool = False, chart: bool = False
     ) -> Section:
         """Credit per item and model as a :class:`touchpath.report.Section`.
 
@@ -137,6 +137,7 @@ class Comparison(TableViews):
         """
         from ..report import Section
 
+        title = title or "Attribution by model"
         what = "Value" if value else "Conversions"
         table = attrs.evolve(
             self.to_table(value=value),

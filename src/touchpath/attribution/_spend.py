@@ -143,7 +143,7 @@ class SpendReport(TableViews):
             for r in self.rows
         ]
         data: dict[str | int, Any] = {
-            c.key: [row[j] for row in rows] if j < 2 else floats([row[j] for row in rows])
+            c.key: [row[j] for row in rows] if j < 2 else floats([row[j] for row in rows])  # type: ignore[misc]
             for j, c in enumerate(columns)
         }
         return Table(

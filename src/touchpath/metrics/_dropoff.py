@@ -129,7 +129,9 @@ class DropoffPaths(TableViews):
                 Column("count", "journeys", ColumnKind.COUNT),
                 Column("share", kind=ColumnKind.RATE),
                 *(
-                    Column(k, f"median time to move {k.rsplit('_', 1)[1]}", ColumnKind.DURATION)
+                    Column(
+                        k, f"median time to move {str(k).rsplit('_', 1)[1]}", ColumnKind.DURATION
+                    )
                     for k in data
                     if str(k).startswith("median_time_")
                 ),

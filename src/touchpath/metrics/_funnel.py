@@ -1228,7 +1228,7 @@ class FunnelResult(TableViews):
     def report_section(
         self,
         *,
-        title: str = "Funnel",
+        title: str | None = None,
         interval: IntervalMethodLike | None = None,
         confidence: float = 0.95,
     ) -> Any:
@@ -1246,6 +1246,7 @@ class FunnelResult(TableViews):
         """
         from ..report import Section
 
+        title = title or "Funnel"
         if self.entered == 0:
             return Section.text(title, self._empty_reason() + ".", note=self._display_summary())
         table = self.to_table(interval=interval, confidence=confidence)

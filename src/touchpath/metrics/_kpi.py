@@ -157,8 +157,8 @@ class Scorecard(TableViews):
         >>> row = card.to_pandas().set_index("kpi").loc["nps"]
         >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
         (50.0, 62.0, True, 'met')
-        >>> print(next(line for line in str(card).splitlines() if "promoter" in line))
-        retention      Net promoter score                          at_least       50      62    +12  met
+        >>> print(" ".join(next(x for x in str(card).splitlines() if "promoter" in x).split()))
+        retention Net promoter score at_least 50 62 +12 met
         """
         return self._table(self.scores)
 
