@@ -147,10 +147,11 @@ class Scorecard(TableViews):
         """
         return tuple(s.id for s in self.scores if s.status is KPIStatus.NOT_MET)
 
-    def to_table(self) -> Table:
-        """One row per KPI: stage, id, name, unit, direction, target, actual, met, gap,
-        status. Values are in the KPI's unit (rates as fractions, times in hours or
-        days, as the ``unit`` column says); undefined where not measured.
+    def to_table(self, *, measured_only: bool = False) -> Table:
+        """One row per KPI (with ``measured_only``, per KPI with a value): stage, id,
+        name, unit, direction, target, actual, met, gap, status. Values are in the KPI's
+        unit (rates as fractions, times in hours or days, as the ``unit`` column says);
+        undefined where not measured.
 
         >>> from touchpath import templates
         >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 62})
@@ -160,9 +161,15 @@ class Scorecard(TableViews):
         >>> print(" ".join(next(x for x in str(card).splitlines() if "promoter" in x).split()))
         retention Net promoter score at_least 50 62 +12 met
         """
-        return self._table(self.scores)
+        if not measured_only:
+            return self._table(self.scores, self._display_summary())
+        measured = [s for s in self.scores if s.status is not KPIStatus.UNMEASURED]
+        note = self._display_summary()
+        if not measured:
+            note = f"no KPI could be measured: {self._empty_reason()}"
+        return self._table(measured, note)
 
-    def _table(self, scores: Sequence[KPIScore]) -> Table:
+    def _table(self, scores: Sequence[KPIScore], note: str) -> Table:
         quantity = ColumnKind.QUANTITY
         shown = [
             Column("stage"),
@@ -179,7 +186,7 @@ class Scorecard(TableViews):
             self._columns(scores),
             shown,
             name="kpis",
-            note=self._display_summary(),
+            note=note,
             source="Scorecard",
         )
 
@@ -246,8 +253,9 @@ class Scorecard(TableViews):
                 for s in self.scores
                 if s.status is KPIStatus.UNMEASURED
             )
-        measured = [s for s in self.scores if s.status is not KPIStatus.UNMEASURED]
-        return attrs.evolve(self._table(measured), note=note).report_section(title=title)
+        return attrs.evolve(self.to_table(measured_only=True), note=note).report_section(
+            title=title
+        )
 
     def _empty_reason(self) -> str:
         """Why no KPI has a value: the reasons, each with the KPIs it applies to."""
