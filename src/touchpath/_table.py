@@ -353,6 +353,9 @@ class Table:
         """
         given = {c.key: c for c in shown}
         unknown = [c.key for c in shown if c.key not in data]
+        if unknown and all(len(v) == 0 for v in data.values()):  # no rows, no keys seen
+            data = {**data, **{k: [] for k in unknown}}
+            unknown = []
         if unknown:
             raise ConfigError(f"shown columns {unknown} are not in the data {list(data)}")
         columns = [
