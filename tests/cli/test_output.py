@@ -25,6 +25,7 @@ def table_of(name: str, title: str, rows: list[list[object]], note: str = "") ->
     """The library's table of ``rows`` under COLUMNS."""
     return Table.from_rows(COLUMNS, rows, name=name, title=title, note=note)
 
+
 names = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=12
 )
