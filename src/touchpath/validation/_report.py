@@ -865,7 +865,6 @@ transition fitness 50.0%, 0 pending>
             },
             name="rules",
             title="Violations per rule",
-            note=self._summary(),
             source="ValidationReport",
         )
 
@@ -884,7 +883,7 @@ transition fitness 50.0%, 0 pending>
         out = [self.summary_table(), self.rules_table()]
         if self.coverage is not None:
             out.append(self.coverage.to_table())
-        out.append(self.to_table(limit=limit))
+        out.append(attrs.evolve(self.to_table(limit=limit), note=""))  # said in the summary
         return out
 
     def _summary(self) -> str:
