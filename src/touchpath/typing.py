@@ -64,7 +64,7 @@ class Tabular(Protocol):
     ...     def to_table(self) -> Table:
     ...         return Table((Column("visits", kind=ColumnKind.COUNT),), {"visits": [1200]})
     >>> isinstance(Visits(), Tabular), str(Visits().to_table())
-    (True, 'visits\n 1,200')
+    (True, 'visits\\n 1,200')
     """
 
     def to_table(self) -> Table:
