@@ -1249,9 +1249,9 @@ class FunnelResult(TableViews):
         title = title or "Funnel"
         if self.entered == 0:
             return Section.text(title, self._empty_reason() + ".", note=self._display_summary())
-        table = self.to_table(interval=interval, confidence=confidence)
-        if interval is not None:
-            how = to_enum(IntervalMethod, "interval", interval)
+        how = None if interval is None else to_enum(IntervalMethod, "interval", interval)
+        table = self.to_table(interval=how, confidence=confidence)
+        if how is not None:
             lower = table.column("conversion_from_previous_lower")
             upper = table.column("conversion_from_previous_upper")
             label = f"{confidence:.0%} interval of previous"
