@@ -21,7 +21,7 @@ from _common import best_time
 
 from touchpath import EventLog, Field, JourneyMap, Phase, templates
 from touchpath.render._svg import to_svg
-from touchpath.report import Report
+from touchpath.report import Report, Section
 
 
 def wide_map(n_stages: int, seed: int = 3) -> JourneyMap:
@@ -118,9 +118,9 @@ def main() -> None:
     def build() -> str:
         return (
             Report("Benchmark")
-            .add_map(m, observed=random_overlay(m, 10))
-            .add_event_log(log)
-            .add_table("Table", ["a", "b"], [[i, i / 3] for i in range(200)])
+            .add(Section.journey_map(m, observed=random_overlay(m, 10)))
+            .add(Section.event_log(log))
+            .add(Section.table("Table", ["a", "b"], [[i, i / 3] for i in range(200)]))
             .to_html()
         )
 

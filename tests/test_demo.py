@@ -61,7 +61,7 @@ def test_demo_numbers_match_the_sample(demo_run: tuple[int, str, Path, float]) -
     assert re.search(rf"events\s+{log.n_events:,}\n", out)
     rate = stage_conversion(log, "decision", "onboarding").value
     assert rate is not None
-    assert re.search(rf"trial_to_paid\s+at least\s+25.0%\s+{rate:.1%}", out)
+    assert re.search(rf"Trial-to-paid conversion\s+at_least\s+25.0%\s+{rate:.1%}", out)
 
 
 def test_demo_report_sections(tmp_path: Path) -> None:

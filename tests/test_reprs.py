@@ -68,9 +68,9 @@ def test_attribution_result_html_table() -> None:
     out = r._repr_html_()
     (table,) = tables_of(out)
     assert table == [
-        ["item", "conversions", "share", "value"],
-        ["a", "2", "66.7%", "10.00"],
-        ["b", "1", "33.3%", "4.00"],
+        ["item", "conversions", "value", "share"],
+        ["a", "2.0", "10.00", "66.7%"],
+        ["b", "1.0", "4.00", "33.3%"],
     ]
     assert "<strong>AttributionResult</strong> FirstTouch() by item: 3 conversions" in out
     assert static_problems(out) == []
@@ -81,7 +81,7 @@ def test_attribution_result_report_section() -> None:
     section = attribute(PATHS, LastTouch()).report_section()
     assert isinstance(section, Section)
     assert (section.title, section.kind) == ("Attribution: LastTouch()", SectionKind.TABLE)
-    assert tables_of(section.body)[0][1] == ["b", "3", "100.0%", "14.00"]
+    assert tables_of(section.body)[0][1] == ["b", "3.0", "14.00", "100.0%"]
     assert section.note is not None
     assert "3 conversions (0 unattributed), value 14.00" in section.note
 
@@ -92,7 +92,7 @@ def test_comparison_html_and_section() -> None:
     a 10, linear a 5."""
     c = compare(PATHS, {"first": FirstTouch(), "linear": Linear()})
     (table,) = tables_of(c._repr_html_())
-    assert table == [["item", "first", "linear"], ["a", "2", "1"], ["b", "1", "2"]]
+    assert table == [["item", "first", "linear"], ["a", "2.0", "1.0"], ["b", "1.0", "2.0"]]
     section = c.report_section()
     assert section.title == "Attribution by model"
     assert tables_of(section.body)[0][0] == ["item", "first", "linear"]
@@ -148,7 +148,7 @@ def test_funnel_html_and_section() -> None:
 
 
 def test_funnel_breakdown_tables() -> None:
-    """With ``by``, the HTML has the overall table and one per group."""
+    """With ``by``, the one table has a row per group and step, the group first."""
     log = EventLog.from_records(
         [
             {"journey_id": "a", "timestamp": 0, "stage": "visit", "segment": "smb"},
@@ -156,8 +156,9 @@ def test_funnel_breakdown_tables() -> None:
         ]
     )
     out = funnel(log, ["visit"], by="segment")._repr_html_()
-    assert len(tables_of(out)) == 3
-    assert "segment: smb" in out
+    (table,) = tables_of(out)
+    assert table[0][:3] == ["segment", "step", "reached"]
+    assert sorted(r[:3] for r in table[1:]) == [["ent", "visit", "1"], ["smb", "visit", "1"]]
 
 
 # -- scorecard ----------------------------------------------------------------------------------
@@ -173,9 +174,9 @@ def test_scorecard_repr_html_and_section() -> None:
     )
     rows = {r[1]: r for r in tables_of(card._repr_html_())[0][1:]}
     assert len(rows) == 19
-    assert rows["Net promoter score"][2:] == ["\u2265 50", "55", "+5", "met"]
-    assert rows["Monthly churn"][2:] == ["\u2264 5.0%", "6.0%", "+1.0%", "not met"]
-    assert rows["Trial signup rate"][3:] == ["\u2014", "\u2014", "unmeasured"]
+    assert rows["Net promoter score"][2:] == ["at_least", "50", "55", "+5", "met"]
+    assert rows["Monthly churn"][2:] == ["at_most", "5.0%", "6.0%", "+1.0%", "not_met"]
+    assert rows["Trial signup rate"][4:] == ["\u2014", "\u2014", "unmeasured"]
     section = card.report_section()
     assert len(tables_of(section.body)[0]) == 3  # header + the two measured KPIs
     assert section.note is not None
@@ -234,7 +235,7 @@ def test_validation_report_html_and_section() -> None:
     assert static_problems(out) == []
     summary, rules, coverage, violations = tables_of(out)
     assert coverage[1][:3] == ["stages", "3", "3"]  # every stage of the map occurs
-    facts = {row[0]: row[1] for row in summary}
+    facts = dict(zip(summary[0], summary[1], strict=True))
     assert (facts["violations"], facts["errors"], facts["journey fitness"]) == ("1", "1", "50.0%")
     assert ["AllowedTransitions", "error", "1"] in rules
     assert violations[1][:2] == ["s", "1"]

@@ -44,6 +44,10 @@ from ._schema import Schema as Schema
 from ._spendtable import Spend as Spend
 from ._stitch import alias_map as alias_map
 from ._stitch import stitch as stitch
+from ._table import Column as Column
+from ._table import ColumnKind as ColumnKind
+from ._table import DurationUnit as DurationUnit
+from ._table import Table as Table
 from ._version import __version__ as __version__
 from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
@@ -69,7 +73,10 @@ __all__ = [
     "AttributionResult",
     "Channel",
     "ChannelKind",
+    "Column",
+    "ColumnKind",
     "Direction",
+    "DurationUnit",
     "Edge",
     "EdgeKind",
     "Event",
@@ -89,6 +96,7 @@ __all__ = [
     "Schema",
     "Spend",
     "Stage",
+    "Table",
     "TouchpathError",
     "Touchpoint",
     "Unit",

@@ -440,7 +440,7 @@ def build_report(
     report under "What the data cannot answer".
     """
     from . import plot
-    from .report import Report
+    from .report import Report, Section
 
     m, log = analysis.journey_map, analysis.log
     report = Report(
@@ -452,17 +452,21 @@ def build_report(
             "channels get the credit, and where the stage KPIs stand."
         ),
     )
-    report.add_map(
-        m,
-        observed=analysis.map_comparison,
-        note="Designed stages and transitions; edge widths show the observed moves.",
+    report.add(
+        Section.journey_map(
+            m,
+            observed=analysis.map_comparison,
+            note="Designed stages and transitions; edge widths show the observed moves.",
+        )
     )
-    report.add_event_log(log)
+    report.add(Section.event_log(log))
     if analysis.notes:
-        report.add_text(
-            "What the data cannot answer",
-            *(n[:1].upper() + n[1:] + "." for n in analysis.notes),
-            note="Sections below that stand on these are left empty, with the reason.",
+        report.add(
+            Section.text(
+                "What the data cannot answer",
+                *(n[:1].upper() + n[1:] + "." for n in analysis.notes),
+                note="Sections below that stand on these are left empty, with the reason.",
+            )
         )
     report.add(analysis.coverage)
     report.add(analysis.validation)
@@ -471,15 +475,17 @@ def build_report(
     if with_charts and analysis.funnel.entered:
         fig = _figure(8.0, 0.45 * len(analysis.funnel.steps) + 1.4)
         plot.funnel(analysis.funnel, ax=fig.add_subplot())
-        report.add_matplotlib("Funnel chart", fig)
+        report.add(Section.matplotlib("Funnel chart", fig))
     if with_charts and analysis.map_comparison.transitions:
         fig = _figure(9.0, 4.0)
         plot.transitions(analysis.map_comparison, ax=fig.add_subplot())
-        report.add_matplotlib(
-            "Transitions", fig, note="Forward moves above the row of stages, moves back below."
+        report.add(
+            Section.matplotlib(
+                "Transitions", fig, note="Forward moves above the row of stages, moves back below."
+            )
         )
     elif with_charts:
-        report.add_text("Transitions", _NO_MOVES[:1].upper() + _NO_MOVES[1:] + ".")
+        report.add(Section.text("Transitions", _NO_MOVES[:1].upper() + _NO_MOVES[1:] + "."))
     section = analysis.comparison.report_section()
     if analysis.direct_channels:
         section = attrs.evolve(
@@ -497,19 +503,21 @@ def build_report(
     if with_charts:
         fig = _figure(9.0, 4.8)
         plot.attribution(analysis.comparison, ax=fig.add_subplot())
-        report.add_matplotlib("Attribution chart", fig)
+        report.add(Section.matplotlib("Attribution chart", fig))
         fig = _figure(8.0, 3.6)
         plot.time_to_convert(log, ax=fig.add_subplot())
-        report.add_matplotlib("Time to convert", fig)
+        report.add(Section.matplotlib("Time to convert", fig))
     report.add(analysis.scorecard)
     if charts and not with_charts:
-        report.add_text(
-            "Charts",
-            "Charts are left out because matplotlib is not installed: "
-            "pip install 'touchpath[plot]'.",
+        report.add(
+            Section.text(
+                "Charts",
+                "Charts are left out because matplotlib is not installed: "
+                "pip install 'touchpath[plot]'.",
+            )
         )
     elif not charts:
-        report.add_text("Charts", "Charts were turned off for this report.")
+        report.add(Section.text("Charts", "Charts were turned off for this report."))
     return report
 
 

@@ -8,6 +8,7 @@
 - The aliases used in signatures: :data:`DurationLike`, :data:`LevelLike`,
   :data:`ByLike`, :data:`CollapseLike`, :data:`OnError`, :data:`TimestampUnit`,
   :data:`ProgressLike` (defined beside the code that reads them, published here).
+- :class:`Tabular`: a result that lays itself out as a :class:`touchpath.Table`.
 
 >>> from touchpath.attribution import LastTouch, PathCounts
 >>> isinstance(LastTouch(), AttributionModel)
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 if TYPE_CHECKING:
     from ._log import EventLog
     from ._paths import ConversionPaths, PathCounts
+    from ._table import Table
     from .attribution._result import AttributionResult, Credit
 
 from ._level import LevelLike as LevelLike
@@ -44,6 +46,7 @@ __all__ = [
     "LevelLike",
     "OnError",
     "ProgressLike",
+    "Tabular",
     "TimestampUnit",
     "TransitionRule",
 ]
@@ -160,4 +163,25 @@ class CountingModel(AttributionModel, Protocol):
 
     def attribute_counts(self, counts: Any, /) -> AttributionResult:
         """Credits from a (summed) table alone."""
+        ...
+
+
+@runtime_checkable
+class Tabular(Protocol):
+    """Anything that lays itself out as one :class:`touchpath.Table`.
+
+    Every touchpath result is tabular; its ``to_pandas()``, ``str()``,
+    notebook display and report section are views of that table, and
+    ``Report.add`` takes any tabular object.
+
+    >>> from touchpath import Column, ColumnKind, Table
+    >>> class Visits:
+    ...     def to_table(self) -> Table:
+    ...         return Table((Column("visits", kind=ColumnKind.COUNT),), {"visits": [1200]})
+    >>> isinstance(Visits(), Tabular), str(Visits().to_table())
+    (True, 'visits\\n 1,200')
+    """
+
+    def to_table(self) -> Table:
+        """The object as a table."""
         ...

@@ -13,7 +13,7 @@ import pytest
 
 from touchpath import EventLog, templates
 from touchpath.render._svg import PHASE_COLORS, to_svg
-from touchpath.report import Report
+from touchpath.report import Report, Section
 
 from .cdp import PageResult
 from .conftest import OpenPage, read_png
@@ -105,10 +105,10 @@ def test_report_renders_without_errors_or_requests(open_page: OpenPage, tmp_path
     )
     report = (
         Report("Journeys <&> report", summary="Browser check.")
-        .add_map(m, observed=observed)
-        .add_event_log(log)
-        .add_table("Channels", ["channel", "share"], [["email", 0.5], ["ads", 0.25]])
-        .add_figure_png("Swatch", solid_png(40, 20))
+        .add(Section.journey_map(m, observed=observed))
+        .add(Section.event_log(log))
+        .add(Section.table("Channels", ["channel", "share"], [["email", 0.5], ["ads", 0.25]]))
+        .add(Section.figure_png("Swatch", solid_png(40, 20)))
     )
     try:
         import matplotlib
@@ -120,7 +120,9 @@ def test_report_renders_without_errors_or_requests(open_page: OpenPage, tmp_path
 
         fig, ax = plt.subplots(figsize=(3, 2))
         ax.bar(["a", "b"], [3, 5])
-        report.add_matplotlib("Bars", fig).add_matplotlib("Bars as SVG", fig, format="svg")
+        report.add(Section.matplotlib("Bars", fig)).add(
+            Section.matplotlib("Bars as SVG", fig, format="svg")
+        )
         plt.close(fig)
     path = report.write(tmp_path / "report.html")
     result = open_page(path, REPORT_PROBE)

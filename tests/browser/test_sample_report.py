@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from touchpath import datasets, funnel, metrics, templates
-from touchpath.report import Report
+from touchpath.report import Report, Section
 from touchpath.validation import validate
 
 from .conftest import OpenPage
@@ -89,8 +89,8 @@ def sample_report() -> Report:
     log = datasets.sample()
     journey_map = templates.get("pay_per_call_marketplace")
     report = Report("Sample journeys", summary="Every kind of section.")
-    report.add_map(journey_map, observed=metrics.transition_graph(log))
-    report.add_event_log(log)
+    report.add(Section.journey_map(journey_map, observed=metrics.transition_graph(log)))
+    report.add(Section.event_log(log))
     report.add(funnel(log, journey_map=journey_map))
     report.add(metrics.path_flow(log, level="channel", steps=4))
     report.add(metrics.step_matrix(log, steps=6))

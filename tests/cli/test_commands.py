@@ -65,7 +65,7 @@ def test_attribute_table_is_aligned_and_readable(
     lines = out.splitlines()
     assert lines[0].startswith("first-touch (FirstTouch()) by channel: 2 conversions")
     header, *rows = lines[1:]
-    assert header.split() == ["channel", "conversions", "share", "value"]
+    assert header.split() == ["channel", "conversions", "value", "share"]
     assert [r.split()[:2] for r in rows] == [["ads", "2.0"], ["email", "0.0"], ["seo", "0.0"]]
     assert {len(r) for r in rows} == {len(header)}
 
@@ -393,7 +393,7 @@ def test_funnel_over_the_map_stages(capsys: pytest.CaptureFixture[str], skip_csv
     ]
     assert doc["steps"][1]["conversion_from_previous"] == 0.5
     # j1 reached consideration 1 day after awareness, j2 4 days: median 2.5 days
-    assert doc["steps"][1]["median_seconds_to_step"] == 2.5 * 86400
+    assert doc["steps"][1]["time_to_step_median"] == 2.5 * 86400  # seconds in JSON
     assert (doc["summary"]["entered"], doc["summary"]["completed"]) == (4, 0)
 
 

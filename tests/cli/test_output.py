@@ -11,9 +11,20 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchpath.cli import Column, Progress, Table, render_csv, render_json, render_text
+from touchpath import Column, ColumnKind, Table
+from touchpath.cli import Progress, render_csv, render_json, render_text
 
-COLUMNS = (Column("name", "name"), Column("n", "count", "int"), Column("share", "share", "pct"))
+COLUMNS = (
+    Column("name", "name"),
+    Column("n", "count", ColumnKind.COUNT),
+    Column("share", "share", ColumnKind.RATE),
+)
+
+
+def table_of(name: str, title: str, rows: list[list[object]], note: str = "") -> Table:
+    """The library's table of ``rows`` under COLUMNS."""
+    return Table.from_rows(COLUMNS, rows, name=name, title=title, note=note)
+
 
 names = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=12
@@ -32,7 +43,7 @@ rows = st.lists(
 @given(rows)
 def test_csv_and_json_round_trip(table_rows: list[list[object]]) -> None:
     """CSV and JSON parse back to the same values (None as an empty field / null)."""
-    table = Table("t", "T", COLUMNS, table_rows)
+    table = table_of("t", "T", table_rows)
     parsed = list(csv.DictReader(io.StringIO(render_csv(table))))
     assert [r["name"] for r in parsed] == [r[0] for r in table_rows]
     assert [int(r["n"]) for r in parsed] == [r[1] for r in table_rows]
@@ -49,7 +60,7 @@ def test_text_columns_line_up(table_rows: list[list[object]]) -> None:
     """In text output every line of a table after the title has the header's column
     starts: numbers end where their header ends (right-aligned)."""
     clean = [[" ".join(str(r[0]).split()) or "x", r[1], r[2]] for r in table_rows]
-    text = render_text([Table("t", "T", COLUMNS, clean)])
+    text = render_text([table_of("t", "T", clean)])
     header, *body = text.splitlines()[1:]
     count_end = header.index("count") + len("count")
     for line, row in zip(body, clean, strict=False):
@@ -59,8 +70,8 @@ def test_text_columns_line_up(table_rows: list[list[object]]) -> None:
 
 def test_text_shows_missing_and_nan_as_a_dash_and_notes() -> None:
     """None and NaN print as '-'; the title and note come first; an empty table says so."""
-    table = Table("t", "Credits", COLUMNS, [["a", 1, None], ["b", 2, math.nan]], note="note")
-    lines = render_text([table, Table("u", "Empty", COLUMNS, [])]).splitlines()
+    table = table_of("t", "Credits", [["a", 1, None], ["b", 2, math.nan]], note="note")
+    lines = render_text([table, table_of("u", "Empty", [])]).splitlines()
     assert lines[:2] == ["Credits", "note"]
     assert lines[3].split() == ["a", "1", "-"]
     assert lines[4].split() == ["b", "2", "-"]
@@ -69,7 +80,7 @@ def test_text_shows_missing_and_nan_as_a_dash_and_notes() -> None:
 
 def test_json_turns_nan_into_null() -> None:
     """NaN is not JSON: it is written as null."""
-    doc = json.loads(render_json([Table("t", "", COLUMNS, [["a", 1, math.nan]])], {"x": math.nan}))
+    doc = json.loads(render_json([table_of("t", "", [["a", 1, math.nan]])], {"x": math.nan}))
     assert doc == {"summary": {"x": None}, "t": [{"name": "a", "n": 1, "share": None}]}
 
 

@@ -91,13 +91,13 @@ def full_report() -> Report:
     )
     return (
         Report("Review <Q3> & more", summary="Line one.\n\nLine <two>.", subtitle="sub & title")
-        .add_map(m, observed=observed)
-        .add_event_log(log)
-        .add_table("Channels", ["channel", "share"], [["email", 0.5]], number_format=".0%")
-        .add_figure_svg("Chart", svg, caption="an <svg> chart")
-        .add_figure_svg("Inline chart", svg, inline=True)
-        .add_figure_png("Picture", tiny_png(4, 2), caption="a PNG")
-        .add_text("Notes", "Plain <text>.")
+        .add(Section.journey_map(m, observed=observed))
+        .add(Section.event_log(log))
+        .add(Section.table("Channels", ["channel", "share"], [["email", 0.5]], number_format=".0%"))
+        .add(Section.figure_svg("Chart", svg, caption="an <svg> chart"))
+        .add(Section.figure_svg("Inline chart", svg, inline=True))
+        .add(Section.figure_png("Picture", tiny_png(4, 2), caption="a PNG"))
+        .add(Section.text("Notes", "Plain <text>."))
     )
 
 
@@ -116,7 +116,7 @@ def test_full_report_is_self_contained() -> None:
 def test_sections_appear_in_order_with_unique_anchors_and_toc() -> None:
     """Each section is a <section> with an id; the contents list links to those ids in the
     same order; titles repeat without clashing ids."""
-    report = full_report().add_text("Notes", "again")
+    report = full_report().add(Section.text("Notes", "again"))
     page = report.to_html()
     found = tags(page)
     ids = [a["id"] for t, a in found if t == "section"]
@@ -263,7 +263,7 @@ def test_matplotlib_figure_becomes_png_and_svg() -> None:
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert int(img["width"] or 0) > 0
     assert 'src="data:image/svg+xml;base64,' in svg_body
-    assert_self_contained(Report("R").add_matplotlib("Plot", fig).to_html())
+    assert_self_contained(Report("R").add(Section.matplotlib("Plot", fig)).to_html())
 
 
 # -- refusals -----------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._progress import ProgressLike, accepts_progress, current
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
 from ._attribute import CollapseLike, as_paths
@@ -26,7 +26,7 @@ _F64 = npt.NDArray[np.float64]
 
 
 @attrs.frozen(eq=False, repr=False)
-class BootstrapResult:
+class BootstrapResult(TableViews):
     """Percentile confidence intervals for a model's credits.
 
     >>> from touchpath.attribution import LastTouch, PathCounts, bootstrap
@@ -68,34 +68,57 @@ class BootstrapResult:
             raise NotFoundError("item", item, choices=self.items)
         return found[item]
 
+    def to_table(self, *, value: bool = False) -> Table:
+        """Per item (the index): the point ``credit``, the interval's ``lower`` and
+        ``upper`` bounds and the ``std`` of the resamples; conversions, or with
+        ``value=True`` the value credited.
+
+        >>> from touchpath.attribution import LastTouch, PathCounts, bootstrap
+        >>> b = bootstrap(PathCounts.from_rows([(["a"], 3, 0, 0)]), LastTouch(), n=20, seed=1)
+        >>> print(b)
+        LastTouch(): 20 resamples, 95% intervals (percentile)
+        item  credit  lower  upper  std
+        a        3.0    3.0    3.0  0.0
+        """
+        ints = self.intervals(value=value)
+        s = self.value_samples if value else self.samples
+        point = self.point.values if value else self.point.conversions
+        index = self._index
+        kind = ColumnKind.MONEY if value else ColumnKind.CREDIT
+        return Table(
+            (Column(index), *(Column(k, kind=kind) for k in ("credit", "lower", "upper", "std"))),
+            {
+                index: list(self.items),
+                "credit": point,
+                "lower": np.array([ints[x][0] for x in self.items], dtype=np.float64),
+                "upper": np.array([ints[x][1] for x in self.items], dtype=np.float64),
+                "std": s.std(axis=0, ddof=1) if len(s) > 1 else np.zeros(len(self.items)),
+            },
+            name="intervals",
+            note=(
+                f"{self.point.model}: {len(self.samples)} resamples, {self.level:.0%} "
+                "intervals (percentile)"
+            ),
+            index=index,
+            source="BootstrapResult",
+            sort="credit",
+        )
+
     def to_pandas(self, *, value: bool = False) -> Any:
         """A DataFrame per item: ``credit``, ``lower``, ``upper``, ``std``."""
-        index = self._index
-        return to_pandas(self._columns(value), index=index, what="BootstrapResult.to_pandas()")
+        return self.to_table(value=value).to_pandas()
 
     def to_polars(self, *, value: bool = False) -> Any:
         """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame."""
-        return to_polars(self._columns(value), what="BootstrapResult.to_polars()")
+        return self.to_table(value=value).to_polars()
 
     def to_arrow(self, *, value: bool = False) -> Any:
         """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
-        return to_arrow(self._columns(value), what="BootstrapResult.to_arrow()")
+        return self.to_table(value=value).to_arrow()
 
     @property
     def _index(self) -> str:
         return self.point.by.value if self.point.by else "item"
-
-    def _columns(self, value: bool) -> Columns:
-        ints = self.intervals(value=value)
-        s = self.value_samples if value else self.samples
-        point = self.point.values if value else self.point.conversions
-        return {
-            self._index: list(self.items),
-            "credit": point,
-            "lower": np.array([ints[x][0] for x in self.items], dtype=np.float64),
-            "upper": np.array([ints[x][1] for x in self.items], dtype=np.float64),
-            "std": s.std(axis=0, ddof=1) if len(s) > 1 else np.zeros(len(self.items)),
-        }
 
     def __repr__(self) -> str:
         return (

@@ -8,22 +8,23 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike
 from ..exceptions import ConfigError, MissingDependencyError, NotFoundError
 from ._attribute import CollapseLike, as_paths
 from ._result import AttributionResult, _label
 
 if TYPE_CHECKING:
+    from ..report import Section
     from ..typing import AttributionModel
 
 __all__ = ["Comparison", "compare"]
 
 
 @attrs.frozen(eq=False, repr=False)
-class Comparison:
+class Comparison(TableViews):
     """Results of several models on the same paths, keyed by model label.
 
     >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
@@ -56,41 +57,56 @@ class Comparison:
             for x in self.items
         }
 
+    def to_table(self, *, value: bool = False) -> Table:
+        """Credit per item (rows, indexed by item) and model (one column per label): the
+        conversions credited, or with ``value=True`` the value. Printed views list the
+        items with the most credit over all models first.
+
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
+        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> print(c.to_table().to_text())  # doctest: +NORMALIZE_WHITESPACE
+        2 models over 2 items; 4 conversions (0 unattributed)
+        item  FirstTouch()  LastTouch()
+        a              4.0          0.0
+        b              0.0          4.0
+        """
+        table = self.table(value=value)
+        index = self._index
+        data: dict[str | int, Any] = {index: list(table)}
+        for label in self.labels:
+            data[label] = np.array([table[x][label] for x in table], dtype=np.float64)
+        kind = ColumnKind.MONEY if value else ColumnKind.CREDIT
+        return Table(
+            (Column(index), *(Column(label, kind=kind) for label in self.labels)),
+            data,
+            name="credits",
+            note=self._display_summary(),
+            index=index,
+            source="Comparison",
+            sort=tuple(self.labels),
+        )
+
     def to_pandas(self, *, value: bool = False) -> Any:
-        """A DataFrame with one row per item and one column per model."""
-        columns = self._columns(value)
-        return to_pandas(columns, index=self._index, what="Comparison.to_pandas()")
+        """A DataFrame with one row per item and one column per model (see :meth:`to_table`)."""
+        return self.to_table(value=value).to_pandas()
 
     def to_polars(self, *, value: bool = False) -> Any:
         """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame."""
-        return to_polars(self._columns(value), what="Comparison.to_polars()")
+        return self.to_table(value=value).to_polars()
 
     def to_arrow(self, *, value: bool = False) -> Any:
         """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
-        return to_arrow(self._columns(value), what="Comparison.to_arrow()")
+        return self.to_table(value=value).to_arrow()
 
     @property
     def _index(self) -> str:
         by = self.results[0].by if self.results else None
         return by.value if by is not None else "item"
 
-    def _columns(self, value: bool) -> Columns:
-        table = self.table(value=value)
-        columns: Columns = {self._index: list(table)}
-        for label in self.labels:
-            columns[label] = np.array([table[x][label] for x in table], dtype=np.float64)
-        return columns
-
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.labels)} models over {len(self.items)} items>"
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
-
-    def _display_rows(self, value: bool = False) -> list[list[object]]:
-        """One row per item (most mean credit first), one column per model."""
-        table = self.table(value=value)
-        order = sorted(table, key=lambda x: (-sum(table[x].values()), x))
-        return [[x, *(table[x][label] for label in self.labels)] for x in order]
 
     def _display_summary(self) -> str:
         first = self.results[0] if self.results else None
@@ -102,27 +118,9 @@ class Comparison:
             f"{first.total_conversions:,.6g} conversions ({first.unattributed:,.6g} unattributed)"
         )
 
-    def _headers(self) -> list[str]:
-        by = self.results[0].by if self.results else None
-        return [by.value if by is not None else "item", *self.labels]
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and conversions credited per item and model.
-
-        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
-        >>> html = c._repr_html_()
-        >>> html.count("<tr>"), "LastTouch()" in html
-        (3, True)
-        """
-        from .._repr import html_table, repr_html
-
-        table = html_table(self._headers(), self._display_rows(), max_rows=30)
-        return repr_html("Comparison", self._display_summary(), table)
-
     def report_section(
-        self, *, title: str = "Attribution by model", value: bool = False, chart: bool = False
-    ) -> Any:
+        self, *, title: str | None = None, value: bool = False, chart: bool = False
+    ) -> Section:
         """Credit per item and model as a :class:`touchpath.report.Section`.
 
         With ``chart=True`` the section also draws :func:`touchpath.plot.attribution` above
@@ -139,14 +137,12 @@ class Comparison:
         """
         from ..report import Section
 
+        title = title or "Attribution by model"
         what = "Value" if value else "Conversions"
-        table = Section.table(
-            title,
-            self._headers(),
-            self._display_rows(value),
-            number_format=",.2f" if value else None,
+        table = attrs.evolve(
+            self.to_table(value=value),
             note=f"{what} credited to each item by each model: {self._display_summary()}.",
-        )
+        ).report_section(title=title)
         if not chart:
             return table
         try:

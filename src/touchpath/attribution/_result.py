@@ -9,15 +9,16 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
-from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._paths import wsum
 from .._schema import Field
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import to_datetime
 from ..exceptions import ConfigError, UnsupportedInputError
 
 if TYPE_CHECKING:
     from .._paths import ConversionPaths
     from .._spendtable import Period, Spend
+    from ..report import Section
     from ._spend import SpendReport
 
 __all__ = ["AttributionResult", "Credit", "TouchCredit"]
@@ -102,7 +103,7 @@ def _label(model: object) -> str:
 
 
 @attrs.frozen(eq=False, repr=False)
-class AttributionResult:
+class AttributionResult(TableViews):
     """Conversions and value credited to channels (or touchpoints, stages, campaigns).
 
     ``credits()`` plus :attr:`unattributed` always equals
@@ -323,16 +324,11 @@ class AttributionResult:
 
     # -- output ---------------------------------------------------------------------------------
 
-    def to_pandas(self) -> Any:
-        """A DataFrame indexed by item with ``conversions``, ``value`` and ``share`` columns.
-
-        ``share`` is the item's fraction of the attributed conversions;
-        :attr:`unattributed` conversions are not a row.
-        """
-        return to_pandas(self._columns(), index=self._index, what="AttributionResult.to_pandas()")
-
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas`, the item first, as a polars DataFrame.
+    def to_table(self) -> Table:
+        """The credit per item: ``conversions`` (credit), ``value`` (money) and ``share``
+        (of the attributed conversions; :attr:`unattributed` conversions are not a row).
+        Frames keep the item order and index by item; printed views list the most
+        credited first. ``to_pandas()``, ``str()``, the notebook and the report show it.
 
         >>> from touchpath import EventLog, attribute
         >>> from touchpath.attribution import LastTouch
@@ -340,26 +336,37 @@ class AttributionResult:
         ...                               "converted": True}])
         >>> attribute(log, LastTouch()).to_polars().to_dicts()
         [{'channel': 'ads', 'conversions': 1.0, 'value': 0.0, 'share': 1.0}]
+        >>> print(attribute(log, LastTouch()))
+        LastTouch() by channel: 1 conversions (0 unattributed), value 0.00
+        channel  conversions   value   share
+        ads              1.0    0.00  100.0%
         """
-        return to_polars(self._columns(), what="AttributionResult.to_polars()")
-
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas`, the item first, as a pyarrow Table."""
-        return to_arrow(self._columns(), what="AttributionResult.to_arrow()")
+        total = self.attributed
+        share = self.conversions / total if total > 0 else np.zeros_like(self.conversions)
+        index = self._index
+        return Table(
+            (
+                Column(index),
+                Column("conversions", kind=ColumnKind.CREDIT),
+                Column("value", kind=ColumnKind.MONEY),
+                Column("share", kind=ColumnKind.RATE),
+            ),
+            {
+                index: list(self.items),
+                "conversions": self.conversions,
+                "value": self.values,
+                "share": share,
+            },
+            name="credits",
+            note=self._display_summary(),
+            index=index,
+            source="AttributionResult",
+            sort="conversions",
+        )
 
     @property
     def _index(self) -> str:
         return self.by.value if self.by else "item"
-
-    def _columns(self) -> Columns:
-        total = self.attributed
-        share = self.conversions / total if total > 0 else np.zeros_like(self.conversions)
-        return {
-            self._index: list(self.items),
-            "conversions": self.conversions,
-            "value": self.values,
-            "share": share,
-        }
 
     def __repr__(self) -> str:
         top = sorted(self.credits().items(), key=lambda kv: (-kv[1], kv[0]))[:3]
@@ -369,22 +376,6 @@ class AttributionResult:
             f"({self.unattributed:g} unattributed); {shown}>"
         )
 
-    # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
-
-    def _display_rows(self) -> list[list[object]]:
-        """One row per item, most credit first: item, conversions, share, value."""
-        total = self.attributed
-        order = sorted(range(len(self.items)), key=lambda i: (-self.conversions[i], self.items[i]))
-        return [
-            [
-                self.items[i],
-                float(self.conversions[i]),
-                float(self.conversions[i]) / total if total > 0 else None,
-                float(self.values[i]),
-            ]
-            for i in order
-        ]
-
     def _display_summary(self) -> str:
         by = self.by.value if self.by is not None else "item"
         return (
@@ -392,27 +383,7 @@ class AttributionResult:
             f"({self.unattributed:,.6g} unattributed), value {self.total_value:,.2f}"
         )
 
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and the credit per item as a compact table.
-
-        >>> from touchpath.attribution import FirstTouch, PathCounts, attribute
-        >>> r = attribute(PathCounts.from_rows([(["a", "b"], 2, 0, 10.0)]), FirstTouch())
-        >>> html = r._repr_html_()
-        >>> html.count("<tr>"), "FirstTouch()" in html
-        (3, True)
-        """
-        from .._repr import html_table, repr_html
-
-        by = self.by.value if self.by is not None else "item"
-        table = html_table(
-            [by, "conversions", "share", "value"],
-            self._display_rows(),
-            number_format=[None, None, ".1%", ",.2f"],
-            max_rows=30,
-        )
-        return repr_html("AttributionResult", self._display_summary(), table)
-
-    def report_section(self, *, title: str | None = None) -> Any:
+    def report_section(self, *, title: str | None = None) -> Section:
         """The credit per item as a :class:`touchpath.report.Section` (``Report.add`` calls it).
 
         >>> from touchpath.attribution import LastTouch, PathCounts, attribute
@@ -420,13 +391,4 @@ class AttributionResult:
         >>> s.report_section().title
         'Attribution: LastTouch()'
         """
-        from ..report import Section
-
-        by = self.by.value if self.by is not None else "item"
-        return Section.table(
-            title or f"Attribution: {self.model}",
-            [by, "conversions", "share", "value"],
-            self._display_rows(),
-            number_format=[None, None, ".1%", ",.2f"],
-            note=self._display_summary(),
-        )
+        return self.to_table().report_section(title=title or f"Attribution: {self.model}")

@@ -24,8 +24,10 @@ from typing import Any
 import attrs
 import numpy as np
 
+from .._columns import floats
 from .._schema import Field
 from .._spendtable import Period, Spend, period_labels, to_period
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, UnsupportedInputError
 from ..metrics import Ratio
 from ._compare import Comparison
@@ -78,7 +80,7 @@ class SpendRow:
 
 
 @attrs.frozen(eq=False, repr=False)
-class SpendReport:
+class SpendReport(TableViews):
     """Spend, credit, CPA, ROAS and CAC per item and period (see :func:`spend_report`)."""
 
     model: str
@@ -104,37 +106,57 @@ class SpendReport:
             for k, v in out.items()
         )
 
-    def _display_rows(self) -> list[list[object]]:
-        out: list[list[object]] = []
-        for r in self.rows:
-            cac = None if r.cac is None else r.cac.value
-            out.append(
-                [r.item, r.period, r.spend, r.conversions, r.value, r.cpa.value, r.roas.value, cac]
-            )
-        return out
-
-    def report_section(self, *, title: str | None = None) -> Any:
-        """The table as a :class:`touchpath.report.Section` (undefined ratios shown empty).
+    def to_table(self) -> Table:
+        """One row per item and period: ``spend``, credited ``conversions`` and ``value``,
+        ``cpa``, ``roas`` and ``cac`` (undefined where the denominator is 0).
 
         >>> from touchpath import Spend
         >>> from touchpath.attribution import LastTouch, PathCounts, attribute
         >>> r = attribute(PathCounts.from_rows([(["ads"], 2, 0, 50.0)]), LastTouch())
         >>> rep = spend_report(r, Spend.from_rows([("2025-01-01", "ads", None, 20.0)]))
-        >>> rep.report_section().title
-        'Spend and return: LastTouch()'
+        >>> rep.to_table().row(0)
+        ['ads', 'all', 20.0, 2.0, 50.0, 10.0, 2.5, None]
         """
-        from ..report import Section
-
         by = self.by.value if self.by is not None else "item"
-        return Section.table(
-            title or f"Spend and return: {self.model}",
-            [by, "period", "spend", "conversions", "value", "CPA", "ROAS", "CAC"],
-            self._display_rows(),
-            number_format=[None, None, ",.2f", ",.2f", ",.2f", ",.2f", ",.2f", ",.2f"],
+        money, credit = ColumnKind.MONEY, ColumnKind.CREDIT
+        columns = (
+            Column(by),
+            Column("period"),
+            Column("spend", kind=money),
+            Column("conversions", kind=credit),
+            Column("value", kind=money),
+            Column("cpa", "CPA", money),
+            Column("roas", "ROAS", ColumnKind.NUMBER),
+            Column("cac", "CAC", money),
+        )
+        rows = [
+            [
+                r.item,
+                r.period,
+                r.spend,
+                r.conversions,
+                r.value,
+                r.cpa.value,
+                r.roas.value,
+                None if r.cac is None else r.cac.value,
+            ]
+            for r in self.rows
+        ]
+        data: dict[str | int, Any] = {
+            c.key: [row[j] for row in rows] if j < 2 else floats([row[j] for row in rows])  # type: ignore[misc]
+            for j, c in enumerate(columns)
+        }
+        return Table(
+            columns,
+            data,
+            name="spend",
+            title=f"Spend and return: {self.model}",
             note=(
                 "CPA = spend / credited conversions, ROAS = credited value / spend, CAC = "
                 "spend / credited first conversions; empty where the denominator is 0."
             ),
+            decimals=2,
+            source="SpendReport",
         )
 
 

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, final
 import attrs
 import numpy as np
 
+from .._columns import columns_from_rows
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
-from ._common import CountUnit, LevelLike, level_codes, require_pandas, runs, to_enum
+from ._common import CountUnit, LevelLike, level_codes, runs, to_enum
 from ._funnel import CountUnitLike, FunnelOrder, FunnelOrderLike, _attempts, _Spec, _spec_of
 from ._funnel_options import Exclusion, Repeats, RepeatsLike, StepLike
 from ._ratio import Ratio
@@ -62,7 +64,7 @@ class DropoffPath:
 
 @final
 @attrs.frozen
-class DropoffPaths:
+class DropoffPaths(TableViews):
     """The moves around one funnel step of the units that dropped off there.
 
     :attr:`dropped` equals the funnel's ``dropped`` of that step (same
@@ -94,15 +96,16 @@ class DropoffPaths:
     paths: tuple[DropoffPath, ...]
     """The distinct move sequences, most frequent first (then by moves)."""
 
-    def to_pandas(self) -> Any:
-        """One row per path: moves joined by ``" > "``, ended, count, share, median times.
+    def to_table(self, *, limit: int | None = None) -> Table:
+        """One row per path (the ``limit`` most frequent; all by default): ``moves``
+        joined by ``" > "``, ``ended``, ``count``, ``share`` and the median time to each
+        move (``median_time_1``, ...).
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> dropoff_paths(log, ["x", "y"], level="stage", step=0).to_pandas()["count"].tolist()
         [1]
         """
-        pd = require_pandas("DropoffPaths.to_pandas()")
         rows = [
             {
                 "moves": " > ".join(p.moves),
@@ -111,33 +114,44 @@ class DropoffPaths:
                 "share": float(p.share),
                 **{f"median_time_{i + 1}": t for i, t in enumerate(p.median_times)},
             }
-            for p in self.paths
+            for p in self.paths[:limit]
         ]
-        return pd.DataFrame(rows)
+        data = columns_from_rows(rows, duration_prefixes=("median_time_",))
+        if not rows:
+            data = {"moves": [], "ended": [], "count": [], "share": []}
+        where = "After" if self.direction is PathDirection.NEXT else "Before"
+        shown = min(len(self.paths), len(self.paths) if limit is None else limit)
+        return Table.from_columns(
+            data,
+            [
+                Column("moves"),
+                Column("ended", kind=ColumnKind.FLAG),
+                Column("count", "journeys", ColumnKind.COUNT),
+                Column("share", kind=ColumnKind.RATE),
+                *(
+                    Column(
+                        k, f"median time to move {str(k).rsplit('_', 1)[1]}", ColumnKind.DURATION
+                    )
+                    for k in data
+                    if str(k).startswith("median_time_")
+                ),
+            ],
+            name="dropoff_paths",
+            title=f"{where} dropping off at {self.step!r}",
+            note=f"{self.dropped:,} dropped off; the {shown} most frequent of "
+            f"{len(self.paths):,} distinct paths of up to {self.moves} moves",
+            source="DropoffPaths",
+        )
 
     def report_section(self, *, title: str | None = None, limit: int = 10) -> Any:
-        """The most frequent paths as a :class:`touchpath.report.Section`.
+        """The ``limit`` most frequent paths as a :class:`touchpath.report.Section`.
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> dropoff_paths(log, ["x", "y"], level="stage", step=0).report_section().title
         "After dropping off at 'x'"
         """
-        from ..report import Section
-
-        where = "After" if self.direction is PathDirection.NEXT else "Before"
-        rows = [
-            [" > ".join(p.moves) + (" (end)" if p.ended else ""), p.count, p.share.value]
-            for p in self.paths[:limit]
-        ]
-        return Section.table(
-            title or f"{where} dropping off at {self.step!r}",
-            ["moves", "journeys", "share"],
-            rows,
-            number_format=[None, None, ".1%"],
-            note=f"{self.dropped:,} dropped off; the {min(limit, len(self.paths))} most "
-            f"frequent of {len(self.paths):,} distinct paths of up to {self.moves} moves",
-        )
+        return self.to_table(limit=limit).report_section(title=title)
 
 
 def dropoff_paths(

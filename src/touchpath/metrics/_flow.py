@@ -23,11 +23,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._columns import floats
 from .._optional import available
 from .._paths import ByLike, Collapse
 from .._schema import Field
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, MissingDependencyError
-from ._common import NEVER, Level, LevelLike, level_codes, require_pandas, runs, to_enum
+from ._common import NEVER, Level, LevelLike, level_codes, runs, to_enum
 
 if TYPE_CHECKING:
     from .._log import EventLog
@@ -430,7 +432,7 @@ def _top_labels(at_k: _I64, items: Sequence[str], top: int) -> tuple[list[str], 
 
 
 @attrs.frozen(eq=False)
-class PathFlow:
+class PathFlow(TableViews):
     """A path flow (Sankey): nodes per step and the bands between them.
 
     At each step the ``top`` items with the most journeys are kept and the
@@ -461,16 +463,36 @@ class PathFlow:
     links: tuple[FlowLink, ...]
     """Per step: bands in the order of their source, then target, nodes."""
 
-    def to_pandas(self) -> Any:
-        """One row per band: step, source, target, journeys.
+    def to_table(self) -> Table:
+        """One row per band: ``step`` (0-based: the move from step k to k + 1), ``source``,
+        ``target``, ``journeys`` and ``share`` (of the journeys at the source's step).
 
         >>> PathFlow.from_counts(PathFlowCounts.zero()).to_pandas().columns.tolist()
-        ['step', 'source', 'target', 'journeys']
+        ['step', 'source', 'target', 'journeys', 'share']
         """
-        pd = require_pandas("PathFlow.to_pandas()")
-        return pd.DataFrame(
-            [(x.step, x.source, x.target, x.journeys) for x in self.links],
-            columns=["step", "source", "target", "journeys"],
+        totals: dict[int, int] = {}
+        for n in self.nodes:
+            if n.kind in (NodeKind.ITEM, NodeKind.OTHER):
+                totals[n.step] = totals.get(n.step, 0) + n.journeys
+        links = self.links
+        return Table(
+            (
+                Column("step", kind=ColumnKind.COUNT),
+                Column("source", "from"),
+                Column("target", "to"),
+                Column("journeys", kind=ColumnKind.COUNT),
+                Column("share", "share of step", ColumnKind.RATE),
+            ),
+            {
+                "step": np.array([x.step for x in links], dtype=np.int64),
+                "source": [x.source for x in links],
+                "target": [x.target for x in links],
+                "journeys": np.array([x.journeys for x in links], dtype=np.int64),
+                "share": np.array([x.journeys / totals[x.step] for x in links], dtype=np.float64),
+            },
+            name="path_flow",
+            note=self._display_summary(),
+            source="PathFlow",
         )
 
     @classmethod
@@ -551,49 +573,13 @@ class PathFlow:
             + (f"; {c.without_visits:,} journeys have no visit" if c.without_visits else "")
         )
 
-    def _display_headers(self) -> list[str]:
-        return ["step", "from", "to", "journeys", "share of step"]
-
-    def _display_rows(self) -> list[list[object]]:
-        totals: dict[int, int] = {}
-        for n in self.nodes:
-            if n.kind in (NodeKind.ITEM, NodeKind.OTHER):
-                totals[n.step] = totals.get(n.step, 0) + n.journeys
-        return [
-            [x.step + 1, x.source, x.target, x.journeys, x.journeys / totals[x.step]]
-            for x in self.links
-        ]
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and one row per band.
-
-        >>> PathFlow.from_counts(PathFlowCounts.zero())._repr_html_().count("<table")
-        1
-        """
-        from .._repr import html_table, repr_html
-
-        fmt: list[str | None] = [None, None, None, None, ".1%"]
-        table = html_table(
-            self._display_headers(), self._display_rows(), number_format=fmt, max_rows=40
-        )
-        return repr_html("PathFlow", self._display_summary(), table)
-
-    def report_section(self, *, title: str = "Path flow", chart: bool | None = None) -> Any:
+    def report_section(self, *, title: str | None = None, chart: bool | None = None) -> Any:
         """The flow chart (when matplotlib is installed, or ``chart=True``) and its bands.
 
         >>> PathFlow.from_counts(PathFlowCounts.zero()).report_section(chart=False).title
         'Path flow'
         """
-        return _chart_section(
-            self,
-            title,
-            chart,
-            "path_flow",
-            self._display_headers(),
-            self._display_rows(),
-            [None, None, None, None, ".1%"],
-            self._display_summary(),
-        )
+        return _chart_section(self, title or "Path flow", chart, "path_flow")
 
 
 def path_flow(
@@ -627,7 +613,7 @@ def path_flow(
 
 
 @attrs.frozen(eq=False)
-class StepMatrix:
+class StepMatrix(TableViews):
     """Share of journeys at each item at each step (retentioneering's step matrix).
 
     Rows are the ``top`` items with the most visits over the steps (the rest
@@ -717,17 +703,24 @@ class StepMatrix:
         a, b = self.label or "first", other.label or "second"
         return StepMatrix(self.level, rows, _readonly(shares), self.journeys, f"{a} - {b}", (a, b))
 
-    def to_pandas(self) -> Any:
-        """Rows as the index, one column per step (1-based, as on the chart).
+    def to_table(self) -> Table:
+        """Rows as the index, one column per step (1-based, as on the chart): shares, or
+        for a difference, differences of shares (in percentage points).
 
         >>> step_matrix(PathFlowCounts.zero(steps=2)).to_pandas().columns.tolist()
         [1, 2]
         """
-        pd = require_pandas("StepMatrix.to_pandas()")
-        return pd.DataFrame(
-            self.shares,
-            index=pd.Index(list(self.rows), name=self.level.value),
-            columns=list(range(1, self.steps + 1)),
+        kind = ColumnKind.RATE_CHANGE if self.difference_of else ColumnKind.RATE
+        index = self.level.value
+        data: dict[str | int, Any] = {index: list(self.rows)}
+        data.update({k + 1: self.shares[:, k] for k in range(self.steps)})
+        return Table(
+            (Column(index), *(Column(k + 1, f"step {k + 1}", kind) for k in range(self.steps))),
+            data,
+            name="step_matrix",
+            note=self._display_summary(),
+            index=index,
+            source="StepMatrix",
         )
 
     def _display_summary(self) -> str:
@@ -740,44 +733,13 @@ class StepMatrix:
             f"over {self.steps} steps"
         )
 
-    def _display_headers(self) -> list[str]:
-        return [self.level.value, *(f"step {k + 1}" for k in range(self.steps))]
-
-    def _display_rows(self) -> list[list[object]]:
-        return [[r, *self.shares[i].tolist()] for i, r in enumerate(self.rows)]
-
-    def _formats(self) -> list[str | None]:
-        return [None, *([("+.1%" if self.difference_of else ".1%")] * self.steps)]
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and the matrix as a table.
-
-        >>> step_matrix(PathFlowCounts.zero(steps=2))._repr_html_().count("<tr>")
-        3
-        """
-        from .._repr import html_table, repr_html
-
-        table = html_table(
-            self._display_headers(), self._display_rows(), number_format=self._formats()
-        )
-        return repr_html("StepMatrix", self._display_summary(), table)
-
-    def report_section(self, *, title: str = "Step matrix", chart: bool | None = None) -> Any:
+    def report_section(self, *, title: str | None = None, chart: bool | None = None) -> Any:
         """The heat map (when matplotlib is installed, or ``chart=True``) and the table.
 
         >>> step_matrix(PathFlowCounts.zero()).report_section(chart=False).title
         'Step matrix'
         """
-        return _chart_section(
-            self,
-            title,
-            chart,
-            "step_matrix",
-            self._display_headers(),
-            self._display_rows(),
-            self._formats(),
-            self._display_summary(),
-        )
+        return _chart_section(self, title or "Step matrix", chart, "step_matrix")
 
 
 def step_matrix(
@@ -831,7 +793,7 @@ def step_matrix(
 
 
 @attrs.frozen(eq=False)
-class TopPaths:
+class TopPaths(TableViews):
     """The most common conversion paths (GA's top conversion paths).
 
     Rows are distinct paths by conversions (then occurrences, then path):
@@ -854,20 +816,36 @@ class TopPaths:
     total_conversions: float
     """Conversions of all paths."""
 
-    def to_pandas(self) -> Any:
-        """One row per path shown; ``path`` holds tuples of items.
+    def to_table(self) -> Table:
+        """One row per path shown: ``path`` (tuples of items), ``conversions``,
+        ``occurrences``, ``conversion_rate``, ``value`` and ``share`` (of all conversions).
 
         >>> from touchpath.attribution import PathCounts
         >>> top_paths(PathCounts.from_rows([(["a"], 1, 1, 5.0)])).to_pandas().columns.tolist()
         ['path', 'conversions', 'occurrences', 'conversion_rate', 'value', 'share']
         """
-        pd = require_pandas("TopPaths.to_pandas()")
-        return pd.DataFrame(
-            [
-                (p, c, o, float("nan") if r is None else r, v, float("nan") if s is None else s)
-                for p, c, o, r, v, s in self.rows
-            ],
-            columns=["path", "conversions", "occurrences", "conversion_rate", "value", "share"],
+        rows = self.rows
+        return Table(
+            (
+                Column("path"),
+                Column("conversions", kind=ColumnKind.CREDIT),
+                Column("occurrences", kind=ColumnKind.CREDIT),
+                Column("conversion_rate", "conversion rate", ColumnKind.RATE),
+                Column("value", kind=ColumnKind.MONEY),
+                Column("share", kind=ColumnKind.RATE),
+            ),
+            {
+                "path": [r[0] for r in rows],
+                "conversions": floats([r[1] for r in rows]),
+                "occurrences": floats([r[2] for r in rows]),
+                "conversion_rate": floats([r[3] for r in rows]),
+                "value": floats([r[4] for r in rows]),
+                "share": floats([r[5] for r in rows]),
+            },
+            name="top_paths",
+            note=self._display_summary(),
+            decimals=0,
+            source="TopPaths",
         )
 
     def _display_summary(self) -> str:
@@ -877,46 +855,14 @@ class TopPaths:
             f"{self.total_conversions:,.0f} conversions{hidden}"
         )
 
-    def _display_headers(self) -> list[str]:
-        return ["path", "conversions", "occurrences", "conversion rate", "value", "share"]
-
-    def _display_rows(self) -> list[list[object]]:
-        return [
-            [" \u2192 ".join(p) or "(no touch)", c, o, r, v, s] for p, c, o, r, v, s in self.rows
-        ]
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and one row per path.
-
-        >>> from touchpath.attribution import PathCounts
-        >>> top_paths(PathCounts.from_rows([(["a"], 1, 1, 5.0)]))._repr_html_().count("<tr>")
-        2
-        """
-        from .._repr import html_table, repr_html
-
-        fmt: list[str | None] = [None, ",.0f", ",.0f", ".1%", ",.2f", ".1%"]
-        table = html_table(self._display_headers(), self._display_rows(), number_format=fmt)
-        return repr_html("TopPaths", self._display_summary(), table)
-
-    def report_section(
-        self, *, title: str = "Top conversion paths", chart: bool | None = None
-    ) -> Any:
+    def report_section(self, *, title: str | None = None, chart: bool | None = None) -> Any:
         """The chart (when matplotlib is installed, or ``chart=True``) and the table.
 
         >>> from touchpath.attribution import PathCounts
         >>> top_paths(PathCounts.from_rows([(["a"], 1, 1, 5.0)])).report_section(chart=False).title
         'Top conversion paths'
         """
-        return _chart_section(
-            self,
-            title,
-            chart,
-            "top_paths",
-            self._display_headers(),
-            self._display_rows(),
-            [None, ",.0f", ",.0f", ".1%", ",.2f", ".1%"],
-            self._display_summary(),
-        )
+        return _chart_section(self, title or "Top conversion paths", chart, "top_paths")
 
 
 def top_paths(
@@ -997,23 +943,12 @@ def top_paths(
 # -- report sections with a chart ---------------------------------------------------------------
 
 
-def _chart_section(
-    result: Any,
-    title: str,
-    chart: bool | None,
-    plot_name: str,
-    headers: list[str],
-    rows: list[list[object]],
-    fmt: list[str | None],
-    note: str,
-) -> Any:
+def _chart_section(result: Any, title: str, chart: bool | None, plot_name: str) -> Any:
     """A report section: the result's chart (PNG) above its table."""
-    from .._repr import html_table
     from ..report import Section
 
-    table = (
-        f'<div class="table-wrap">{html_table(headers, rows, number_format=fmt, max_rows=60)}</div>'
-    )
+    section = result.to_table().report_section(title=title, max_rows=60)
+    table, note = section.body, section.note
     if chart is None:
         chart = available("matplotlib")
     if not chart:

@@ -46,8 +46,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
+from .._columns import Columns, columns_from_rows
 from .._schema import Field
+from .._table import Column, ColumnKind, Table, TableViews, format_duration
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning
 from ._common import (
@@ -1000,7 +1001,7 @@ def _steps_of(names: Sequence[str], counts: Sequence[StepCounts]) -> tuple[Funne
 
 
 @attrs.frozen
-class FunnelResult:
+class FunnelResult(TableViews):
     """A computed funnel: per step counts, rates and times, overall and per group.
 
     >>> from touchpath import EventLog
@@ -1089,14 +1090,54 @@ class FunnelResult:
                 return s
         raise NotFoundError("funnel step", step, choices=self.counts.steps)
 
-    def to_pandas(
+    def to_table(
         self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
-    ) -> Any:
-        """One row per step (per group and step with ``by``), rates as floats (NaN undefined).
+    ) -> Table:
+        """One row per step (per group and step with ``by``): counts, rates (undefined
+        where nobody could reach the step) and the time to the step and from the previous
+        one (median, quartiles, 90th percentile, mean).
 
         With ``interval="wilson"`` (or ``"clopper-pearson"``) each conversion
         also gets ``_lower`` and ``_upper`` columns: its confidence interval
-        at ``confidence`` (NaN where the rate is undefined).
+        at ``confidence`` (undefined where the rate is undefined).
+
+        >>> from touchpath import EventLog
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"},
+        ...                              {"journey_id": "b", "timestamp": 0, "stage": "x"},
+        ...                              {"journey_id": "a", "timestamp": 5400, "stage": "y"}])
+        >>> print(funnel(log, ["x", "y"]))
+        2 journeys entered, 1 completed (50.0%); order sequential
+        step  reached  of first  of previous  dropped  drop-off  median time to step
+        x           2    100.0%       100.0%        1     50.0%                    -
+        y           1     50.0%        50.0%        0         -                1.5 h
+        """
+        by = self.counts.by
+        windowed = self.counts.window is not None
+        shown = [
+            *([Column(by.value)] if by is not None else []),
+            Column("step"),
+            Column("reached", kind=ColumnKind.COUNT),
+            Column("conversion_from_first", "of first", ColumnKind.RATE),
+            Column("conversion_from_previous", "of previous", ColumnKind.RATE),
+            Column("settled_conversion", "settled", ColumnKind.RATE, shown=windowed),
+            Column("dropped", kind=ColumnKind.COUNT),
+            Column("censored", kind=ColumnKind.COUNT, shown=windowed),
+            Column("drop_off", "drop-off", ColumnKind.RATE),
+            Column("time_to_step_median", "median time to step", ColumnKind.DURATION),
+        ]
+        return Table.from_columns(
+            self._columns(interval, confidence),
+            shown,
+            name="steps",
+            note=self._display_summary() if self.entered else self._empty_reason(),
+            source="FunnelResult",
+        )
+
+    def to_pandas(
+        self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
+    ) -> Any:
+        """The columns of :meth:`to_table` as a pandas DataFrame, rates as floats (NaN
+        undefined), times as Timedelta columns.
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
@@ -1105,19 +1146,19 @@ class FunnelResult:
         >>> list(funnel(log, ["x"]).to_pandas(interval="wilson").columns[3:5])
         ['conversion_from_first_lower', 'conversion_from_first_upper']
         """
-        return to_pandas(self._columns(interval, confidence), what="FunnelResult.to_pandas()")
+        return self.to_table(interval=interval, confidence=confidence).to_pandas()
 
     def to_polars(
         self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
     ) -> Any:
         """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(interval, confidence), what="FunnelResult.to_polars()")
+        return self.to_table(interval=interval, confidence=confidence).to_polars()
 
     def to_arrow(
         self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
     ) -> Any:
         """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(interval, confidence), what="FunnelResult.to_arrow()")
+        return self.to_table(interval=interval, confidence=confidence).to_arrow()
 
     def _columns(
         self, interval: IntervalMethodLike | None = None, confidence: float = 0.95
@@ -1153,50 +1194,12 @@ class FunnelResult:
     def __repr__(self) -> str:
         c = self.counts
         by = f", by {c.by.value}" if c.by is not None else ""
-        window = f", window {self._short_duration(c.window)}" if c.window is not None else ""
+        window = f", window {format_duration(c.window)}" if c.window is not None else ""
         return (
             f"<FunnelResult {len(self.steps)} {c.level.value} steps ({c.order.value}{window}{by}):"
             f" {self.entered:,} {c.count.value} entered, {self.completed:,} completed"
             f" ({self.conversion:.1%})>"
         )
-
-    @staticmethod
-    def _short_duration(value: dt.timedelta | None) -> str | None:
-        """``42 min``, ``13.2 h``, ``4.5 days``: durations for a table cell."""
-        if value is None:
-            return None
-        hours = value / dt.timedelta(hours=1)
-        if hours < 1:
-            return f"{hours * 60:.3g} min"
-        if hours < 48:
-            return f"{hours:.3g} h"
-        return f"{hours / 24:.3g} days"
-
-    def _display_headers(self) -> list[str]:
-        return [
-            "step",
-            "reached",
-            "of first",
-            "of previous",
-            "dropped",
-            "drop-off",
-            "median time to step",
-        ]
-
-    def _display_rows(self, steps: Sequence[FunnelStep] | None = None) -> list[list[object]]:
-        """One row per step: counts, rates (None where undefined) and median time to step."""
-        return [
-            [
-                s.step,
-                s.reached,
-                s.conversion_from_first.value,
-                s.conversion_from_previous.value,
-                s.dropped,
-                None if s.drop_off is None else s.drop_off.value,
-                self._short_duration(s.time_to_step.median),
-            ]
-            for s in (self.steps if steps is None else steps)
-        ]
 
     def _display_summary(self) -> str:
         c = self.counts
@@ -1205,36 +1208,12 @@ class FunnelResult:
             f"({self.conversion:.1%}); order {c.order.value}"
         )
         if c.window is not None:
-            text += f", window {self._short_duration(c.window)}"
+            text += f", window {format_duration(c.window)}"
         if self.censored:
             text += f", {self.censored:,} censored (window still open)"
         if c.excluded:
             text += f", {c.excluded:,} {c.count.value} excluded (an exclusion step)"
         return text
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and one row per step (and per group with ``by``).
-
-        >>> from touchpath import EventLog
-        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
-        >>> funnel(log, ["x"])._repr_html_().count("<tr>")
-        2
-        """
-        from .._repr import html_table, repr_html
-
-        fmt: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
-        parts = [html_table(self._display_headers(), self._display_rows(), number_format=fmt)]
-        for label, steps in self.breakdown.items():
-            by = self.counts.by.value if self.counts.by is not None else "group"
-            parts.append(
-                html_table(
-                    self._display_headers(),
-                    self._display_rows(steps),
-                    number_format=fmt,
-                    caption=f"{by}: {label if label is not None else '(none)'}",
-                )
-            )
-        return repr_html("FunnelResult", self._display_summary(), *parts)
 
     def _empty_reason(self) -> str:
         """Why no unit entered the funnel (the first step never occurs)."""
@@ -1249,7 +1228,7 @@ class FunnelResult:
     def report_section(
         self,
         *,
-        title: str = "Funnel",
+        title: str | None = None,
         interval: IntervalMethodLike | None = None,
         confidence: float = 0.95,
     ) -> Any:
@@ -1267,22 +1246,28 @@ class FunnelResult:
         """
         from ..report import Section
 
+        title = title or "Funnel"
         if self.entered == 0:
             return Section.text(title, self._empty_reason() + ".", note=self._display_summary())
-        headers = self._display_headers()
-        rows = self._display_rows()
-        formats: list[str | None] = [None, None, ".1%", ".1%", None, ".1%", None]
-        note = self._display_summary()
-        if interval is not None:
-            how = to_enum(IntervalMethod, "interval", interval)
-            headers.append(f"of previous, {confidence:.0%} interval")
-            formats.append(None)
-            for row, s in zip(rows, self.steps, strict=True):
-                rate = s.conversion_from_previous
-                lower, upper = bounds_or_none(rate.numerator, rate.denominator, how, confidence)
-                row.append(None if lower is None else f"[{lower:.1%}, {upper:.1%}]")
-            note += f"; intervals: {how.value}"
-        return Section.table(title, headers, rows, number_format=formats, note=note)
+        how = None if interval is None else to_enum(IntervalMethod, "interval", interval)
+        table = self.to_table(interval=how, confidence=confidence)
+        if how is not None:
+            lower = table.column("conversion_from_previous_lower")
+            upper = table.column("conversion_from_previous_upper")
+            label = f"{confidence:.0%} interval of previous"
+            table = attrs.evolve(
+                table,
+                columns=[
+                    attrs.evolve(c, label=f"{label}: lower", shown=True)
+                    if c is lower
+                    else attrs.evolve(c, label=f"{label}: upper", shown=True)
+                    if c is upper
+                    else c
+                    for c in table.columns
+                ],
+                note=f"{table.note}; intervals: {how.value}",
+            )
+        return table.report_section(title=title)
 
 
 def _with_intervals(

@@ -10,9 +10,10 @@ import attrs
 import numpy as np
 
 from .._schema import Field
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
-from ._common import CountUnit, LevelLike, require_pandas, to_enum
+from ._common import CountUnit, LevelLike, to_enum
 from ._funnel import (
     CountUnitLike,
     FunnelCounts,
@@ -37,7 +38,7 @@ __all__ = ["FunnelTrends", "funnel_trends"]
 
 @final
 @attrs.frozen
-class FunnelTrends:
+class FunnelTrends(TableViews):
     """One funnel per period of entry: a unit belongs to the period its counted attempt
     entered step 1 in (UTC calendar days, ISO weeks or months).
 
@@ -111,7 +112,7 @@ class FunnelTrends:
             return self
         return NotImplemented
 
-    def to_pandas(self) -> Any:
+    def to_table(self) -> Table:
         """One row per period and step: ``period`` (first day), the step and its counts.
 
         >>> from touchpath import EventLog
@@ -119,21 +120,35 @@ class FunnelTrends:
         >>> funnel_trends(log, ["x"]).to_pandas()[["period", "step", "reached"]].to_dict("records")
         [{'period': datetime.date(1969, 12, 29), 'step': 'x', 'reached': 1}]
         """
-        pd = require_pandas("FunnelTrends.to_pandas()")
-        rows = [
-            {
-                "period": start,
-                "step": s.step,
-                "reached": s.reached,
-                "conversion_from_first": float(s.conversion_from_first),
-                "conversion_from_previous": float(s.conversion_from_previous),
-                "dropped": s.dropped,
-                "censored": s.censored,
-            }
+        steps = [
+            (start, s)
             for start, counts in self.periods.items()
             for s in FunnelResult.from_counts(counts).steps
         ]
-        return pd.DataFrame(rows)
+        rate, count = ColumnKind.RATE, ColumnKind.COUNT
+        return Table(
+            (
+                Column("period"),
+                Column("step"),
+                Column("reached", kind=count),
+                Column("conversion_from_first", "of first", rate),
+                Column("conversion_from_previous", "of previous", rate),
+                Column("dropped", kind=count),
+                Column("censored", kind=count),
+            ),
+            {
+                "period": [start for start, _ in steps],
+                "step": [s.step for _, s in steps],
+                "reached": [s.reached for _, s in steps],
+                "conversion_from_first": [float(s.conversion_from_first) for _, s in steps],
+                "conversion_from_previous": [float(s.conversion_from_previous) for _, s in steps],
+                "dropped": [s.dropped for _, s in steps],
+                "censored": [s.censored for _, s in steps],
+            },
+            name="funnel_trends",
+            note=f"one funnel per {self.period.value} of entry, {len(self.periods)} periods",
+            source="FunnelTrends",
+        )
 
 
 def funnel_trends(

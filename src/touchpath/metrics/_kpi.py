@@ -6,14 +6,15 @@ import enum
 import math
 import numbers
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, overload
 
 import attrs
 import numpy as np
 
-from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
+from .._columns import Columns, columns_from_rows
 from .._model import KPI
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning, UnsupportedInputError
 from ._measure import measure
 from ._ratio import Ratio
@@ -21,6 +22,7 @@ from ._ratio import Ratio
 if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
+    from ..report import Section
 
 __all__ = ["KPIScore", "KPIStatus", "Scorecard", "scorecard"]
 
@@ -92,7 +94,7 @@ class KPIScore:
 
 
 @attrs.frozen
-class Scorecard:
+class Scorecard(TableViews):
     """Every KPI of a journey map, scored; see :func:`scorecard`.
 
     >>> from touchpath import templates
@@ -145,26 +147,50 @@ class Scorecard:
         """
         return tuple(s.id for s in self.scores if s.status is KPIStatus.NOT_MET)
 
-    def to_pandas(self) -> Any:
-        """One row per KPI: stage, id, name, unit, direction, target, actual, met, gap, status.
+    def to_table(self, *, measured_only: bool = False) -> Table:
+        """One row per KPI (with ``measured_only``, per KPI with a value): stage, id,
+        name, unit, direction, target, actual, met, gap, status. Values are in the KPI's
+        unit (rates as fractions, times in hours or days, as the ``unit`` column says);
+        undefined where not measured.
 
         >>> from touchpath import templates
         >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 62})
         >>> row = card.to_pandas().set_index("kpi").loc["nps"]
         >>> (float(row["target"]), float(row["actual"]), bool(row["met"]), row["status"])
         (50.0, 62.0, True, 'met')
+        >>> print(" ".join(next(x for x in str(card).splitlines() if "promoter" in x).split()))
+        retention Net promoter score at_least 50 62 +12 met
         """
-        return to_pandas(self._columns(), what="Scorecard.to_pandas()")
+        if not measured_only:
+            return self._table(self.scores, self._display_summary())
+        measured = [s for s in self.scores if s.status is not KPIStatus.UNMEASURED]
+        note = self._display_summary()
+        if not measured:
+            note = f"no KPI could be measured: {self._empty_reason()}"
+        return self._table(measured, note)
 
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="Scorecard.to_polars()")
+    def _table(self, scores: Sequence[KPIScore], note: str) -> Table:
+        quantity = ColumnKind.QUANTITY
+        shown = [
+            Column("stage"),
+            Column("kpi", "KPI", shown=False),
+            Column("name", "KPI"),
+            Column("unit", shown=False),
+            Column("direction"),
+            Column("target", kind=quantity, unit_of="unit"),
+            Column("actual", kind=quantity, unit_of="unit"),
+            Column("gap", kind=quantity, unit_of="unit", signed=True),
+            Column("status"),
+        ]
+        return Table.from_columns(
+            self._columns(scores),
+            shown,
+            name="kpis",
+            note=note,
+            source="Scorecard",
+        )
 
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="Scorecard.to_arrow()")
-
-    def _columns(self) -> Columns:
+    def _columns(self, scores: Sequence[KPIScore]) -> Columns:
         rows = [
             {
                 "stage": s.kpi.stage,
@@ -178,7 +204,7 @@ class Scorecard:
                 "gap": s.gap,
                 "status": s.status.value,
             }
-            for s in self.scores
+            for s in scores
         ]
         columns = columns_from_rows(rows, float_columns=("target", "actual", "gap"))
         if "met" in columns:  # nullable: None where unmeasured
@@ -196,69 +222,13 @@ class Scorecard:
             f"{len(self.not_met)} not met, {len(self.unmeasured)} unmeasured>"
         )
 
-    @staticmethod
-    def _show(kpi: KPI, value: float | None) -> str | None:
-        """A KPI value in its unit: ``25.0%``, ``3.2``, ``18.5 h``."""
-        if value is None:
-            return None
-        unit = kpi.unit.value
-        if unit == "rate":
-            return f"{value:.1%}"
-        if unit == "hours":
-            return f"{value:,.3g} h"
-        if unit == "days":
-            return f"{value:,.3g} days"
-        return f"{value:,.3g}"
-
-    def _display_rows(self, *, measured_only: bool = False) -> list[list[object]]:
-        """stage, KPI, target (with its direction), actual, gap, status: one row per KPI."""
-        rows: list[list[object]] = []
-        for s in self.scores:
-            if measured_only and s.status.value == "unmeasured":
-                continue
-            target = self._show(s.kpi, s.target)
-            if target is not None:
-                target = ("\u2265 " if s.kpi.direction.value == "at_least" else "\u2264 ") + target
-            gap = self._show(s.kpi, s.gap)
-            if gap is not None and s.gap is not None and s.gap > 0:
-                gap = "+" + gap
-            rows.append(
-                [
-                    s.kpi.stage,
-                    s.kpi.name or s.id,
-                    target,
-                    self._show(s.kpi, s.actual),
-                    gap,
-                    s.status.value.replace("_", " "),
-                ]
-            )
-        return rows
-
-    @staticmethod
-    def _headers() -> list[str]:
-        return ["stage", "KPI", "target", "actual", "gap", "status"]
-
     def _display_summary(self) -> str:
         return (
             f"{self.map_name!r}: {len(self.scores)} KPIs; {len(self.met)} met, "
             f"{len(self.not_met)} not met, {len(self.unmeasured)} unmeasured"
         )
 
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and one row per KPI.
-
-        >>> from touchpath import templates
-        >>> card = scorecard(templates.get("pay_per_call_marketplace"), {"nps": 55})
-        >>> html = card._repr_html_()
-        >>> html.count("<tr>"), "\u2265 50" in html
-        (20, True)
-        """
-        from .._repr import html_table, repr_html
-
-        table = html_table(self._headers(), self._display_rows())
-        return repr_html("Scorecard", self._display_summary(), table)
-
-    def report_section(self, *, title: str = "KPI scorecard") -> Any:
+    def report_section(self, *, title: str | None = None) -> Section:
         """The measured KPIs as a :class:`touchpath.report.Section`; unmeasured ones in its note.
 
         >>> from touchpath import templates
@@ -269,6 +239,7 @@ class Scorecard:
         """
         from ..report import Section
 
+        title = title or "KPI scorecard"
         note = self._display_summary()
         if not any(s.actual is not None for s in self.scores):
             return Section.text(
@@ -282,8 +253,8 @@ class Scorecard:
                 for s in self.scores
                 if s.status is KPIStatus.UNMEASURED
             )
-        return Section.table(
-            title, self._headers(), self._display_rows(measured_only=True), note=note
+        return attrs.evolve(self.to_table(measured_only=True), note=note).report_section(
+            title=title
         )
 
     def _empty_reason(self) -> str:

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._columns import Columns, to_arrow, to_pandas, to_polars
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, NotFoundError
 from ._common import instant, parse_instant, to_enum
 from ._ratio import Ratio
@@ -82,7 +82,7 @@ def _bucket_start(b: int, period: Period) -> dt.date:
 
 
 @attrs.frozen(eq=False)
-class RetentionTable:
+class RetentionTable(TableViews):
     """A cohort table: rows are cohorts (by start period), columns period offsets 0, 1, ...
 
     Cell ``(i, n)`` counts the journeys of cohort ``i`` retained ``n``
@@ -165,6 +165,49 @@ class RetentionTable:
         out[~self.observed | (self.sizes[:, None] == 0)] = np.nan
         return out
 
+    def to_table(self, values: Literal["rate", "count"] = "rate") -> Table:
+        """Cohorts as rows (indexed by start date), ``size`` then one column per offset.
+
+        ``values="rate"`` gives shares (undefined where unobserved or the cohort is
+        empty), ``"count"`` retained journeys (undefined where unobserved).
+
+        >>> from touchpath import EventLog
+        >>> day = 86400
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"},
+        ...                              {"journey_id": "a", "timestamp": day, "stage": "x"},
+        ...                              {"journey_id": "b", "timestamp": 0, "stage": "x"}])
+        >>> print(retention(log, period="day"))
+        2 journeys in 1 day cohorts by first event, retained on
+        cohort      journeys       0      1
+        1970-01-01         2  100.0%  50.0%
+        """
+        if values == "rate":
+            table = self.rates()
+            cells: list[Any] = [table[:, k] for k in range(table.shape[1])]
+            kind = ColumnKind.RATE
+        elif values == "count":
+            cells = [
+                np.ma.MaskedArray(self.retained[:, k].astype(np.int64), mask=~self.observed[:, k])
+                for k in range(self.retained.shape[1])
+            ]
+            kind = ColumnKind.COUNT
+        else:
+            raise ConfigError(f"'values' must be 'rate' or 'count'; got {values!r}")
+        data: dict[str | int, Any] = {"cohort": list(self.starts), "size": np.asarray(self.sizes)}
+        data.update(enumerate(cells))
+        return Table(
+            (
+                Column("cohort"),
+                Column("size", "journeys", ColumnKind.COUNT),
+                *(Column(k, kind=kind) for k in range(len(cells))),
+            ),
+            data,
+            name="retention",
+            note=self._display_summary(),
+            index="cohort",
+            source="RetentionTable",
+        )
+
     def to_pandas(self, values: Literal["rate", "count"] = "rate") -> Any:
         """Cohorts as rows (indexed by start date), ``size`` then one column per offset.
 
@@ -176,33 +219,17 @@ class RetentionTable:
         >>> retention(log, period="day").to_pandas().to_dict("list")
         {'size': [1], 0: [1.0]}
         """
-        columns = self._columns(values)
-        return to_pandas(columns, index="cohort", what="RetentionTable.to_pandas()")
+        return self.to_table(values).to_pandas()
 
     def to_polars(self, values: Literal["rate", "count"] = "rate") -> Any:
         """The columns of :meth:`to_pandas`, ``cohort`` first (offsets named "0", "1", ...),
         as a polars DataFrame."""
-        return to_polars(self._columns(values), what="RetentionTable.to_polars()")
+        return self.to_table(values).to_polars()
 
     def to_arrow(self, values: Literal["rate", "count"] = "rate") -> Any:
         """The columns of :meth:`to_pandas`, ``cohort`` first (offsets named "0", "1", ...),
         as a pyarrow Table."""
-        return to_arrow(self._columns(values), what="RetentionTable.to_arrow()")
-
-    def _columns(self, values: str) -> Columns:
-        if values == "rate":
-            table = self.rates()
-            cells: list[Any] = [table[:, k] for k in range(table.shape[1])]
-        elif values == "count":
-            cells = [
-                np.ma.MaskedArray(self.retained[:, k].astype(np.int64), mask=~self.observed[:, k])
-                for k in range(self.retained.shape[1])
-            ]
-        else:
-            raise ConfigError(f"'values' must be 'rate' or 'count'; got {values!r}")
-        columns: Columns = {"cohort": list(self.starts), "size": np.asarray(self.sizes)}
-        columns.update(enumerate(cells))
-        return columns
+        return self.to_table(values).to_arrow()
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
 
@@ -216,37 +243,7 @@ class RetentionTable:
             text += f"; {self.excluded:,} journeys never reached the cohort stage"
         return text
 
-    def _display_headers(self) -> list[str]:
-        return ["cohort", "journeys", *(str(k) for k in range(self.retained.shape[1]))]
-
-    def _display_rows(self) -> list[list[object]]:
-        rates = self.rates()
-        return [
-            [start.isoformat(), int(size), *(None if np.isnan(v) else v for v in row)]
-            for start, size, row in zip(
-                self.starts, self.sizes.tolist(), rates.tolist(), strict=True
-            )
-        ]
-
-    def _formats(self) -> list[str | None]:
-        return [None, None, *([".0%"] * self.retained.shape[1])]
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and the cohort table (shares; a dash where unobserved).
-
-        >>> from touchpath import EventLog
-        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
-        >>> retention(log, period="day")._repr_html_().count("<tr>")
-        2
-        """
-        from .._repr import html_table, repr_html
-
-        table = html_table(
-            self._display_headers(), self._display_rows(), number_format=self._formats()
-        )
-        return repr_html("RetentionTable", self._display_summary(), table)
-
-    def report_section(self, *, title: str = "Retention", chart: bool | None = None) -> Any:
+    def report_section(self, *, title: str | None = None, chart: bool | None = None) -> Any:
         """The heat map (when matplotlib is installed, or ``chart=True``) and the cohort table.
 
         >>> from touchpath import EventLog
@@ -256,16 +253,7 @@ class RetentionTable:
         """
         from ._flow import _chart_section
 
-        return _chart_section(
-            self,
-            title,
-            chart,
-            "retention",
-            self._display_headers(),
-            self._display_rows(),
-            self._formats(),
-            self._display_summary(),
-        )
+        return _chart_section(self, title or "Retention", chart, "retention")
 
 
 def retention(

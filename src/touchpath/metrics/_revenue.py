@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError
 from ._common import CountUnit, Level, LevelLike, first_values, parse_instant, to_enum
 from ._funnel import CountUnitLike, FunnelOrder, funnel
@@ -497,7 +498,7 @@ def _spent(log: EventLog, spend: Spend | None) -> dict[str | None, float]:
 
 
 @attrs.frozen
-class RevenueMovements:
+class RevenueMovements(TableViews):
     """How the revenue of the customers at the start of a period moved by the next one.
 
     See :func:`revenue_movements`; the properties are the usual ratios.
@@ -562,6 +563,49 @@ class RevenueMovements:
         0.5
         """
         return Ratio(self.churned + self.contraction, self.starting)
+
+    def to_table(self) -> Table:
+        """One row: the customers and revenue movements, then the four ratios.
+
+        >>> m = RevenueMovements(4, 1, 400.0, 60.0, 20.0, 100.0, 50.0)
+        >>> m.to_table().values("net_revenue_retention")
+        [0.85]
+        """
+        money, rate, count = ColumnKind.MONEY, ColumnKind.RATE, ColumnKind.COUNT
+        values: dict[str | int, Any] = {
+            "customers_at_start": [self.customers_at_start],
+            "churned_customers": [self.churned_customers],
+            "starting": [self.starting],
+            "expansion": [self.expansion],
+            "contraction": [self.contraction],
+            "churned": [self.churned],
+            "new": [self.new],
+            "net_revenue_retention": [float(self.net_revenue_retention)],
+            "gross_revenue_retention": [float(self.gross_revenue_retention)],
+            "customer_churn": [float(self.customer_churn)],
+            "revenue_churn": [float(self.revenue_churn)],
+        }
+        kinds = [count, count, money, money, money, money, money, rate, rate, rate, rate]
+        labels = [
+            "customers",
+            "churned customers",
+            "starting",
+            "expansion",
+            "contraction",
+            "churned",
+            "new",
+            "NRR",
+            "GRR",
+            "customer churn",
+            "revenue churn",
+        ]
+        return Table(
+            tuple(Column(k, lab, kind) for k, lab, kind in zip(values, labels, kinds, strict=True)),
+            values,
+            name="revenue_movements",
+            title="Revenue movements",
+            source="RevenueMovements",
+        )
 
 
 def _period_mask(log: EventLog, period: object, name: str) -> npt.NDArray[np.bool_]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, final
+from typing import TYPE_CHECKING, Literal, TypeAlias, final
 
 import attrs
 import numpy as np
 
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, NotFoundError
-from ._common import require_pandas
 from ._interval import (
     IntervalMethod,
     check_confidence,
@@ -192,7 +192,7 @@ def _label(label: str | None) -> str:
 
 @final
 @attrs.frozen
-class SegmentComparison:
+class SegmentComparison(TableViews):
     """Every segment's rate tested against a baseline, with the false discovery rate controlled.
 
     >>> c = compare_segments({"smb": Ratio(45, 100), "ent": Ratio(30, 100)})
@@ -220,37 +220,6 @@ class SegmentComparison:
         """
         return tuple(t for t in self.tests if t.significant)
 
-    def _headers(self) -> list[str]:
-        return [
-            "segment",
-            "step",
-            "rate",
-            "baseline",
-            "difference",
-            "difference lower",
-            "difference upper",
-            "p-value",
-            "q-value",
-            "significant",
-        ]
-
-    def _rows(self) -> list[list[object]]:
-        return [
-            [
-                _label(t.segment),
-                t.step,
-                t.test.first.value,
-                t.test.second.value,
-                t.test.difference,
-                t.test.difference_lower,
-                t.test.difference_upper,
-                t.test.p_value,
-                t.q_value,
-                "yes" if t.significant else "no",
-            ]
-            for t in self.tests
-        ]
-
     def _summary(self) -> str:
         against = "the other segments" if self.baseline is None else repr(self.baseline)
         text = (
@@ -271,66 +240,50 @@ class SegmentComparison:
     def __repr__(self) -> str:
         return f"<SegmentComparison {self._summary()}>"
 
-    def to_pandas(self) -> Any:
-        """One row per test (suppressed cells are in :attr:`suppressed`).
+    def to_table(self) -> Table:
+        """One row per test (suppressed cells are in :attr:`suppressed`): the segment's
+        rate, the baseline's, their difference with its interval (percentage points),
+        z, p- and q-values and whether the difference is significant.
 
         >>> c = compare_segments({"a": Ratio(5, 10), "b": Ratio(2, 10)}, baseline="b")
         >>> c.to_pandas()[["segment", "significant"]].to_dict("records")
         [{'segment': 'a', 'significant': False}]
+        >>> c.to_table().cells()[0][2:5]  # 5/10 against 2/10: 30 points more
+        ['50.0%', '20.0%', '+30.0 pp']
         """
-        pd = require_pandas("SegmentComparison.to_pandas()")
-        return pd.DataFrame(
-            [
-                {
-                    "segment": t.segment,
-                    "step": t.step,
-                    "rate": float(t.test.first),
-                    "baseline": float(t.test.second),
-                    "difference": t.test.difference,
-                    "difference_lower": t.test.difference_lower,
-                    "difference_upper": t.test.difference_upper,
-                    "z": t.test.z,
-                    "p_value": t.test.p_value,
-                    "q_value": t.q_value,
-                    "significant": t.significant,
-                }
-                for t in self.tests
-            ]
-        )
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the summary and one row per test.
-
-        >>> compare_segments({"a": Ratio(5, 10)})._repr_html_().count("<tr>")
-        1
-        """
-        from .._repr import html_table, repr_html
-
-        return repr_html(
-            "SegmentComparison",
-            self._summary(),
-            html_table(self._headers(), self._rows(), number_format=self._formats()),
-        )
-
-    @staticmethod
-    def _formats() -> list[str | None]:
-        return [None, None, ".1%", ".1%", "+.1%", "+.1%", "+.1%", ".3g", ".3g", None]
-
-    def report_section(self, *, title: str = "Segment comparison") -> Any:
-        """The tests as a :class:`touchpath.report.Section`, suppressed cells named in its note.
-
-        >>> c = compare_segments({"a": Ratio(1, 3), "b": Ratio(4, 9)}, min_support=5)
-        >>> "suppressed" in c.report_section().note
-        True
-        """
-        from ..report import Section
-
-        return Section.table(
-            title,
-            self._headers(),
-            self._rows(),
-            number_format=self._formats(),
+        tests = self.tests
+        change = ColumnKind.RATE_CHANGE
+        return Table(
+            (
+                Column("segment"),
+                Column("step"),
+                Column("rate", kind=ColumnKind.RATE),
+                Column("baseline", kind=ColumnKind.RATE),
+                Column("difference", kind=change),
+                Column("difference_lower", "difference lower", change),
+                Column("difference_upper", "difference upper", change),
+                Column("z", kind=ColumnKind.NUMBER, shown=False),
+                Column("p_value", "p-value", ColumnKind.NUMBER),
+                Column("q_value", "q-value", ColumnKind.NUMBER),
+                Column("significant", kind=ColumnKind.FLAG),
+            ),
+            {
+                "segment": [t.segment for t in tests],
+                "step": [t.step for t in tests],
+                "rate": [float(t.test.first) for t in tests],
+                "baseline": [float(t.test.second) for t in tests],
+                "difference": [t.test.difference for t in tests],
+                "difference_lower": [t.test.difference_lower for t in tests],
+                "difference_upper": [t.test.difference_upper for t in tests],
+                "z": [t.test.z for t in tests],
+                "p_value": [t.test.p_value for t in tests],
+                "q_value": [t.q_value for t in tests],
+                "significant": [t.significant for t in tests],
+            },
+            name="segment_tests",
+            title="Segment comparison",
             note=self._summary(),
+            source="SegmentComparison",
         )
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
+from .._columns import Columns, columns_from_rows
+from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError
 from ._common import Level, LevelLike, instant, parse_instant, to_enum
@@ -24,7 +25,7 @@ __all__ = ["Dwell", "DwellTimes", "TimeBetween", "dwell_times", "time_between"]
 
 
 @attrs.frozen
-class TimeBetween:
+class TimeBetween(TableViews):
     """How long journeys take from one stage to another, and who never arrives.
 
     See :func:`time_between` for the definitions.
@@ -68,23 +69,37 @@ class TimeBetween:
     now: dt.datetime | None = None
     """The end of observation used for censoring."""
 
-    def to_pandas(self) -> Any:
-        """One row with every field (durations as Timedelta columns).
+    def to_table(self) -> Table:
+        """One row with every field (durations as Timedelta columns); text and HTML show
+        the counts, the median and 90th percentile, and the share within the threshold.
 
         >>> from touchpath import EventLog
-        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
-        >>> time_between(log, "x", "x").to_pandas()["started"].tolist()
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"},
+        ...                              {"journey_id": "a", "timestamp": 7200, "stage": "y"}])
+        >>> time_between(log, "x", "y").to_pandas()["started"].tolist()
         [1]
+        >>> print(time_between(log, "x", "y"))
+        source  target  started  arrived  never arrived  median  90th percentile
+        x       y             1        1              0     2 h              2 h
         """
-        return to_pandas(self._columns(), what="TimeBetween.to_pandas()")
-
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="TimeBetween.to_polars()")
-
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="TimeBetween.to_arrow()")
+        within = self.within is not None
+        return Table.from_columns(
+            self._columns(),
+            [
+                Column("source"),
+                Column("target"),
+                Column("started", kind=ColumnKind.COUNT),
+                Column("arrived", kind=ColumnKind.COUNT),
+                Column("never_arrived", "never arrived", ColumnKind.COUNT),
+                Column("duration_median", "median", ColumnKind.DURATION),
+                Column("duration_p90", "90th percentile", ColumnKind.DURATION),
+                Column("within", kind=ColumnKind.DURATION, shown=within),
+                Column("censored", kind=ColumnKind.COUNT, shown=within),
+                Column("share_within", "share within", ColumnKind.RATE, shown=within),
+            ],
+            name="time_between",
+            source="TimeBetween",
+        )
 
     def _columns(self) -> Columns:
         row: dict[str, Any] = {
@@ -216,7 +231,7 @@ class Dwell:
 
 
 @attrs.frozen
-class DwellTimes:
+class DwellTimes(TableViews):
     """Dwell times per node; see :func:`dwell_times`.
 
     >>> from touchpath import EventLog
@@ -236,23 +251,32 @@ class DwellTimes:
                 return d
         raise NotFoundError(self.level.value, node, choices=[d.node for d in self.nodes])
 
-    def to_pandas(self) -> Any:
-        """One row per node.
+    def to_table(self) -> Table:
+        """One row per node: visits, journeys, completed and open visits, and the dwell
+        time of the completed visits (median, quartiles, 90th percentile, mean).
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
         >>> dwell_times(log).to_pandas()[["stage", "visits", "open_visits"]].to_dict("records")
         [{'stage': 'x', 'visits': 1, 'open_visits': 1}]
+        >>> print(dwell_times(log))
+        stage  visits  journeys  completed  open visits  median dwell  90th percentile
+        x           1         1          0            1             -                -
         """
-        return to_pandas(self._columns(), what="DwellTimes.to_pandas()")
-
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="DwellTimes.to_polars()")
-
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="DwellTimes.to_arrow()")
+        return Table.from_columns(
+            self._columns(),
+            [
+                Column(self.level.value),
+                Column("visits", kind=ColumnKind.COUNT),
+                Column("journeys", kind=ColumnKind.COUNT),
+                Column("completed", kind=ColumnKind.COUNT),
+                Column("open_visits", "open visits", ColumnKind.COUNT),
+                Column("dwell_median", "median dwell", ColumnKind.DURATION),
+                Column("dwell_p90", "90th percentile", ColumnKind.DURATION),
+            ],
+            name="dwell_times",
+            source="DwellTimes",
+        )
 
     def _columns(self) -> Columns:
         rows = []

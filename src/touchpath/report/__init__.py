@@ -6,10 +6,10 @@ figures, the journey map diagram, an event log summary, or anything with a
 same offline, in an e-mail attachment or on paper.
 
 >>> from touchpath import templates
->>> from touchpath.report import Report
+>>> from touchpath.report import Report, Section
 >>> page = (Report("Journey review")
-...         .add_map(templates.get("b2b_five_stage"))
-...         .add_table("Channels", ["channel", "journeys"], [["email", 120], ["ads", 80]])
+...         .add(Section.journey_map(templates.get("b2b_five_stage")))
+...         .add(Section.table("Channels", ["channel", "journeys"], [["email", 120], ["ads", 80]]))
 ...         .to_html())
 >>> "http://" in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 False

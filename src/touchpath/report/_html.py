@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
     from ..render._svg import Observed
+    from ..typing import Tabular
 
 __all__ = ["Report", "Section", "SectionKind", "SectionSource", "build_report"]
 
@@ -559,7 +560,7 @@ def _slug(title: str, position: int, taken: set[str]) -> str:
 class Report:
     """Collects sections, then writes one self-contained HTML file.
 
-    Every ``add_*`` method returns the report, so calls chain. The page has
+    :meth:`add` takes sections and results and returns the report, so calls chain. The page has
     the title, a summary, a table of contents and the sections in the order
     added; its CSS is inline, its figures inline SVG or ``data:`` URIs, and
     it has no scripts, so it opens the same offline, attached to an e-mail
@@ -568,8 +569,8 @@ class Report:
 
     >>> from touchpath import templates
     >>> report = (Report("Q3 journeys", summary="What moved prospects this quarter.")
-    ...           .add_map(templates.get("b2b_five_stage"))
-    ...           .add_table("Channels", ["channel", "conversions"], [["email", 12]]))
+    ...           .add(Section.journey_map(templates.get("b2b_five_stage")))
+    ...           .add(Section.table("Channels", ["channel", "conversions"], [["email", 12]])))
     >>> page = report.to_html()
     >>> page.startswith("<!DOCTYPE html>"), page.count("<section"), len(report)
     (True, 2, 2)
@@ -603,12 +604,17 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report {self._title!r}: {len(self._sections)} sections>"
 
-    def add(self, item: Section | SectionSource) -> Self:
-        """Add a :class:`Section`, or any object with a ``report_section()`` method.
+    def add(self, item: Section | SectionSource | Tabular) -> Self:
+        """Add a :class:`Section`, an object with a ``report_section()`` method (every
+        touchpath result), or any :class:`touchpath.typing.Tabular` object (its table).
 
-        >>> Report("r").add(Section.text("Hello", "world")).sections[0].title
-        'Hello'
+        >>> from touchpath import Column, Table
+        >>> r = Report("r").add(Section.text("Hello", "world"))
+        >>> r.add(Table((Column("x"),), {"x": ["a"]}, title="Items")).sections[1].title
+        'Items'
         """
+        from ..typing import Tabular
+
         if isinstance(item, Section):
             section = item
         elif isinstance(item, SectionSource):
@@ -618,150 +624,21 @@ class Report:
                     f"{type(item).__name__}.report_section() must return a Section; "
                     f"got {type(section).__name__}"
                 )
+        elif isinstance(item, Tabular):
+            section = item.to_table().report_section()
         else:
             raise ConfigError(
-                "a report takes Section objects or objects with a report_section() method; "
+                "a report takes Section objects, objects with a report_section() method or "
+                "tabular objects (with to_table()); "
                 f"got {type(item).__name__}"
             )
         self._sections.append(section)
         return self
 
-    def add_text(self, title: str, *paragraphs: str, note: str | None = None) -> Self:
-        """Add paragraphs of plain text (see :meth:`Section.text`).
-
-        >>> len(Report("r").add_text("About", "One.", "Two."))
-        1
-        """
-        return self.add(Section.text(title, *paragraphs, note=note))
-
-    def add_table(
-        self,
-        title: str,
-        headers: Sequence[str],
-        rows: Iterable[Sequence[object]],
-        *,
-        caption: str | None = None,
-        number_format: NumberFormat | Sequence[NumberFormat | None] | None = None,
-        max_rows: int | None = None,
-        note: str | None = None,
-    ) -> Self:
-        """Add a table (see :meth:`Section.table`).
-
-        >>> len(Report("r").add_table("T", ["a"], [[1], [2]]))
-        1
-        """
-        return self.add(
-            Section.table(
-                title,
-                headers,
-                rows,
-                caption=caption,
-                number_format=number_format,
-                max_rows=max_rows,
-                note=note,
-            )
-        )
-
-    def add_figure_svg(
-        self,
-        title: str,
-        svg: str | bytes,
-        *,
-        caption: str | None = None,
-        alt: str | None = None,
-        inline: bool = False,
-        note: str | None = None,
-    ) -> Self:
-        """Add an SVG figure (see :meth:`Section.figure_svg`).
-
-        >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
-        >>> len(Report("r").add_figure_svg("Chart", svg))
-        1
-        """
-        return self.add(
-            Section.figure_svg(title, svg, caption=caption, alt=alt, inline=inline, note=note)
-        )
-
-    def add_figure_png(
-        self,
-        title: str,
-        png: bytes,
-        *,
-        caption: str | None = None,
-        alt: str | None = None,
-        scale: float = 1.0,
-        note: str | None = None,
-    ) -> Self:
-        """Add a PNG figure (see :meth:`Section.figure_png`).
-
-        >>> png = _PNG_SIGNATURE + struct.pack(">I4sII", 13, b"IHDR", 8, 8) + bytes(5)
-        >>> len(Report("r").add_figure_png("Chart", png))
-        1
-        """
-        return self.add(
-            Section.figure_png(title, png, caption=caption, alt=alt, scale=scale, note=note)
-        )
-
-    def add_matplotlib(
-        self,
-        title: str,
-        figure: Any,
-        *,
-        format: Literal["png", "svg"] = "png",
-        dpi: int = 144,
-        caption: str | None = None,
-        alt: str | None = None,
-        note: str | None = None,
-    ) -> Self:
-        """Add a matplotlib figure (see :meth:`Section.matplotlib`).
-
-        >>> class Figure:  # stands in for matplotlib.figure.Figure
-        ...     def savefig(self, buf, format, **options):
-        ...         buf.write(_PNG_SIGNATURE + struct.pack(">I4sII", 13, b"IHDR", 8, 8))
-        >>> len(Report("r").add_matplotlib("Chart", Figure()))
-        1
-        """
-        return self.add(
-            Section.matplotlib(
-                title, figure, format=format, dpi=dpi, caption=caption, alt=alt, note=note
-            )
-        )
-
-    def add_map(
-        self,
-        journey_map: JourneyMap,
-        *,
-        observed: Observed | None = None,
-        title: str = "Journey map",
-        lint: bool = True,
-        note: str | None = None,
-    ) -> Self:
-        """Add a journey map diagram (see :meth:`Section.journey_map`).
-
-        >>> from touchpath import templates
-        >>> Report("r").add_map(templates.get("b2b_five_stage")).sections[0].title
-        'Journey map'
-        """
-        return self.add(
-            Section.journey_map(journey_map, observed=observed, title=title, lint=lint, note=note)
-        )
-
-    def add_event_log(
-        self, log: EventLog, *, title: str = "Event data", head: int = 5, note: str | None = None
-    ) -> Self:
-        """Add an event log summary (see :meth:`Section.event_log`).
-
-        >>> from touchpath import EventLog
-        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "x"}])
-        >>> Report("r").add_event_log(log).sections[0].title
-        'Event data'
-        """
-        return self.add(Section.event_log(log, title=title, head=head, note=note))
-
     def to_html(self) -> str:
         """The whole report as one HTML document.
 
-        >>> page = Report("A <b> report").add_text("S", "x").to_html()
+        >>> page = Report("A <b> report").add(Section.text("S", "x")).to_html()
         >>> "<title>A &lt;b&gt; report</title>" in page
         True
         """
@@ -816,7 +693,7 @@ class Report:
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as d:
-        ...     out = Report("r").add_text("S", "x").write(pathlib.Path(d) / "r.html")
+        ...     out = Report("r").add(Section.text("S", "x")).write(pathlib.Path(d) / "r.html")
         ...     out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         True
         """
@@ -846,11 +723,11 @@ def build_report(
     """
     report = Report(title, summary=summary, subtitle=subtitle)
     if journey_map is not None:
-        report.add_map(journey_map, observed=observed)
+        report.add(Section.journey_map(journey_map, observed=observed))
     elif observed is not None:
         raise ConfigError("'observed' transitions are drawn on a journey map; pass journey_map too")
     if log is not None:
-        report.add_event_log(log)
+        report.add(Section.event_log(log))
     for item in sections:
         report.add(item)
     return report

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._runs import runs
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError, MapError
 
 if TYPE_CHECKING:
@@ -307,7 +308,7 @@ def _batch_costs(
 
 @final
 @attrs.frozen(eq=False)
-class Alignments:
+class Alignments(TableViews):
     """Optimal alignments of every journey of a log to a map (see :func:`align`).
 
     :attr:`costs` holds each journey's minimal repair cost; :attr:`worst`
@@ -397,37 +398,44 @@ class Alignments:
                 return
             yield self.repair(str(self.journey_ids[i]))
 
-    def to_pandas(self) -> Any:
-        """One row per journey: ``journey_id``, ``cost``, ``worst``, ``fitness``."""
-        from .._optional import require_pandas
+    def to_table(self) -> Table:
+        """One row per journey: ``journey_id``, ``cost``, ``worst``, ``fitness``.
 
-        pd = require_pandas("Alignments.to_pandas()")
-        return pd.DataFrame(
+        >>> from touchpath import EventLog, templates
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0,
+        ...                               "stage": "awareness"}])
+        >>> align(log, templates.get("b2b_five_stage"), prefix=True).to_table().row(0)
+        ['a', 0.0, 1.0, 1.0]
+        """
+        number = ColumnKind.NUMBER
+        return Table(
+            (
+                Column("journey_id", "journey"),
+                Column("cost", kind=number),
+                Column("worst", kind=number),
+                Column("fitness", kind=ColumnKind.RATE),
+            ),
             {
                 "journey_id": list(self.journey_ids),
                 "cost": self.costs,
                 "worst": self.worst,
                 "fitness": self.fitness,
-            }
+            },
+            name="alignments",
+            note=self._summary(),
+            source="Alignments",
         )
 
-    def _summary(self) -> str:
-        n = len(self.costs)
-        mode = "prefixes of walks" if self.prefix else "complete walks"
-        mean = float(self.costs.mean()) if n else math.nan
-        return (
-            f"{n:,} journeys aligned to {mode} of {self._map.name!r}: {self.conforming:,} "
-            f"conform (cost 0), mean cost {mean:.3g}, log fitness {self.log_fitness:.1%}"
-        )
+    def repairs_table(self, *, sample: int = 200) -> Table:
+        """The most frequent repairs (moves other than matches) over up to ``sample``
+        non-conforming journeys, in log order: the move, the stage and how often.
 
-    def __repr__(self) -> str:
-        return f"<Alignments {self._summary()}>"
-
-    def report_section(self, *, title: str = "Alignment to the map", sample: int = 200) -> Any:
-        """The alignment summary and the most frequent repairs (over up to ``sample``
-        non-conforming journeys, in log order) as a :class:`touchpath.report.Section`."""
-        from ..report import Section
-
+        >>> from touchpath import EventLog, templates
+        >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0,
+        ...                               "stage": "decision"}])
+        >>> align(log, templates.get("b2b_five_stage"), prefix=True).repairs_table().n_rows > 0
+        True
+        """
         tally: dict[tuple[str, str], int] = {}
         looked = 0
         for repair in self.repairs(limit=sample):
@@ -443,7 +451,31 @@ class Alignments:
         note = self._summary() + (
             f"; repairs counted over {looked:,} non-conforming journeys" if looked else ""
         )
-        return Section.table(title, ["repair", "stage", "times"], rows, note=note)
+        return Table.from_rows(
+            (Column("repair"), Column("stage"), Column("times", kind=ColumnKind.COUNT)),
+            rows,
+            name="repairs",
+            title="Alignment to the map",
+            note=note,
+            source="Alignments",
+        )
+
+    def _summary(self) -> str:
+        n = len(self.costs)
+        mode = "prefixes of walks" if self.prefix else "complete walks"
+        mean = float(self.costs.mean()) if n else math.nan
+        return (
+            f"{n:,} journeys aligned to {mode} of {self._map.name!r}: {self.conforming:,} "
+            f"conform (cost 0), mean cost {mean:.3g}, log fitness {self.log_fitness:.1%}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Alignments {self._summary()}>"
+
+    def report_section(self, *, title: str | None = None, sample: int = 200) -> Any:
+        """The alignment summary and the most frequent repairs (:meth:`repairs_table`) as a
+        :class:`touchpath.report.Section`."""
+        return self.repairs_table(sample=sample).report_section(title=title)
 
 
 def _repair_one(

@@ -16,6 +16,7 @@ from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
 from .._log import EventLog
 from .._map import JourneyMap
 from .._model import Edge
+from .._table import Column, ColumnKind, Table
 from ..exceptions import UnsupportedInputError
 from ._context import TransitionKind, ValidationContext
 
@@ -200,6 +201,35 @@ class MapComparison:
             "probability": np.array([t.probability for t in self.transitions], dtype=np.float64),
             "median_duration": durations(t.median_duration for t in self.transitions),
         }
+
+    def to_table(self) -> Table:
+        """The observed transitions, one row each (the columns of :meth:`to_pandas`), as a
+        :class:`touchpath.Table`: what ``print()``, ``Report.add`` and the command line show.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
+        ...                              for t, s in enumerate(["a", "b"])])
+        >>> compare_to_map(log, m).to_table().row(0)[:5]
+        ['a', 'b', 'forward', True, 1]
+        """
+        count = ColumnKind.COUNT
+        return Table(
+            (
+                Column("source", "from"),
+                Column("target", "to"),
+                Column("kind"),
+                Column("designed", kind=ColumnKind.FLAG, shown=False),
+                Column("count", "moves", count),
+                Column("journeys", kind=count),
+                Column("probability", kind=ColumnKind.RATE),
+                Column("median_duration", "median time", ColumnKind.DURATION),
+            ),
+            self._columns(),
+            name="transitions",
+            title="Observed transitions against the map",
+            source="MapComparison",
+        )
 
     # -- the overlay -----------------------------------------------------------------------
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 import numpy as np
 
 from .._model import ChannelKind
 from .._schema import CATEGORICAL, Field
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import UnsupportedInputError
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _level(log: EventLog, field: Field, in_map: tuple[str, ...]) -> LevelCoverag
 
 
 @attrs.frozen
-class Coverage:
+class Coverage(TableViews):
     """What of a journey map an event log contains; see :func:`coverage`.
 
     >>> from touchpath import datasets, templates
@@ -190,16 +191,6 @@ cannot be answered'
             + f"{len(self.notes())} gaps>"
         )
 
-    def _headers(self) -> list[str]:
-        return [
-            "level",
-            "in map",
-            "in data",
-            "missing from data",
-            "unknown to map",
-            "events without",
-        ]
-
     def _rows(self) -> list[list[object]]:
         rows: list[list[object]] = [
             [
@@ -231,43 +222,33 @@ cannot be answered'
             ". " + "; ".join(notes) if notes else ". The data covers the whole map."
         )
 
-    def _repr_html_(self) -> str:
-        """Jupyter: the summary and one row per level.
-
-        >>> from touchpath import datasets, templates
-        >>> c = coverage(datasets.sample(), templates.get("b2b_five_stage"))
-        >>> c._repr_html_().count("<tr>")
-        5
-        """
-        from .._repr import html_table, repr_html
-
-        return repr_html("Coverage", self._summary(), html_table(self._headers(), self._rows()))
-
-    def report_section(self, *, title: str = "Data coverage") -> Any:
-        """The coverage as a :class:`touchpath.report.Section`; the gaps in its note.
-
-        >>> from touchpath import datasets, templates
-        >>> s = coverage(datasets.sample(), templates.get("pay_per_call_marketplace"))
-        >>> s.report_section().title
-        'Data coverage'
-        """
-        from ..report import Section
-
-        return Section.table(title, self._headers(), self._rows(), note=self._summary())
-
-    def to_pandas(self) -> Any:
-        """One row per level and KPIs: counts and the ids missing or unknown.
+    def to_table(self) -> Table:
+        """One row per level and KPIs: ``level``, ``in_map``, ``in_data``, the ids
+        ``missing`` from the data or ``unknown`` to the map (the first three named),
+        ``events_without`` a value; the gaps in its note.
 
         >>> from touchpath import datasets, templates
         >>> c = coverage(datasets.sample(), templates.get("pay_per_call_marketplace"))
         >>> c.to_pandas()["in_data"].tolist()
         [8, 49, 17, 14]
         """
-        from .._optional import require_pandas
-
-        pd = require_pandas("Coverage.to_pandas()")
-        columns = ["level", "in_map", "in_data", "missing", "unknown", "events_without"]
-        return pd.DataFrame(self._rows(), columns=columns)
+        rows = self._rows()
+        count = ColumnKind.COUNT
+        return Table.from_rows(
+            (
+                Column("level"),
+                Column("in_map", "in map", count),
+                Column("in_data", "in data", count),
+                Column("missing", "missing from data"),
+                Column("unknown", "unknown to map"),
+                Column("events_without", "events without", count),
+            ),
+            rows,
+            name="coverage",
+            title="Data coverage",
+            note=self._summary(),
+            source="Coverage",
+        )
 
 
 def coverage(log: EventLog, journey_map: JourneyMap) -> Coverage:

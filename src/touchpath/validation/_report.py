@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
-from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
+from .._columns import Columns, to_pandas, utc_times
+from .._table import Column, ColumnKind, Table
 from ..exceptions import (
     JourneyViolation,
     UndefinedResultWarning,
@@ -715,11 +716,11 @@ transition fitness 50.0%, 0 pending>
 
     def to_polars(self) -> Any:
         """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(self._violations), what="ValidationReport.to_polars()")
+        return self.to_table().to_polars()
 
     def to_arrow(self) -> Any:
         """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(self._violations), what="ValidationReport.to_arrow()")
+        return self.to_table().to_arrow()
 
     def to_pandas(self) -> Any:
         """The violations as a pandas DataFrame, one row each (needs ``touchpath[pandas]``).
@@ -735,7 +736,7 @@ transition fitness 50.0%, 0 pending>
           journey_id  index        rule
         0          j      0  EntryStage
         """
-        return self._frame(self._violations, "to_pandas()")
+        return self.to_table().to_pandas()
 
     def pending_to_pandas(self) -> Any:
         """The pending checks as a pandas DataFrame (the columns of :meth:`to_pandas` and ``due``).
@@ -765,62 +766,134 @@ transition fitness 50.0%, 0 pending>
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------
 
-    def _display_parts(self, limit: int) -> list[str]:
-        """Summary table, violations per rule and the first ``limit`` violations, as HTML."""
-        from .._repr import html_table, key_value_table
+    def to_table(self, *, limit: int | None = None) -> Table:
+        """The violations, one row each (the first ``limit``; all by default): the
+        columns of :meth:`to_pandas`; text and HTML show journey, event, time, rule,
+        severity and message. With a ``limit`` (a table to read) a ``detail`` column
+        replaces the message on screen: the finding without the journey, event, time
+        and rule that have their own columns.
 
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> validate(log, m).to_table().values("rule")
+        ['EntryStage']
+        """
+        data = self._columns(self._violations)
         c = self.counts
-        summary = key_value_table(
-            [
-                ("journeys", c.journeys),
-                ("events", c.events),
-                ("violations", c.violations),
-                ("errors", c.errors),
-                ("warnings", c.violations - c.errors),
-                ("pending", c.pending),
-                ("journey fitness", None if math.isnan(c.journey_fitness) else c.journey_fitness),
-                (
-                    "transition fitness",
-                    None if math.isnan(c.transition_fitness) else c.transition_fitness,
-                ),
-            ],
-            caption="Summary",
-            number_format=".1%",
-        )
-        rules = html_table(
-            ["rule", "severity", "violations"],
-            [[r.name, r.severity.value, n] for r, n in c.by_rule.items()],
-            caption="Violations per rule",
-        )
-        parts = [summary, rules]
-        if self.coverage is not None:
-            parts.append(
-                html_table(self.coverage._headers(), self.coverage._rows(), caption="Data coverage")
-            )
-        if c.violations:
-            shown = self._violation_objects(np.arange(min(limit, c.violations), dtype=np.int64))
-            parts.append(
-                html_table(
-                    ["journey", "event", "time", "rule", "severity", "detail"],
-                    [
-                        [
-                            v.journey_id,
-                            v.index,
-                            v.timestamp.format("YYYY-MM-DD HH:mm:ss"),
-                            v.rule.name,
-                            v.severity.value,
-                            _detail(v.message, v.journey_id, v.index, v.rule.name),
-                        ]
-                        for v in shown
-                    ],
-                    caption=(
-                        f"First {len(shown):,} of {c.violations:,} violations"
-                        if len(shown) < c.violations
-                        else "Violations"
-                    ),
+        if limit is not None:
+            data = {k: v[:limit] for k, v in data.items()}
+            data["detail"] = [
+                _detail(m, j, i, r)
+                for m, j, i, r in zip(
+                    data["message"], data["journey_id"], data["index"], data["rule"], strict=True
                 )
-            )
-        return parts
+            ]
+        shown = len(data["journey_id"])
+        return Table.from_columns(
+            data,
+            [
+                Column("journey_id", "journey"),
+                Column("index", "event", ColumnKind.COUNT),
+                Column("timestamp", "time", ColumnKind.TIME),
+                Column("from_stage", "from"),
+                Column("to_stage", "to"),
+                Column("rule"),
+                Column("severity"),
+                Column("message", shown=limit is None),
+                *([Column("detail")] if limit is not None else []),
+            ],
+            name="violations",
+            title=(
+                f"First {shown:,} of {c.violations:,} violations"
+                if shown < c.violations
+                else "Violations"
+            ),
+            note=self._summary(),
+            source="ValidationReport",
+        )
+
+    def summary_table(self) -> Table:
+        """The counts: journeys, events, violations, errors, warnings, pending and the two
+        fitness rates (undefined when no journey or move could be checked).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> validate(log, m).summary_table().row(0)
+        [1, 1, 0, 0, 0, 0, 1.0, None]
+        """
+        c = self.counts
+        count, rate = ColumnKind.COUNT, ColumnKind.RATE
+        keys = ("journeys", "events", "violations", "errors", "warnings", "pending")
+        values = (c.journeys, c.events, c.violations, c.errors, c.violations - c.errors, c.pending)
+        data: dict[str | int, Any] = {k: [v] for k, v in zip(keys, values, strict=True)}
+        data["journey_fitness"] = [c.journey_fitness]
+        data["transition_fitness"] = [c.transition_fitness]
+        return Table(
+            (
+                *(Column(k, kind=count) for k in keys),
+                Column("journey_fitness", "journey fitness", rate),
+                Column("transition_fitness", "transition fitness", rate),
+            ),
+            data,
+            name="summary",
+            title="Summary",
+            note=self._summary(),
+            source="ValidationReport",
+        )
+
+    def rules_table(self) -> Table:
+        """Violations per rule: the rule's name, its severity and the count.
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").stage("b").path("a", "b").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "b"}])
+        >>> [r for r in validate(log, m).rules_table().rows() if r[2]]
+        [['EntryStage', 'error', 1]]
+        """
+        by_rule = self.counts.by_rule
+        return Table(
+            (Column("rule"), Column("severity"), Column("violations", kind=ColumnKind.COUNT)),
+            {
+                "rule": [r.name for r in by_rule],
+                "severity": [r.severity.value for r in by_rule],
+                "violations": list(by_rule.values()),
+            },
+            name="rules",
+            title="Violations per rule",
+            source="ValidationReport",
+        )
+
+    def tables(self, *, limit: int | None = 10) -> list[Table]:
+        """What the notebook, the report, ``str()`` and the command line show: the
+        summary, the violations per rule, the data coverage (when known) and the first
+        ``limit`` violations (all with None).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> [t.name for t in validate(log, m).tables()]
+        ['summary', 'rules', 'coverage', 'violations']
+        """
+        out = [self.summary_table(), self.rules_table()]
+        if self.coverage is not None:
+            out.append(self.coverage.to_table())
+        out.append(attrs.evolve(self.to_table(limit=limit), note=""))  # said in the summary
+        return out
+
+    def _summary(self) -> str:
+        note = repr(self)[1:-1].removeprefix("ValidationReport ")
+        if self.undefined_reason is not None:
+            note = f"Not validated: {self.undefined_reason}. {note}"
+        return note
+
+    def __str__(self) -> str:
+        return "\n\n".join(t.to_text() for t in self.tables())
 
     def _repr_html_(self) -> str:
         """Jupyter: the one-line summary, the counts, violations per rule, the first violations.
@@ -834,9 +907,10 @@ transition fitness 50.0%, 0 pending>
         """
         from .._repr import repr_html
 
-        return repr_html("ValidationReport", repr(self)[1:-1], *self._display_parts(10))
+        parts = [t.to_html(caption=t.title) for t in self.tables()]
+        return repr_html("ValidationReport", repr(self)[1:-1], *parts)
 
-    def report_section(self, *, title: str = "Validation", limit: int = 10) -> Any:
+    def report_section(self, *, title: str | None = None, limit: int = 10) -> Any:
         """The validation as a :class:`touchpath.report.Section` (``Report.add`` calls it).
 
         >>> from touchpath import EventLog, JourneyMap
@@ -849,12 +923,11 @@ fitness n/a, 0 pending"
         """
         from ..report import Section, SectionKind
 
-        body = "".join(f'<div class="table-wrap">{p}</div>' for p in self._display_parts(limit))
-        note = repr(self)[1:-1].removeprefix("ValidationReport ")
-        if self.undefined_reason is not None:
-            note = f"Not validated: {self.undefined_reason}. {note}"
-
-        return Section(title, body, SectionKind.TABLE, note)
+        body = "".join(
+            f'<div class="table-wrap">{t.to_html(caption=t.title)}</div>'
+            for t in self.tables(limit=limit)
+        )
+        return Section(title or "Validation", body, SectionKind.TABLE, self._summary())
 
 
 def edge_counts(
