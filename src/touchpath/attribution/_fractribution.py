@@ -95,6 +95,8 @@ class Fractribution:
             return Credit(shares=self._shares(paths))
         group, summary, index = distinct
         shares = self._shares(summary)
+        if summary is paths:  # already distinct (path counts): no spreading
+            return Credit(shares=shares)
         # touch t of path p is touch (position) of its distinct path
         start = summary.offsets[index[group]]
         return Credit(shares=shares[start[paths.touch_path] + paths.positions])
@@ -103,14 +105,14 @@ class Fractribution:
         """Touch shares, with every path's rate read from the paths given."""
         rate, cf_rate = self._rates(paths)
         tp = paths.touch_path
-        lengths = paths.lengths
-        own = rate[tp]
-        raw = np.where(lengths[tp] == 1, own, np.maximum(own - cf_rate, 0.0))
+        # a one-touch path's leave-one-out rate is 0, so its touch's raw credit is the rate
+        raw = np.maximum(rate[tp] - cf_rate, 0.0)
         total = wsum(tp, raw, paths.n_paths)
-        is_last = paths.positions == lengths[tp] - 1
-        return np.where(
-            total[tp] > 0, raw / np.where(total[tp] > 0, total[tp], 1.0), is_last.astype(float)
-        )
+        shares = raw / np.where(total > 0, total, 1.0)[tp]
+        # no touch contributes: the last touch takes it all
+        none = (total <= 0) & (paths.lengths > 0)
+        shares[paths.offsets[1:][none] - 1] = 1.0
+        return shares
 
     def _rates(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
         """Each path's conversion rate, and each touch's leave-one-out path's rate."""
@@ -126,13 +128,14 @@ class Fractribution:
         sp, lp = _subset(paths, short), _subset(paths, ~short)
         rate = np.empty(paths.n_paths)
         cf = np.empty(paths.n_touches)
-        rate[short], cf[on_short] = self._rates_positional(sp, base)
+        rate[short], cf[on_short], uniq, group_rate = _positional(sp, base)
         rate[~short], cf[~on_short] = self._rates_hashed(lp)
         # a path one touch too long has short leave-one-out paths: look them up as integers
         edge = paths.lengths == limit + 1
         if edge.any():
-            ep = _subset(paths, edge)
-            cf[edge[paths.touch_path]] = _positional_lookup(sp, ep, base)
+            _, before, after = _digits(_subset(paths, edge), base)
+            keys = before + after
+            cf[edge[paths.touch_path]] = _lookup(uniq, group_rate, keys, np.ones(len(keys), bool))
         return rate, cf
 
     def _rates_hashed(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
@@ -268,20 +271,30 @@ def _positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64, _I64, _F
 
     Digits are the item codes + 1 (never 0), so distinct paths of any lengths are
     distinct integers; the path without touch i keeps the digits before i and shifts
-    those after it down one place. Returns each path's rate, each touch's
-    leave-one-out rate, the distinct path integers and their rates.
+    those after it down one place (an exact division by the base). Every path must be
+    within the positional limit. Returns each path's rate, each touch's leave-one-out
+    rate, the distinct path integers and their rates.
     """
-    tp = paths.touch_path
-    term, before, after = _digits(paths, base)
+    tp, pos = paths.touch_path, paths.positions
+    width = max(int(paths.lengths.max(initial=0)), 1)
+    powers = base ** np.arange(width, dtype=np.int64)  # at most base^limit: fits
+    term = (paths.codes.astype(np.int64) + 1) * powers[pos]
     csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
     np.cumsum(term, out=csum[1:])
-    h = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
+    start = csum[paths.offsets[:-1]]
+    h = csum[paths.offsets[1:]] - start
     uniq, inverse = np.unique(h, return_inverse=True)
     group = inverse.reshape(-1).astype(np.int64)
     conv = wsum(group, paths.conversions, len(uniq))
     seen = conv + wsum(group, paths.non_conversions, len(uniq))
     group_rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
-    cf = _lookup(uniq, group_rate, before + after, paths.lengths[tp] > 1)
+    # a touch repeating the one before it leaves the same path out: look up the others only
+    fresh = np.ones(paths.n_touches, dtype=np.bool_)
+    fresh[1:] = (paths.codes[1:] != paths.codes[:-1]) | (pos[1:] == 0)
+    t = np.flatnonzero(fresh)
+    before = csum[t] - start[tp[t]]
+    keys = before + (h[tp[t]] - before - term[t]) // base
+    cf = _lookup(uniq, group_rate, keys, paths.lengths[tp[t]] > 1)[np.cumsum(fresh) - 1]
     return group_rate[group], cf, uniq, group_rate
 
 
@@ -291,13 +304,6 @@ def _lookup(uniq: _I64, rate: _F64, keys: _I64, valid: npt.NDArray[np.bool_]) ->
         return np.zeros(len(keys))
     at = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
     return np.where(valid & (uniq[at] == keys), rate[at], 0.0)
-
-
-def _positional_lookup(short: ConversionPaths, edge: ConversionPaths, base: int) -> _F64:
-    """Leave-one-out rates of paths one touch longer than the positional limit."""
-    _, _, uniq, rate = _positional(short, base)
-    _, before, after = _digits(edge, base)
-    return _lookup(uniq, rate, before + after, np.ones(edge.n_touches, dtype=np.bool_))
 
 
 def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | None:
@@ -328,6 +334,10 @@ def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | No
             return None
         group[~short] = long_groups + n_short
     n_groups = int(group.max(initial=-1)) + 1
+    if n_groups == paths.n_paths:  # every path distinct: they are their own summary
+        index = np.empty(n_groups, dtype=np.int64)
+        index[group] = np.arange(n_groups, dtype=np.int64)
+        return group, paths, index
     _, reps = np.unique(group, return_index=True)
     is_rep = np.zeros(paths.n_paths, dtype=np.bool_)
     is_rep[reps] = True
