@@ -488,6 +488,10 @@ def to_arrow(log: EventLog) -> Any:
             data[f.value] = pa.array(log.values, type=pa.float64())
         elif f is Field.COST:
             data[f.value] = pa.array(log.costs, type=pa.float64())
+        elif f is Field.IMPRESSION:  # written only when some event states its kind
+            if log.has_impressions:
+                flags = log.impressions
+                data[f.value] = pa.array(flags == 1, type=pa.bool_(), mask=flags < 0)
         else:
             data[f.value] = dictionary(*log.codes_and_names(f))
     return pa.table(data)
@@ -715,6 +719,10 @@ def to_polars(log: EventLog) -> Any:
             data[f.value] = pl.Series(log.values, dtype=pl.Float64)
         elif f is Field.COST:
             data[f.value] = pl.Series(log.costs, dtype=pl.Float64)
+        elif f is Field.IMPRESSION:  # written only when some event states its kind
+            if log.has_impressions:
+                flags = pl.Series(log.impressions == 1, dtype=pl.Boolean)
+                data[f.value] = flags.set(pl.Series(log.impressions < 0), None)
         else:
             data[f.value] = categorical(*log.codes_and_names(f))
     return pl.DataFrame(data)
@@ -903,6 +911,10 @@ def to_pandas(log: EventLog) -> Any:
             data[f.value] = np.array(log.values)
         elif f is Field.COST:
             data[f.value] = np.array(log.costs)
+        elif f is Field.IMPRESSION:  # written only when some event states its kind
+            if log.has_impressions:
+                flags = log.impressions
+                data[f.value] = pd.arrays.BooleanArray(flags == 1, flags < 0)
         else:
             data[f.value] = categorical(*log.codes_and_names(f))
     return pd.DataFrame(data)
