@@ -338,6 +338,7 @@ _FIELDS: Final = (
     "cost",
     "segment",
     "account",
+    "impression",
 )
 _CSV_SUFFIXES: Final = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 _JSONL_SUFFIXES: Final = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -766,10 +767,16 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
     policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
+    data: Any = log
+    if args.click_window is not None or args.view_window is not None:
+        from .attribution import TouchWindows, transform_paths
+
+        windows = TouchWindows(args.click_window, args.view_window, views=args.views or ())
+        data, policy = transform_paths(log, windows, **policy), {}
     with Progress("attributing"):
         if len(models) == 1 and args.compare is None:
             ((label, model),) = models.items()
-            result = attribute(log, model, **policy)
+            result = attribute(data, model, **policy)
             table = attribution_table(result)
             meta = {
                 "model": label,
@@ -786,7 +793,7 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
                 f"{result.total_value:,.2f}"
             )
         else:
-            comparison = compare(log, models, **policy)
+            comparison = compare(data, models, **policy)
             table = comparison_table(comparison, value=args.credit == "value")
             first = comparison.results[0]
             meta = {
@@ -1318,6 +1325,22 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["conversions", "value"],
         default="conversions",
         help="what --compare shows per model (default: conversions)",
+    )
+    attribute.add_argument(
+        "--click-window",
+        type=_duration("click_window"),
+        help="keep clicks up to this before the path's end, inclusive, e.g. 28d (default: all)",
+    )
+    attribute.add_argument(
+        "--view-window",
+        type=_duration("view_window"),
+        help="keep views (impressions) up to this before the path's end, e.g. 1d (default: all)",
+    )
+    attribute.add_argument(
+        "--views",
+        type=lambda text: [c for c in text.split(",") if c],
+        metavar="CHANNELS",
+        help="channels whose touches are views when the --impression column does not say",
     )
     attribute.add_argument("--map", help="journey map (template or JSON): fills channels")
     _add_models(attribute)
