@@ -59,7 +59,7 @@ def _kind_field(value: object) -> Field:
     raise ConfigError(f"'field' must be 'channel' or 'touchpoint'; got {value!r}")
 
 
-def view_touches(paths: ConversionPaths, views: frozenset[str], field: Field) -> _B:
+def _view_touches(paths: ConversionPaths, views: frozenset[str], field: Field) -> _B:
     """Whether each touch is a view: its event's flag where stated, else its name in ``views``."""
     codes, names = paths.codes_of(field)
     by_name: _B = np.array([n in views for n in names] + [False], dtype=np.bool_)[codes]
@@ -120,7 +120,7 @@ class TouchWindows:
     def apply(self, paths: ConversionPaths) -> ConversionPaths:
         """The paths without the touches older than their kind's window."""
         times, ends = paths.times()
-        is_view = view_touches(paths, self.views, self.field)
+        is_view = _view_touches(paths, self.views, self.field)
         age = ends[paths.touch_path] - times
         limit = np.where(
             is_view,
@@ -140,7 +140,7 @@ def _paid_choice(
     is_paid = np.array([n in paid for n in names] + [False], dtype=np.bool_)[codes]
     if views is not None:  # clicks only
         channel_paths = attrs.evolve(paths, by=Field.CHANNEL, codes=codes, items=names)
-        is_paid &= ~view_touches(channel_paths, views, Field.CHANNEL)
+        is_paid &= ~_view_touches(channel_paths, views, Field.CHANNEL)
     nonempty = paths.lengths > 0
     starts = paths.offsets[:-1][nonempty]
     ends = paths.offsets[1:][nonempty] - 1
