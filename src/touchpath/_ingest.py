@@ -635,6 +635,11 @@ def build_log(
         if Field.COST in todo
         else np.zeros(n_rows, dtype=np.float64)
     )
+    impression = None  # absent: the log stores nothing per event
+    if Field.IMPRESSION in todo:
+        from ._impression import impression_flags
+
+        impression = impression_flags(todo.pop(Field.IMPRESSION), name(Field.IMPRESSION), problems)
 
     if journey_map is not None:
         _enrich_from_map(cats, journey_map)
@@ -685,6 +690,7 @@ def build_log(
         converted = converted[keep]
         value = value[keep]
         cost = cost[keep]
+        impression = None if impression is None else impression[keep]
         row_ids = row_ids[keep]
         # journeys whose every row was rejected disappear from the dictionary
         used = np.unique(jcodes)
@@ -703,6 +709,7 @@ def build_log(
         converted=converted,
         value=value,
         cost=cost,
+        impression=impression,
         rows=row_ids,
         rejected=rejected,
         rows_read=n_rows,

@@ -29,6 +29,7 @@ _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _B = npt.NDArray[np.bool_]
+_I8 = npt.NDArray[np.int8]
 
 
 @attrs.frozen
@@ -69,6 +70,8 @@ class Event:
     """Account (company) id, if known."""
     row: int = 0
     """Position of the row in the input it was read from."""
+    impression: bool | None = None
+    """True for a view (impression), False for a click, None where the data does not say."""
 
     @property
     def is_touch(self) -> bool:
@@ -148,6 +151,12 @@ class Journey:
         return tuple(e.stage for e in self.events)
 
 
+def impression_values(flags: _I8) -> list[bool | None]:
+    """The flags as Python values: True (view), False (click), None (not stated)."""
+    table: list[bool | None] = [False, True, None]
+    return [table[c] for c in flags.tolist()]
+
+
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.setflags(write=False)
     return a
@@ -178,6 +187,7 @@ _SPARSE_COLUMNS: Final = (
     ("account_codes", -1),
     ("values", 0.0),
     ("costs", 0.0),
+    ("impressions", -1),
 )
 
 
@@ -285,11 +295,22 @@ class EventLog:
     channel_kinds: Mapping[str, ChannelKind] = attrs.field(factory=dict, converter=channel_kind_map)
     """The data's own channel kinds (e.g. which channels are direct), when given with
     :meth:`with_channel_kinds`; they take precedence over a map's."""
+    impressions: _I8 = attrs.field(factory=lambda: np.zeros(0, dtype=np.int8), kw_only=True)
+    """Touch kind of each event: 1 a view (impression), 0 a click, -1 not stated (see
+    :attr:`~touchpath.Schema.impression`); empty when given: none stated."""
 
     _event_journey: _I64 = attrs.field(init=False)
     _id_index: dict[str, int] | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
+        if len(self.impressions) != len(self.timestamps):
+            if len(self.impressions):
+                raise ConfigError(
+                    f"'impressions' must have one flag per event ({len(self.timestamps)}); "
+                    f"got {len(self.impressions)}"
+                )
+            unstated = np.full(len(self.timestamps), -1, dtype=np.int8)
+            object.__setattr__(self, "impressions", _readonly(unstated))
         for name, fill in _SPARSE_COLUMNS:
             object.__setattr__(self, name, _compact(getattr(self, name), fill))
         lengths = np.diff(self.offsets)
@@ -313,6 +334,7 @@ class EventLog:
         value: _F64,
         cost: _F64,
         rows: _I64,
+        impression: _I8 | None = None,
         rejected: tuple[Rejection, ...] = (),
         rows_read: int | None = None,
         source: str | None = None,
@@ -361,6 +383,11 @@ class EventLog:
             values=take(value.astype(np.float64, copy=False)),
             costs=take(cost.astype(np.float64, copy=False)),
             rows=take(rows.astype(np.int64, copy=False)),
+            impressions=(
+                np.zeros(0, dtype=np.int8)
+                if impression is None
+                else take(impression.astype(np.int8, copy=False))
+            ),
             rejected=rejected,
             rows_read=len(rows) + len(rejected) if rows_read is None else rows_read,
             source=source,
@@ -489,7 +516,7 @@ class EventLog:
         """
         cols = self._decoded_columns()
         n = self.n_events
-        keys = [f.value for f in Field]
+        keys = [f.value for f in Field if f.value in cols]
         return [{k: cols[k][i] for k in keys} for i in range(n)]
 
     def _decoded_columns(self) -> dict[str, list[Any]]:
@@ -505,6 +532,8 @@ class EventLog:
             codes, names = self.codes_and_names(f)
             table = [*names, None]
             out[f.value] = [table[c] for c in codes.tolist()]
+        if self.has_impressions:  # absent unless stated somewhere
+            out[Field.IMPRESSION.value] = impression_values(self.impressions)
         return out
 
     # -- size and navigation -------------------------------------------------------------------
@@ -516,6 +545,16 @@ class EventLog:
     def n_events(self) -> int:
         """Number of events."""
         return len(self.timestamps)
+
+    @property
+    def has_impressions(self) -> bool:
+        """Whether any event states its touch kind (view or click); see :attr:`impressions`.
+
+        >>> EventLog.from_records([{"journey_id": "j", "timestamp": 0, "channel": "x",
+        ...                         "impression": "view"}]).has_impressions
+        True
+        """
+        return bool(len(self.impressions)) and bool((self.impressions >= 0).any())
 
     @property
     def event_journey(self) -> _I64:
@@ -594,6 +633,7 @@ class EventLog:
                 segment=name(self.segment_codes, self.segments, i),
                 account=name(self.account_codes, self.accounts, i),
                 row=int(self.rows[i]),
+                impression=None if self.impressions[i] < 0 else bool(self.impressions[i]),
             )
             for i in range(start, stop)
         )
@@ -705,6 +745,7 @@ class EventLog:
             converted=self.converted[mask],
             value=self.values[mask],
             cost=self.costs[mask],
+            impression=self.impressions[mask],
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
@@ -822,6 +863,7 @@ class EventLog:
             converted=np.concatenate([log.converted for log in logs]),
             value=np.concatenate([log.values for log in logs]),
             cost=np.concatenate([log.costs for log in logs]),
+            impression=np.concatenate([log.impressions for log in logs]),
             rows=np.concatenate(rows),
             rejected=tuple(r for log in logs for r in log.rejected),
             rows_read=sum(log.rows_read for log in logs),
@@ -908,6 +950,7 @@ class EventLog:
             converted=self.converted[mask],
             value=self.values[mask],
             cost=self.costs[mask],
+            impression=self.impressions[mask],
             rows=self.rows[mask],
             rows_read=int(np.count_nonzero(mask)),
             source=self.source,
@@ -939,6 +982,7 @@ class EventLog:
             "converted",
             "values",
             "costs",
+            "impressions",
         )
         names = ("touchpoints", "channels", "stages", "campaigns", "segments", "accounts")
         return all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays) and all(

@@ -33,6 +33,7 @@ class Field(enum.StrEnum):
     COST = "cost"
     SEGMENT = "segment"
     ACCOUNT = "account"
+    IMPRESSION = "impression"
 
 
 CATEGORICAL: tuple[Field, ...] = (
@@ -106,6 +107,10 @@ class Schema:
     ``"%m/%d/%Y %H:%M"`` for ``03/15/2025 10:00``; None reads ISO-8601 and epoch digits.
     With a format, text must match it (numbers are still epochs); a format without ``%z``
     gives wall times, which need a ``timezone``."""
+    impression: str | None = attrs.field(default="impression", converter=_column, kw_only=True)
+    """Column with each event's touch kind: true / ``view`` / ``impression`` for a view, false /
+    ``click`` for a click, empty where not stated (then name rules such as
+    :class:`~touchpath.attribution.TouchWindows`' ``views`` decide)."""
 
     def __attrs_post_init__(self) -> None:
         for required in ("journey_id", "timestamp"):

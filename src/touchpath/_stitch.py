@@ -153,6 +153,7 @@ def stitch(log: EventLog, aliases: Iterable[tuple[str, str]] | dict[str, str]) -
         converted=log.converted[order],
         value=log.values[order],
         cost=log.costs[order],
+        impression=log.impressions[order],
         rows=order,
         rows_read=log.n_events,
         source=log.source,

@@ -34,6 +34,10 @@ __all__ = ["Fractribution"]
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
+_Bool = npt.NDArray[np.bool_]
+_Grouped = tuple[_I64, _I64, _I64]
+"""The short paths' distinct integers, each one's among them, and the running sum of the
+touch terms that gave the integers (see :func:`_path_integers`)."""
 
 _MOD: Final = 1 << 64
 _BASE_INT: Final = 0x100000001B3
@@ -93,46 +97,46 @@ class Fractribution:
         distinct = _distinct(paths)
         if distinct is None:  # a hash collision among long paths: the plain way
             return Credit(shares=self._shares(paths))
-        group, summary, index = distinct
+        group, summary, index, grouped = distinct
+        if summary is paths:  # already distinct (path counts): no spreading
+            return Credit(shares=self._shares(paths, grouped))
         shares = self._shares(summary)
         # touch t of path p is touch (position) of its distinct path
         start = summary.offsets[index[group]]
         return Credit(shares=shares[start[paths.touch_path] + paths.positions])
 
-    def _shares(self, paths: ConversionPaths) -> _F64:
+    def _shares(self, paths: ConversionPaths, grouped: _Grouped | None = None) -> _F64:
         """Touch shares, with every path's rate read from the paths given."""
-        rate, cf_rate = self._rates(paths)
+        rate, cf_rate = self._rates(paths, grouped)
         tp = paths.touch_path
-        lengths = paths.lengths
-        own = rate[tp]
-        raw = np.where(lengths[tp] == 1, own, np.maximum(own - cf_rate, 0.0))
+        # a one-touch path's leave-one-out rate is 0, so its touch's raw credit is the rate
+        raw = np.maximum(rate[tp] - cf_rate, 0.0)
         total = wsum(tp, raw, paths.n_paths)
-        is_last = paths.positions == lengths[tp] - 1
-        return np.where(
-            total[tp] > 0, raw / np.where(total[tp] > 0, total[tp], 1.0), is_last.astype(float)
-        )
+        shares = raw / np.where(total > 0, total, 1.0)[tp]
+        # no touch contributes: the last touch takes it all
+        none = (total <= 0) & (paths.lengths > 0)
+        shares[paths.offsets[1:][none] - 1] = 1.0
+        return shares
 
-    def _rates(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
-        """Each path's conversion rate, and each touch's leave-one-out path's rate."""
+    def _rates(self, paths: ConversionPaths, grouped: _Grouped | None) -> tuple[_F64, _F64]:
+        """Each path's conversion rate, and each touch's leave-one-out path's rate
+        (``grouped``: the distinct integers of the short paths and each one's, if known)."""
         base = len(paths.items) + 1
         limit = int(62 / math.log2(max(base, 2)))  # longest path whose integer fits
         short = paths.lengths <= limit
-        if short.all():
-            return self._rates_positional(paths, base)
         if not short.any():
             return self._rates_hashed(paths)
-        # short paths as integers, long ones hashed; lengths differ, so no path is in both
-        on_short = short[paths.touch_path]
-        sp, lp = _subset(paths, short), _subset(paths, ~short)
-        rate = np.empty(paths.n_paths)
-        cf = np.empty(paths.n_touches)
-        rate[short], cf[on_short] = self._rates_positional(sp, base)
-        rate[~short], cf[~on_short] = self._rates_hashed(lp)
+        rate, cf, uniq, group_rate = _positional(paths, base, short, grouped)
+        if short.all():
+            return rate, cf
+        # long paths hashed; lengths differ, so no path is both an integer and a hash
+        rate[~short], cf[~short[paths.touch_path]] = self._rates_hashed(_subset(paths, ~short))
         # a path one touch too long has short leave-one-out paths: look them up as integers
         edge = paths.lengths == limit + 1
         if edge.any():
-            ep = _subset(paths, edge)
-            cf[edge[paths.touch_path]] = _positional_lookup(sp, ep, base)
+            _, before, after = _digits(_subset(paths, edge), base)
+            keys = before + after
+            cf[edge[paths.touch_path]] = _lookup(uniq, group_rate, keys, np.ones(len(keys), bool))
         return rate, cf
 
     def _rates_hashed(self, paths: ConversionPaths) -> tuple[_F64, _F64]:
@@ -168,8 +172,8 @@ class Fractribution:
 
     @staticmethod
     def _rates_positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64]:
-        """See :func:`_positional`."""
-        return _positional(paths, base)[:2]
+        """See :func:`_positional` (every path within the positional limit)."""
+        return _positional(paths, base, np.ones(paths.n_paths, dtype=np.bool_))[:2]
 
     @staticmethod
     def _grouping_exact(paths: ConversionPaths, group: _I64, rep: _I64) -> bool:
@@ -263,26 +267,59 @@ def _digits(paths: ConversionPaths, base: int) -> tuple[_I64, _I64, _I64]:
     return term, before, after
 
 
-def _positional(paths: ConversionPaths, base: int) -> tuple[_F64, _F64, _I64, _F64]:
-    """Rates with each path written as a base-(items + 1) integer: exact, no hashing.
+def _positional(
+    paths: ConversionPaths, base: int, short: _Bool, grouped: _Grouped | None = None
+) -> tuple[_F64, _F64, _I64, _F64]:
+    """Rates with each short path written as a base-(items + 1) integer: exact, no hashing.
 
     Digits are the item codes + 1 (never 0), so distinct paths of any lengths are
     distinct integers; the path without touch i keeps the digits before i and shifts
-    those after it down one place. Returns each path's rate, each touch's
+    those after it down one place (an exact division by the base). Only the paths where
+    ``short`` holds (within the positional limit) are read; the others get rate 0 and
+    leave-one-out rates 0, for the caller to fill. Returns each path's rate, each touch's
     leave-one-out rate, the distinct path integers and their rates.
     """
-    tp = paths.touch_path
-    term, before, after = _digits(paths, base)
-    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
-    np.cumsum(term, out=csum[1:])
-    h = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
-    uniq, inverse = np.unique(h, return_inverse=True)
+    tp, pos = paths.touch_path, paths.positions
+    if grouped is None:
+        csum, h = _path_integers(paths, base)
+        uniq, inverse = np.unique(h[short], return_inverse=True)
+    else:
+        uniq, inverse, csum = grouped
+        h = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
+    start = csum[paths.offsets[:-1]]
     group = inverse.reshape(-1).astype(np.int64)
-    conv = wsum(group, paths.conversions, len(uniq))
-    seen = conv + wsum(group, paths.non_conversions, len(uniq))
+    conv = wsum(group, paths.conversions[short], len(uniq))
+    seen = conv + wsum(group, paths.non_conversions[short], len(uniq))
     group_rate = np.where(seen > 0, conv / np.where(seen > 0, seen, 1.0), 0.0)
-    cf = _lookup(uniq, group_rate, before + after, paths.lengths[tp] > 1)
-    return group_rate[group], cf, uniq, group_rate
+    rate = np.zeros(paths.n_paths)
+    rate[short] = group_rate[group]
+    # a touch repeating the one before it leaves the same path out: look up the others only
+    fresh = np.ones(paths.n_touches, dtype=np.bool_)
+    fresh[1:] = (paths.codes[1:] != paths.codes[:-1]) | (pos[1:] == 0)
+    t = np.flatnonzero(fresh)
+    t = t[short[tp[t]]]
+    before = csum[t] - start[tp[t]]
+    keys = before + (h[tp[t]] - csum[t + 1] + start[tp[t]]) // base
+    asked = np.zeros(paths.n_touches, dtype=np.bool_)
+    asked[t] = True
+    found = np.zeros(len(t) + 1)  # the last slot: the touches of long paths
+    found[:-1] = _lookup(uniq, group_rate, keys, paths.lengths[tp[t]] > 1)
+    # each touch reads its latest asked touch (itself, or the run it repeats); long paths' -1
+    latest = np.cumsum(asked) - 1
+    latest[~short[tp]] = -1
+    return rate, found[latest], uniq, group_rate
+
+
+def _path_integers(paths: ConversionPaths, base: int) -> tuple[_I64, _I64]:
+    """The running sum of the touch terms ``(code + 1) * base^position`` and each path's
+    integer (meaningful for the paths within the positional limit only: longer paths'
+    positions are capped, and sums wrap modulo 2^64)."""
+    limit = max(int(62 / math.log2(max(base, 2))), 1)
+    powers = base ** np.arange(limit, dtype=np.int64)  # at most base^limit: fits
+    pos = np.minimum(paths.positions, limit - 1)
+    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
+    np.cumsum((paths.codes.astype(np.int64) + 1) * powers[pos], out=csum[1:])
+    return csum, csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
 
 
 def _lookup(uniq: _I64, rate: _F64, keys: _I64, valid: npt.NDArray[np.bool_]) -> _F64:
@@ -293,26 +330,18 @@ def _lookup(uniq: _I64, rate: _F64, keys: _I64, valid: npt.NDArray[np.bool_]) ->
     return np.where(valid & (uniq[at] == keys), rate[at], 0.0)
 
 
-def _positional_lookup(short: ConversionPaths, edge: ConversionPaths, base: int) -> _F64:
-    """Leave-one-out rates of paths one touch longer than the positional limit."""
-    _, _, uniq, rate = _positional(short, base)
-    _, before, after = _digits(edge, base)
-    return _lookup(uniq, rate, before + after, np.ones(edge.n_touches, dtype=np.bool_))
-
-
-def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | None:
+def _distinct(
+    paths: ConversionPaths,
+) -> tuple[_I64, ConversionPaths, _I64, _Grouped | None] | None:
     """Group equal paths: the group of each path, the distinct paths with summed counts,
-    and each group's row among them. None after a 64-bit hash collision."""
+    each group's row among them and, when the paths are their own summary, the grouping
+    of the short paths (see :func:`_positional`). None after a 64-bit hash collision."""
     base = len(paths.items) + 1
     limit = int(62 / math.log2(max(base, 2)))
     short = paths.lengths <= limit
-    # every path's integer (meaningless, and unused, for the long ones)
-    powers = base ** np.arange(max(limit, 1), dtype=np.int64)
-    pos = np.minimum(paths.positions, max(limit, 1) - 1)
-    csum = np.zeros(paths.n_touches + 1, dtype=np.int64)
-    np.cumsum((paths.codes.astype(np.int64) + 1) * powers[pos], out=csum[1:])
-    keys = csum[paths.offsets[1:]] - csum[paths.offsets[:-1]]
-    short_groups = np.unique(keys[short], return_inverse=True)[1].reshape(-1)
+    csum, keys = _path_integers(paths, base)  # meaningless, and unused, for the long ones
+    short_uniq, short_groups = np.unique(keys[short], return_inverse=True)
+    short_groups = short_groups.reshape(-1)
     group = np.zeros(paths.n_paths, dtype=np.int64)
     group[short] = short_groups
     n_short = int(short_groups.max(initial=-1)) + 1
@@ -328,6 +357,10 @@ def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | No
             return None
         group[~short] = long_groups + n_short
     n_groups = int(group.max(initial=-1)) + 1
+    if n_groups == paths.n_paths:  # every path distinct: they are their own summary
+        index = np.empty(n_groups, dtype=np.int64)
+        index[group] = np.arange(n_groups, dtype=np.int64)
+        return group, paths, index, (short_uniq, short_groups, csum)
     _, reps = np.unique(group, return_index=True)
     is_rep = np.zeros(paths.n_paths, dtype=np.bool_)
     is_rep[reps] = True
@@ -342,4 +375,4 @@ def _distinct(paths: ConversionPaths) -> tuple[_I64, ConversionPaths, _I64] | No
         non_conversions=wsum(group, paths.non_conversions, n_groups)[order],
         values=wsum(group, paths.values, n_groups)[order],
     )
-    return group, summary, index
+    return group, summary, index, None

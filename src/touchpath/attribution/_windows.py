@@ -8,8 +8,13 @@ non-converting path's last event) is within the window of its kind. **The
 window edge is inclusive**: a click exactly 28 days before the conversion
 counts, one a microsecond older does not (the same rule as ``lookback``).
 
-A touch is a *view* when its channel (or, with ``field="touchpoint"``, its
-touchpoint) is one of ``views``, a *click* otherwise.
+A touch's kind comes first from its event's impression flag
+(:attr:`~touchpath.Schema.impression`, :attr:`~touchpath.EventLog.impressions`):
+an event flagged as a view is a view and one flagged as a click is a click,
+whatever its name. Only an event whose flag is not stated (or a log without
+the column) falls back to the name rule: a *view* when its channel (or, with
+``field="touchpoint"``, its touchpoint) is one of ``views``, a *click*
+otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import ClassVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from .._paths import ConversionPaths
 from .._schema import Field
@@ -28,6 +34,8 @@ from ._result import Credit
 from ._transforms import _keep
 
 __all__ = ["FirstPaidTouch", "LastPaidTouch", "TouchWindows"]
+
+_B = npt.NDArray[np.bool_]
 
 
 def _window(value: object) -> int | None:
@@ -49,6 +57,18 @@ def _kind_field(value: object) -> Field:
     if value in (Field.TOUCHPOINT, "touchpoint"):
         return Field.TOUCHPOINT
     raise ConfigError(f"'field' must be 'channel' or 'touchpoint'; got {value!r}")
+
+
+def _view_touches(paths: ConversionPaths, views: frozenset[str], field: Field) -> _B:
+    """Whether each touch is a view: its event's flag where stated, else its name in ``views``."""
+    codes, names = paths.codes_of(field)
+    by_name: _B = np.array([n in views for n in names] + [False], dtype=np.bool_)[codes]
+    log, events = paths.log, paths.events
+    if log is None or events is None or not log.has_impressions:
+        return by_name
+    flag = log.impressions[events]
+    out: _B = np.where(flag >= 0, flag == 1, by_name)
+    return out
 
 
 def _show(value: int | None) -> str:
@@ -74,6 +94,18 @@ class TouchWindows:
     >>> tight = TouchWindows(click="27 days", view="12 hours", views={"display"})
     >>> transform_paths(log, tight).paths()
     [()]
+
+    An event's own flag (the ``impression`` column) takes precedence over ``views``:
+
+    >>> flagged = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": "2025-01-01T00:00:00Z", "channel": "search",
+    ...      "impression": "view"},
+    ...     {"journey_id": "j", "timestamp": "2025-01-28T00:00:00Z", "channel": "display",
+    ...      "impression": "click"},
+    ...     {"journey_id": "j", "timestamp": "2025-01-29T00:00:00Z", "stage": "buy",
+    ...      "converted": True}])
+    >>> transform_paths(flagged, w).paths()  # a 28-day-old view, a 1-day-old click
+    [('display',)]
     """
 
     click: int | None = attrs.field(default=28 * 86_400, converter=_window, repr=_show)
@@ -88,8 +120,7 @@ class TouchWindows:
     def apply(self, paths: ConversionPaths) -> ConversionPaths:
         """The paths without the touches older than their kind's window."""
         times, ends = paths.times()
-        codes, names = paths.codes_of(self.field)
-        is_view = np.array([n in self.views for n in names] + [False], dtype=np.bool_)[codes]
+        is_view = _view_touches(paths, self.views, self.field)
         age = ends[paths.touch_path] - times
         limit = np.where(
             is_view,
@@ -99,12 +130,17 @@ class TouchWindows:
         return _keep(paths, age <= limit)
 
 
-def _paid_choice(paths: ConversionPaths, paid: frozenset[str], *, last: bool) -> Credit:
+def _paid_choice(
+    paths: ConversionPaths, paid: frozenset[str], *, last: bool, views: frozenset[str] | None
+) -> Credit:
     if paths.by in (Field.CHANNEL, None):
         codes, names = paths.codes, paths.items
     else:
         codes, names = paths.codes_of(Field.CHANNEL)
     is_paid = np.array([n in paid for n in names] + [False], dtype=np.bool_)[codes]
+    if views is not None:  # clicks only
+        channel_paths = attrs.evolve(paths, by=Field.CHANNEL, codes=codes, items=names)
+        is_paid &= ~_view_touches(channel_paths, views, Field.CHANNEL)
     nonempty = paths.lengths > 0
     starts = paths.offsets[:-1][nonempty]
     ends = paths.offsets[1:][nonempty] - 1
@@ -138,12 +174,18 @@ class FirstPaidTouch:
 
     paid: frozenset[str] = attrs.field(converter=_names, repr=lambda s: repr(tuple(sorted(s))))
     """The paid channels."""
+    clicks_only: bool = attrs.field(default=False, kw_only=True)
+    """Only a paid *click* qualifies: an event flagged as a view, or an unflagged one whose
+    channel is in ``views``, is passed over (see :class:`TouchWindows` for the rule)."""
+    views: frozenset[str] = attrs.field(default=frozenset(), converter=_names, kw_only=True)
+    """With ``clicks_only``: the channels whose unflagged touches are views."""
 
     per_path: ClassVar[bool] = True
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Touch shares for the paths."""
-        return _paid_choice(paths, self.paid, last=False)
+        views = self.views if self.clicks_only else None
+        return _paid_choice(paths, self.paid, last=False, views=views)
 
 
 @attrs.frozen
@@ -154,13 +196,29 @@ class LastPaidTouch:
     >>> pc = PathCounts.from_rows([(["ads", "social", "seo"], 1, 0, 0)])
     >>> attribute(pc, LastPaidTouch(paid={"ads", "social"})).credits()
     {'ads': 0.0, 'seo': 0.0, 'social': 1.0}
+
+    The last paid *click*, with each event's impression flag (a view is passed over):
+
+    >>> from touchpath import EventLog
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "j", "timestamp": 0, "channel": "ads", "impression": "click"},
+    ...     {"journey_id": "j", "timestamp": 1, "channel": "social", "impression": "view"},
+    ...     {"journey_id": "j", "timestamp": 2, "stage": "buy", "converted": True}])
+    >>> attribute(log, LastPaidTouch(paid={"ads", "social"}, clicks_only=True)).credits()
+    {'ads': 1.0, 'social': 0.0}
     """
 
     paid: frozenset[str] = attrs.field(converter=_names, repr=lambda s: repr(tuple(sorted(s))))
     """The paid channels."""
+    clicks_only: bool = attrs.field(default=False, kw_only=True)
+    """Only a paid *click* qualifies: an event flagged as a view, or an unflagged one whose
+    channel is in ``views``, is passed over (see :class:`TouchWindows` for the rule)."""
+    views: frozenset[str] = attrs.field(default=frozenset(), converter=_names, kw_only=True)
+    """With ``clicks_only``: the channels whose unflagged touches are views."""
 
     per_path: ClassVar[bool] = True
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Touch shares for the paths."""
-        return _paid_choice(paths, self.paid, last=True)
+        views = self.views if self.clicks_only else None
+        return _paid_choice(paths, self.paid, last=True, views=views)

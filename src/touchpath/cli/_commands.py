@@ -100,10 +100,16 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
     policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
+    data: Any = log
+    if args.click_window is not None or args.view_window is not None:
+        from ..attribution import TouchWindows, transform_paths
+
+        windows = TouchWindows(args.click_window, args.view_window, views=args.views or ())
+        data, policy = transform_paths(log, windows, **policy), {}
     with Progress("attributing"):
         if len(models) == 1 and args.compare is None:
             ((label, model),) = models.items()
-            result = attribute(log, model, **policy)
+            result = attribute(data, model, **policy)
             table = result.to_table()
             meta = {
                 "model": label,
@@ -120,7 +126,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
                 f"{result.total_value:,.2f}"
             )
         else:
-            comparison = compare(log, models, **policy)
+            comparison = compare(data, models, **policy)
             table = comparison.to_table(value=args.credit == "value")
             first = comparison.results[0]
             meta = {

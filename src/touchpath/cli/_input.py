@@ -33,6 +33,7 @@ FIELDS: Final = (
     "cost",
     "segment",
     "account",
+    "impression",
 )
 _CSV_SUFFIXES: Final = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 _JSONL_SUFFIXES: Final = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")

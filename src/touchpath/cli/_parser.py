@@ -213,6 +213,22 @@ def build_parser() -> argparse.ArgumentParser:
         default="conversions",
         help="what --compare shows per model (default: conversions)",
     )
+    attribute.add_argument(
+        "--click-window",
+        type=duration_type("click_window"),
+        help="keep clicks up to this before the path's end, inclusive, e.g. 28d (default: all)",
+    )
+    attribute.add_argument(
+        "--view-window",
+        type=duration_type("view_window"),
+        help="keep views (impressions) up to this before the path's end, e.g. 1d (default: all)",
+    )
+    attribute.add_argument(
+        "--views",
+        type=lambda text: [c for c in text.split(",") if c],
+        metavar="CHANNELS",
+        help="channels whose touches are views when the --impression column does not say",
+    )
     attribute.add_argument("--map", help="journey map (template or JSON): fills channels")
     _add_models(attribute)
     attribute.set_defaults(func=cmd_attribute)

@@ -357,6 +357,9 @@ class _ArrowWriter:
     def floats(self, values: npt.NDArray[np.float64]) -> Any:
         return self.pa.array(values, type=self.pa.float64())
 
+    def nullable_flags(self, values: npt.NDArray[np.bool_], missing: npt.NDArray[np.bool_]) -> Any:
+        return self.pa.array(values, type=self.pa.bool_(), mask=missing)
+
 
 def to_arrow(log: EventLog) -> Any:
     """The events as a pyarrow Table (needs ``touchpath[arrow]``).

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._ingest import Coded, ParsedTimestamps, build_log, check_on_error
+from .._log import impression_values
 from .._progress import ProgressLike, file_size, reporting
 from .._progress import open_binary as tracked_binary
 from .._schema import Field, OnError, Schema
@@ -738,6 +739,9 @@ def decoded_text_columns(log: EventLog) -> dict[str, list[Any]]:
             out[f.value] = log.values.tolist()
         elif f is Field.COST:
             out[f.value] = log.costs.tolist()
+        elif f is Field.IMPRESSION:  # written only when some event states its kind
+            if log.has_impressions:
+                out[f.value] = impression_values(log.impressions)
         else:
             codes, names = log.codes_and_names(f)
             table = [*names, None]
@@ -766,7 +770,10 @@ def write_csv(log: EventLog, path: PathLike) -> None:
     cols[Field.CONVERTED.value] = ["true" if c else "false" for c in cols[Field.CONVERTED.value]]
     for f in (Field.VALUE, Field.COST):
         cols[f.value] = [_number(x) for x in cols[f.value]]
-    names = [f.value for f in Field]
+    if Field.IMPRESSION.value in cols:  # true (view), false (click), empty (not stated)
+        text = {True: "true", False: "false", None: ""}
+        cols[Field.IMPRESSION.value] = [text[x] for x in cols[Field.IMPRESSION.value]]
+    names = [f.value for f in Field if f.value in cols]
     rows = zip(*(cols[n] for n in names), strict=True)
     with open_for_writing(path) as fh:
         # CRLF (RFC 4180): the csv module quotes a field only for the terminator's characters,

@@ -131,6 +131,10 @@ class ColumnWriter(Protocol):
         """A float64 column."""
         ...
 
+    def nullable_flags(self, values: npt.NDArray[np.bool_], missing: npt.NDArray[np.bool_]) -> Any:
+        """A boolean column with missing entries where ``missing`` is true."""
+        ...
+
 
 def write_fields(log: EventLog, writer: ColumnWriter) -> dict[str, Any]:
     """Every field of the log as a column, under its default name."""
@@ -146,6 +150,10 @@ def write_fields(log: EventLog, writer: ColumnWriter) -> dict[str, Any]:
             data[f.value] = writer.floats(log.values)
         elif f is Field.COST:
             data[f.value] = writer.floats(log.costs)
+        elif f is Field.IMPRESSION:  # written only when some event states its kind
+            if log.has_impressions:
+                flags = log.impressions
+                data[f.value] = writer.nullable_flags(flags == 1, flags < 0)
         else:
             data[f.value] = writer.dictionary(*log.codes_and_names(f))
     return data

@@ -209,7 +209,7 @@ def write_jsonl(log: EventLog, path: PathLike) -> None:
     True
     """
     cols = decoded_text_columns(log)
-    names = [f.value for f in Field]
+    names = [f.value for f in Field if f.value in cols]
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     with open_for_writing(path) as fh:
         for values in zip(*(cols[n] for n in names), strict=True):

@@ -215,6 +215,9 @@ class _PandasWriter:
     def floats(self, values: npt.NDArray[np.float64]) -> Any:
         return np.array(values)
 
+    def nullable_flags(self, values: npt.NDArray[np.bool_], missing: npt.NDArray[np.bool_]) -> Any:
+        return self.pd.arrays.BooleanArray(values, missing)
+
 
 def to_pandas(log: EventLog) -> Any:
     """The events as a pandas DataFrame (needs ``touchpath[pandas]``).

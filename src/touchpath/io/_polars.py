@@ -257,6 +257,9 @@ class _PolarsWriter:
     def floats(self, values: npt.NDArray[np.float64]) -> Any:
         return self.pl.Series(values, dtype=self.pl.Float64)
 
+    def nullable_flags(self, values: npt.NDArray[np.bool_], missing: npt.NDArray[np.bool_]) -> Any:
+        return self.pl.Series(values, dtype=self.pl.Boolean).set(self.pl.Series(missing), None)
+
 
 def to_polars(log: EventLog) -> Any:
     """The events as a polars DataFrame (needs ``touchpath[polars]``).
