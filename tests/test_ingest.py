@@ -22,7 +22,7 @@ from touchpath import EventLog, Field, Schema, templates
 from touchpath._ingest import Coded, ParsedTimestamps, build_log
 from touchpath.exceptions import ConfigError, SchemaError
 from touchpath.io import read_csv, read_jsonl
-from touchpath.testing._events import event_records
+from touchpath.testing.strategies import event_records
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 US = dt.timedelta(microseconds=1)

@@ -26,7 +26,7 @@ from touchpath.exceptions import (
     UnsupportedInputError,
 )
 from touchpath.io import _csv, read_csv, read_jsonl, write_csv, write_jsonl
-from touchpath.testing._events import event_logs
+from touchpath.testing.strategies import event_logs
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 US = dt.timedelta(microseconds=1)

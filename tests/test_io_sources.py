@@ -22,7 +22,7 @@ import touchpath
 from touchpath import EventLog, Schema
 from touchpath.exceptions import ConfigError, SchemaError, UnsupportedInputError
 from touchpath.io import from_arrow, read_parquet, write_parquet
-from touchpath.testing._events import event_logs
+from touchpath.testing.strategies import event_logs
 
 RECORDS: list[dict[str, Any]] = [
     {"journey_id": "a", "timestamp": "2025-01-01T09:00:00Z", "channel": "ads", "stage": "x"},

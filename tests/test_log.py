@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from touchpath import Event, EventLog, Field, Journey
 from touchpath._schema import CATEGORICAL
 from touchpath.exceptions import ConfigError, NotFoundError
-from touchpath.testing._events import event_records
+from touchpath.testing.strategies import event_records
 
 DAY = 86400 * 1_000_000
 SETTINGS = settings(max_examples=60, deadline=None)

@@ -28,8 +28,7 @@ from touchpath import (
     Touchpoint,
 )
 from touchpath.exceptions import MapError, NotFoundError
-
-from .strategies import MapParts, map_parts
+from touchpath.testing.strategies import MapParts, map_parts
 
 # -- helpers --------------------------------------------------------------------------------------
 

@@ -27,8 +27,7 @@ from touchpath import (
     Unit,
 )
 from touchpath.exceptions import MapError, SchemaError
-
-from .strategies import journey_maps
+from touchpath.testing.strategies import journey_maps
 
 # -- a hand-written document and the map it describes ------------------------------------------
 

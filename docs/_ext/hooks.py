@@ -41,6 +41,7 @@ PUBLIC_MODULES = (
     "touchpath.report",
     "touchpath.templates",
     "touchpath.testing",
+    "touchpath.testing.strategies",
     "touchpath.typing",
     "touchpath.validation",
 )

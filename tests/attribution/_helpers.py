@@ -1,13 +1,16 @@
-"""Small builders shared by the attribution tests."""
+"""Small builders shared by the attribution tests, on :func:`touchpath.testing.journey_log`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from touchpath import EventLog
+from touchpath.testing import journey_log
 
 DAY = 86_400
+_START = dt.datetime.fromtimestamp(1_700_000_000, dt.UTC)
 
 
 def log_of(*journeys: Sequence[tuple[Any, ...]]) -> EventLog:
@@ -15,15 +18,15 @@ def log_of(*journeys: Sequence[tuple[Any, ...]]) -> EventLog:
 
     Journey ``i`` gets id ``"j{i}"``; events are one day apart unless a day is given.
     """
-    records: list[dict[str, Any]] = []
+    spec: dict[str, list[dict[str, Any]]] = {}
     for i, events in enumerate(journeys):
+        rows = spec.setdefault(f"j{i}", [])
         for k, event in enumerate(events):
             channel, converted, value, *rest = event
             day = rest[0] if rest else k
             stage = rest[1] if len(rest) > 1 else None
             rec: dict[str, Any] = {
-                "journey_id": f"j{i}",
-                "timestamp": 1_700_000_000 + int(day * DAY),
+                "at": int(day * DAY),
                 "converted": converted,
                 "value": value,
             }
@@ -33,5 +36,5 @@ def log_of(*journeys: Sequence[tuple[Any, ...]]) -> EventLog:
                 rec["stage"] = stage
             if channel is None and stage is None and not converted:
                 rec["stage"] = "none"
-            records.append(rec)
-    return EventLog.from_records(records)
+            rows.append(rec)
+    return journey_log(spec, start=_START)

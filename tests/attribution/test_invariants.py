@@ -21,7 +21,7 @@ from touchpath.attribution import (
     TimeDecay,
     WShaped,
 )
-from touchpath.testing._attribution import check_attribution_model, random_log_records
+from touchpath.testing import check_attribution_model, random_log_records
 from touchpath.typing import AttributionModel
 
 MODELS: list[AttributionModel] = [

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from touchpath import EventLog
 from touchpath.attribution import Linear, Markov, PathCounts, TransitionCounts, attribute
 from touchpath.exceptions import ConfigError, UnsupportedInputError
-from touchpath.testing._attribution import random_log_records
+from touchpath.testing import random_log_records
 
 Row = tuple[tuple[str, ...], int, int, float]
 

@@ -174,7 +174,7 @@ def test_stage_positions(seed: int) -> None:
     journey by journey); rows sum to the unordered Shapley credit."""
     from touchpath import EventLog
     from touchpath.attribution import conversion_paths
-    from touchpath.testing._attribution import random_log_records
+    from touchpath.testing import random_log_records
 
     log = EventLog.from_records(random_log_records(np.random.default_rng(seed), journeys=15))
     fit = OrderedShapley(position="stage").fit(log)

@@ -11,7 +11,7 @@ from touchpath import EventLog
 from touchpath._paths import PathCounts, PathPolicy, conversion_paths
 from touchpath.attribution import as_paths
 from touchpath.exceptions import ConfigError, SchemaError, UnsupportedInputError
-from touchpath.testing._attribution import random_log_records
+from touchpath.testing import random_log_records
 
 from ._helpers import log_of
 

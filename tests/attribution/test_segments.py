@@ -20,7 +20,7 @@ from touchpath.attribution import (
     breakdown,
 )
 from touchpath.exceptions import ConfigError, UnsupportedInputError
-from touchpath.testing._attribution import random_log_records
+from touchpath.testing import random_log_records
 
 SEGMENTS = ("ent", "mid", "smb")
 

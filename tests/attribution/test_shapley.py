@@ -22,7 +22,7 @@ from touchpath.attribution import (
 )
 from touchpath.attribution._shapley import coalition_shapley, harsanyi_shapley
 from touchpath.exceptions import ConfigError, UnsupportedInputError
-from touchpath.testing._attribution import random_log_records
+from touchpath.testing import random_log_records
 
 Row = tuple[tuple[str, ...], int, int, float]
 

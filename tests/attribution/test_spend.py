@@ -18,7 +18,7 @@ from touchpath.attribution import (
 )
 from touchpath.exceptions import ConfigError, SchemaError, UnsupportedInputError
 from touchpath.metrics import cac_by_channel, roas_by_channel
-from touchpath.testing._attribution import random_log_records
+from touchpath.testing import random_log_records
 
 LOG = EventLog.from_records(
     [

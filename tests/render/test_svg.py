@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from touchpath import JourneyMap, Phase, templates
 from touchpath.exceptions import UnsupportedInputError
 from touchpath.render._svg import PHASE_COLORS, SHADOW, text_width, to_svg, wrap_label
-
-from ..strategies import journey_maps
+from touchpath.testing.strategies import journey_maps
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEMPLATES = templates.names()

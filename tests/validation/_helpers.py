@@ -14,13 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from touchpath import EventLog, JourneyMap
+from touchpath.testing import START, journey_log
 
-T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+T0 = START
 
 
 def ev(hours: float, stage: str | None = None, **fields: Any) -> dict[str, Any]:
-    """One event ``hours`` after 2025-01-01T00:00Z (a channel is added when there is no stage)."""
-    record: dict[str, Any] = {"timestamp": T0 + dt.timedelta(hours=hours), "stage": stage}
+    """One event ``hours`` after ``START`` (a channel is added when there is no stage), in
+    :func:`touchpath.testing.journey_log`'s dialect."""
+    record: dict[str, Any] = {"at": dt.timedelta(hours=hours), "stage": stage}
     if stage is None and "touchpoint" not in fields and "channel" not in fields:
         record["channel"] = "web"
     record.update(fields)
@@ -29,8 +31,7 @@ def ev(hours: float, stage: str | None = None, **fields: Any) -> dict[str, Any]:
 
 def log_of(journeys: Mapping[str, Sequence[Mapping[str, Any]]]) -> EventLog:
     """A log of journeys given as lists of ``ev(...)`` records, in input order."""
-    records = [{"journey_id": jid, **e} for jid, events in journeys.items() for e in events]
-    return EventLog.from_records(records)
+    return journey_log(journeys)
 
 
 def stages_log(journeys: Mapping[str, Sequence[str | None]]) -> EventLog:

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for journey maps, shared by the test modules.
+"""Hypothesis strategies for journey maps (needs ``hypothesis``, a test dependency).
 
 ``map_parts()`` draws the *declared* ingredients of a map (stages in
 declaration order, edges, touchpoints, explicit entry/terminal stages) so
@@ -15,14 +15,14 @@ from __future__ import annotations
 import attrs
 from hypothesis import strategies as st
 
-from touchpath import (
+from .._map import JourneyMap
+from .._model import (
     KPI,
     Channel,
     ChannelKind,
     Direction,
     Edge,
     EdgeKind,
-    JourneyMap,
     Phase,
     Stage,
     Touchpoint,
