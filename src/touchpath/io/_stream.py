@@ -143,6 +143,12 @@ class _Dictionaries:
         import pyarrow.compute as pc
 
         if self.distinct is None:
+            first = _sorted_distinct(d)
+            if first is not None:  # no hashing: the stream's values start out sorted
+                self.distinct, lookup = first
+                self.lookup = np.append(lookup, np.int32(-1))  # index -1 (missing) stays -1
+                self.dictionary = d
+                return
             self.distinct = pc.unique(d.drop_null())
             position = pc.index_in(d, value_set=self.distinct)
         else:
@@ -176,17 +182,60 @@ class _Dictionaries:
         self.parts.append(self.lookup[np.asarray(indices.to_numpy(zero_copy_only=False))])
 
     def finish(self) -> Coded:
-        """The whole column; the parts are released (``finish`` is called once)."""
+        """The whole column, its values sorted (by Arrow, in C: UTF-8 byte order is code
+        point order) so the core need not sort them; the parts are released (``finish``
+        is called once)."""
+        distinct, self.distinct, self.dictionary = self.distinct, None, None
+        if distinct is None:
+            return Coded(np.zeros(0, dtype=np.int32), [], ordered=True)
         parts, self.parts = self.parts, []
+        if not _increasing(distinct):  # values met in later batches come last: sort them
+            ranked = _sorted_distinct(distinct)
+            assert ranked is not None  # the distinct values hold no nulls and no duplicates
+            distinct, rank = ranked
+            rank = np.append(rank, np.int32(-1))  # code -1 (missing) stays missing
+            for part in parts:  # in place, part by part: no second copy of the column
+                part[:] = rank[part]
+            del rank
+        values = distinct.to_pylist()
+        del distinct
         codes = (
             np.concatenate(parts)
             if len(parts) > 1
             else (parts[0] if parts else np.zeros(0, dtype=np.int32))
         )
         del parts
-        values = [] if self.distinct is None else self.distinct.to_pylist()
-        self.distinct = self.dictionary = None
-        return Coded(codes, values)
+        return Coded(codes, values, ordered=True)
+
+
+def _increasing(values: Any) -> bool:
+    """Whether an Arrow array without nulls is strictly increasing (so also distinct)."""
+    import pyarrow.compute as pc
+
+    if len(values) < 2:
+        return True
+    return bool(pc.all(pc.less(values[:-1], values[1:])).as_py())
+
+
+def _sorted_distinct(values: Any) -> tuple[Any, npt.NDArray[np.int32]] | None:
+    """``values`` sorted, and the position of each value in that order, when the values
+    are distinct and not null (a Parquet or Arrow dictionary); None otherwise.
+
+    Arrow compares text by its UTF-8 bytes, which orders it by code point, as Python does.
+    """
+    import pyarrow.compute as pc
+
+    if values.null_count:
+        return None
+    if _increasing(values):
+        return values, np.arange(len(values), dtype=np.int32)
+    order = pc.array_sort_indices(values)
+    ranked = values.take(order)
+    if not _increasing(ranked):  # equal neighbours: a dictionary with duplicates
+        return None
+    position = np.empty(len(values), dtype=np.int32)
+    position[np.asarray(order.to_numpy(), dtype=np.intp)] = np.arange(len(values), dtype=np.int32)
+    return ranked, position
 
 
 def _is_text(arrow_type: Any) -> bool:
