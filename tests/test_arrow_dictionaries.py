@@ -124,3 +124,32 @@ def test_argsort_stable_matches_numpy_stable_sort(high: int) -> None:
     for n in (0, 1, 2, 17, 1000, 5000):
         key = rng.integers(0, high, n)
         assert np.array_equal(_argsort_stable(key), np.argsort(key, kind="stable"))
+
+
+def test_many_batches_each_with_its_own_dictionary() -> None:
+    """300 batches of 50 rows, each dictionary-encoded on its own (as a shuffled Parquet file
+    or an IPC stream arrives), with nulls, empty batches and repeated dictionaries: the
+    deferred unification must give the log from_records gives."""
+    rng = np.random.default_rng(11)
+    ids = [f"u{k}" for k in rng.integers(0, 3000, 15_000)]
+    channels = [None if k == 0 else f"c{k}" for k in rng.integers(0, 30, 15_000)]
+    batches = []
+    for start in range(0, 15_000, 50):
+        rows = slice(start, start + 50)
+        channel = pa.array(channels[rows]).dictionary_encode()
+        batches.append(
+            pa.record_batch(
+                {
+                    "journey_id": pa.array(ids[rows]).dictionary_encode(),
+                    "timestamp": pa.array(range(start, start + 50)),
+                    "channel": channel,
+                }
+            )
+        )
+        if start % 1000 == 0:
+            batches.append(batches[-1].slice(0, 0))  # an empty batch
+            batches.append(batches[-2])  # the same dictionaries again
+    table = pa.Table.from_batches(batches)
+    log = _same(table, on_error="collect")
+    assert log.rows_read == table.num_rows
+    assert len(log.rejected) == sum(c is None for c in table.column("channel").to_pylist())
