@@ -650,7 +650,8 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
             invalid[pos] = (None, delimiter.join(rec), reason)
         lines = structure.lines
         del structure
-        columns = {f: _with_rows_inserted(c, ragged) for f, c in columns.items()}
+        for f in list(columns):  # one at a time: each old column is freed as its copy is made
+            columns[f] = _with_rows_inserted(columns.pop(f), ragged)
     else:
         lines = _LazyLines(path, delimiter, source, n_rows)
     return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
@@ -683,7 +684,7 @@ def _with_rows_inserted(column: _Column, positions: npt.NDArray[np.intp]) -> _Co
     the small converted arrays are copied, never the text."""
     before = positions - np.arange(len(positions))  # np.insert counts in the shorter column
     if isinstance(column, Coded):
-        return Coded(np.insert(column.codes, before, -1), column.values)
+        return Coded(np.insert(column.codes, before, -1), column.values, ordered=column.ordered)
     if isinstance(column, ParsedTimestamps):
         us = np.insert(column.us, before, 0)
         moved = {
