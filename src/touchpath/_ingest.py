@@ -68,18 +68,28 @@ class Coded:
     Readers of columnar data (Arrow, polars, pandas) hand the core their own
     factorisation, so that validation runs once per distinct value and no
     Python code runs per row. ``values`` may hold anything a plain column
-    may (text, numbers, ...); duplicates among them are allowed.
+    may (text, numbers, ...); duplicates among them are allowed. ``ordered=True``
+    says the reader vouches that ``values`` are distinct ``str`` sorted by code
+    point (an Arrow dictionary sorted in C): the core then checks them without
+    sorting or hashing them again. Entries no row uses are allowed either way.
 
     >>> col = Coded(np.array([1, 0, -1, 1]), ["a", "b"])
     >>> (len(col), col[0], col[2])
     (4, 'b', None)
     """
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("codes", "ordered", "values")
 
-    def __init__(self, codes: npt.NDArray[np.integer[Any]], values: Sequence[Any]) -> None:
+    def __init__(
+        self,
+        codes: npt.NDArray[np.integer[Any]],
+        values: Sequence[Any],
+        *,
+        ordered: bool = False,
+    ) -> None:
         self.codes = np.asarray(codes)
         self.values = values
+        self.ordered = ordered
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -242,6 +252,14 @@ def _categorical(
     values: _Column, field: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
     """Codes (MISSING for empty) into the sorted tuple of distinct names."""
+    if isinstance(values, Coded) and values.ordered:  # distinct sorted text: nothing to check
+        codes = values.codes.astype(np.int32, copy=False)
+        texts: tuple[str, ...] = tuple(values.values)
+        if texts and texts[0] == "":  # empty text is missing; it sorts first
+            shift = np.arange(-1, len(texts), dtype=np.int32)
+            shift[-1] = MISSING  # code -1 (missing) stays missing
+            codes, texts = shift[codes], texts[1:]
+        return (codes, texts) if _all_used(codes, len(texts)) else _compact(codes, texts)
     raw_codes, uniq = _factorize(values)
     names: list[str | None] = []
     bad_keys: dict[int, str] = {}
@@ -281,18 +299,43 @@ def _categorical(
     return codes, tuple(distinct)
 
 
+def _all_used(codes: npt.NDArray[np.int32], n_values: int) -> bool:
+    """Whether every one of ``n_values`` codes occurs (``-1``, missing, may too): one
+    scatter, cheaper than :func:`_compact`'s mask when nothing is to be dropped."""
+    seen = np.zeros(n_values + 1, dtype=np.bool_)
+    seen[codes] = True  # code -1 marks the extra last entry
+    return bool(seen[:-1].all())
+
+
 _SPACE: Final = re.compile(r"\s")
 
 
-def _normal_ids(uniq: list[str]) -> bool:
-    """Whether distinct text ids are already in normal form (no surrounding whitespace,
-    Unicode NFC): one pass of C code over all of them."""
-    edges = "".join(map(operator.itemgetter(0), uniq)) + "".join(
-        map(operator.itemgetter(-1), uniq)
-    )  # the ids are not empty
+# the ASCII characters str.strip() removes (str.isspace), as a table indexed by byte
+_ASCII_SPACE: Final = np.array([chr(i).isspace() for i in range(256)], dtype=np.bool_)
+_ASCII_SPACE[128:] = False
+
+
+def _normal_ids(uniq: Sequence[str]) -> bool:
+    """Whether distinct text ids are all already normal: not empty, no surrounding
+    whitespace, Unicode NFC. C-level passes over all of them (numpy over the bytes when
+    they are ASCII, the common case), no Python code per id."""
+    if not uniq:
+        return True
+    joined = "\x00".join(uniq)
+    if joined.isascii():  # ASCII text is NFC; look at the bytes around the separators
+        data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        sep = np.flatnonzero(data == 0)
+        if len(sep) == len(uniq) - 1:  # (else an id holds a NUL: the general check below)
+            starts = np.concatenate(([0], sep + 1))
+            ends = np.concatenate((sep, [len(data)]))
+            if bool((ends <= starts).any()):
+                return False  # an empty id
+            return not bool(_ASCII_SPACE[data[starts]].any() or _ASCII_SPACE[data[ends - 1]].any())
+    if "" in uniq or any(map(str.isspace, uniq)):
+        return False
+    edges = "".join(map(operator.itemgetter(0), uniq)) + "".join(map(operator.itemgetter(-1), uniq))
     if _SPACE.search(edges):
         return False
-    joined = "\x00".join(uniq)
     return joined.isascii() or unicodedata.is_normalized("NFC", joined)
 
 
@@ -310,13 +353,18 @@ def normalize_id(text: str) -> str:
 def _journey_ids(
     values: _Column, field: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.int32], list[str]]:
+    if isinstance(values, Coded) and values.ordered and _normal_ids(values.values):
+        # distinct, sorted, normal text (an Arrow dictionary): the codes are the answer
+        codes = values.codes.astype(np.int32, copy=False)
+        if len(codes) and int(codes.min()) < 0:  # a null id
+            problems.add_many(np.flatnonzero(codes < 0), field, values, "empty journey id")
+        if _all_used(codes, len(values.values)):
+            return codes, list(values.values)
+        fast, kept = _compact(codes, tuple(values.values))
+        return fast, list(kept)
     raw_codes, uniq = _factorize(values)
     if (
-        uniq
-        and set(map(type, uniq)) == {str}
-        and "" not in uniq
-        and not any(map(str.isspace, uniq))
-        and _normal_ids(uniq)
+        uniq and set(map(type, uniq)) == {str} and _normal_ids(uniq)
     ):  # the common case: every id is non-blank text, so only sort the distinct ids
         order = _argsort_text(uniq)
         rank = np.empty(len(uniq), dtype=np.int32)
@@ -553,7 +601,7 @@ def build_log(
     fields (bad JSON, a wrong number of CSV fields) to ``(field, raw value,
     reason)``; their column entries are ignored.
     """
-    from ._log import EventLog
+    from ._log import EventLog, _log_order
 
     on_error = check_on_error(on_error)
     schema = schema or Schema()
@@ -619,7 +667,7 @@ def build_log(
         if f in todo:
             cats[f] = _categorical(todo.pop(f), name(f), problems)
         else:
-            cats[f] = (np.full(n_rows, MISSING, dtype=np.int32), ())
+            cats[f] = (np.broadcast_to(np.int32(MISSING), (n_rows,)), ())  # no per-row memory
     converted = (
         _flags(todo.pop(Field.CONVERTED), name(Field.CONVERTED), problems)
         if Field.CONVERTED in todo
@@ -701,6 +749,22 @@ def build_log(
             jnames = [jnames[i] for i in used.tolist()]
         cats = {f: _compact(c, names) for f, (c, names) in cats.items()}
 
+    # sorted here one column at a time, each unsorted column freed as soon as its sorted copy
+    # exists: peak memory is the columns plus one, not twice the columns
+    order = _log_order(jcodes, ts, row_ids, len(jnames))
+    if order is not None:
+        jcodes = jcodes[order]
+        ts = ts[order]
+        for f in list(cats):
+            c, names_ = cats.pop(f)
+            cats[f] = (c if c.strides == (0,) else c[order], names_)
+            del c
+        converted = converted[order]
+        value = value[order]
+        cost = cost[order]
+        row_ids = order if keep is None else row_ids[order]  # the rows were 0..n-1
+        del order
+
     return EventLog._from_unsorted(
         journey_codes=jcodes,
         journey_ids=jnames,
@@ -715,6 +779,7 @@ def build_log(
         rows_read=n_rows,
         source=source,
         copy=False,  # every array above was made here
+        in_order=True,  # and sorted above
     )
 
 

@@ -217,8 +217,32 @@ def _log_order(
     time_bits = (int(timestamps.max()) - t_min).bit_length()
     if time_bits + max(n_journeys - 1, 1).bit_length() <= 62:
         key = (journey.astype(np.int64) << time_bits) | (timestamps - t_min)
-        return np.argsort(key, kind="stable")
+        return _argsort_stable(key)
     return np.lexsort((timestamps, journey))
+
+
+def _argsort_stable(key: _I64) -> _I64:
+    """``np.argsort(key, kind="stable")``, about three times faster on a million keys: an
+    unstable sort, then each run of equal keys (rare: events at the same microsecond)
+    put back in input order."""
+    order: _I64 = np.argsort(key)
+    ranked = key[order]
+    tie = ranked[1:] == ranked[:-1]
+    del ranked
+    n_ties = int(np.count_nonzero(tie))
+    if not n_ties:
+        return order
+    if n_ties > len(key) // 32:  # many ties (coarse timestamps): the stable sort is faster
+        stable: _I64 = np.argsort(key, kind="stable")
+        return stable
+    in_run = np.zeros(len(key), dtype=np.bool_)
+    in_run[1:] |= tie
+    in_run[:-1] |= tie
+    run = np.cumsum(np.concatenate(([True], ~tie)))  # one number per run of equal keys
+    at = np.flatnonzero(in_run)
+    sub = order[at]
+    order[at] = sub[np.lexsort((sub, run[at]))]
+    return order
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -339,14 +363,16 @@ class EventLog:
         rows_read: int | None = None,
         source: str | None = None,
         copy: bool = True,
+        in_order: bool = False,
     ) -> EventLog:
         """Sort validated columns by (journey, timestamp, input order) and wrap them.
 
         ``journey_codes`` may be any integer dtype. With ``copy=False`` the caller
         hands its arrays over: when they are already in order they become the
-        log's (read-only) columns without a copy.
+        log's (read-only) columns without a copy. ``in_order=True``: the caller has
+        sorted them already (with :func:`_log_order`), so they are not checked again.
         """
-        order = _log_order(journey_codes, timestamps, rows, len(journey_ids))
+        order = None if in_order else _log_order(journey_codes, timestamps, rows, len(journey_ids))
         counts = np.bincount(journey_codes, minlength=len(journey_ids))
         offsets = np.zeros(len(journey_ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])

@@ -598,6 +598,10 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
         return "skip"
 
     compression = "gzip" if gzipped(path, source) else None
+    if compression is None and not _valid_utf8(path):
+        # the Python engine reports the bad bytes by line; running pyarrow first would only
+        # hold part of the table while the Python engine starts (peak memory above 2x)
+        return None
     try:
         table = pacsv.read_csv(
             pa.input_stream(os.fspath(path), compression=compression),
@@ -647,10 +651,32 @@ def _read_pyarrow(path: PathLike, delimiter: str, options: dict[str, Any]) -> Ev
             invalid[pos] = (None, delimiter.join(rec), reason)
         lines = structure.lines
         del structure
-        columns = {f: _with_rows_inserted(c, ragged) for f, c in columns.items()}
+        for f in list(columns):  # one at a time: each old column is freed as its copy is made
+            columns[f] = _with_rows_inserted(columns.pop(f), ragged)
     else:
         lines = _LazyLines(path, delimiter, source, n_rows)
     return build_log(columns, n_rows, lines=lines, present=header, invalid=invalid, **options)
+
+
+def _valid_utf8(path: PathLike) -> bool:
+    """Whether a (not compressed) file is all valid UTF-8, read in blocks of
+    ``_ARROW_BLOCK`` bytes into one buffer: an ASCII block costs one C scan, any other an
+    incremental decode whose text is dropped at once (a character may straddle blocks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    block = bytearray(_ARROW_BLOCK)
+    view = memoryview(block)
+    try:
+        with open(path, "rb") as fh:
+            while n := fh.readinto(block):
+                if n == len(block) and not decoder.getstate()[0] and block.isascii():
+                    continue
+                decoder.decode(view[:n])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        view.release()
+    return True
 
 
 def _with_rows_inserted(column: _Column, positions: npt.NDArray[np.intp]) -> _Column:
@@ -659,7 +685,7 @@ def _with_rows_inserted(column: _Column, positions: npt.NDArray[np.intp]) -> _Co
     the small converted arrays are copied, never the text."""
     before = positions - np.arange(len(positions))  # np.insert counts in the shorter column
     if isinstance(column, Coded):
-        return Coded(np.insert(column.codes, before, -1), column.values)
+        return Coded(np.insert(column.codes, before, -1), column.values, ordered=column.ordered)
     if isinstance(column, ParsedTimestamps):
         us = np.insert(column.us, before, 0)
         moved = {

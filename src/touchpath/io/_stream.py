@@ -125,38 +125,24 @@ class _Merged:
 
 class _Dictionaries:
     """A text or id column as integer codes into the stream's distinct values, grown batch
-    by batch in Arrow: each new batch dictionary is looked up once in the values seen so far
-    (batches of one Parquet row group or IPC stream share theirs), its new values appended,
-    and the batch's indices turned into codes; only the stream's distinct values are kept
-    (as one Arrow array, and as Python objects once, at the end)."""
+    by batch in Arrow. A batch's indices are kept as they are (into its own dictionary);
+    new batch dictionaries wait until they hold as many entries as the values seen so
+    far, then are unified with those in one pass of Arrow's dictionary unifier and the
+    waiting indices turned into codes, in place: every value is hashed a bounded number
+    of times however many batches bring their own dictionary (a shuffled file, an IPC
+    stream), and a dictionary shared by many batches (one Parquet row group) is met once.
+    Only the stream's distinct values are kept (as one Arrow array, and as Python
+    objects once, at the end)."""
 
-    __slots__ = ("dictionary", "distinct", "lookup", "parts")
+    __slots__ = ("dictionary", "distinct", "last", "parts", "pending", "waiting")
 
     def __init__(self) -> None:
         self.parts: list[npt.NDArray[np.int32]] = []
-        self.distinct: Any = None
-        self.dictionary: Any = None  # the last batch dictionary, and its codes in ``lookup``
-        self.lookup: npt.NDArray[np.int32] = np.zeros(1, dtype=np.int32)
-
-    def _learn(self, d: Any) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if self.distinct is None:
-            self.distinct = pc.unique(d.drop_null())
-            position = pc.index_in(d, value_set=self.distinct)
-        else:
-            if d.type != self.distinct.type:
-                d = d.cast(self.distinct.type)
-            position = pc.index_in(d, value_set=self.distinct)
-            fresh = pc.unique(d.filter(pc.and_(pc.is_null(position), pc.is_valid(d))))
-            if len(fresh):
-                base = pa.scalar(len(self.distinct), pa.int32())
-                position = pc.coalesce(position, pc.add(pc.index_in(d, value_set=fresh), base))
-                self.distinct = pa.concat_arrays([self.distinct, fresh])
-        lookup = np.array(pc.fill_null(position, -1).to_numpy(zero_copy_only=False), np.int32)
-        self.lookup = np.append(lookup, np.int32(-1))  # index -1 (missing) stays -1
-        self.dictionary = d
+        self.distinct: Any = None  # the values met so far, as one Arrow array
+        self.dictionary: Any = None  # the last batch dictionary
+        self.last: npt.NDArray[np.int32] | None = None  # its codes, once unified
+        self.pending: list[tuple[Any, list[int]]] = []  # dictionary, parts still using it
+        self.waiting = 0  # entries of the pending dictionaries
 
     def add(self, arr: Any) -> None:
         import pyarrow as pa
@@ -168,25 +154,132 @@ class _Dictionaries:
             arr = pc.dictionary_encode(arr)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-        if self.dictionary is None or not _same_buffers(arr.dictionary, self.dictionary):
-            self._learn(arr.dictionary)
         indices = arr.indices
         if indices.null_count:
             indices = pc.fill_null(indices, -1)
-        self.parts.append(self.lookup[np.asarray(indices.to_numpy(zero_copy_only=False))])
+        local = np.array(indices.to_numpy(zero_copy_only=False), dtype=np.int32)  # own copy
+        if self.dictionary is not None and _same_buffers(arr.dictionary, self.dictionary):
+            if self.last is not None:  # already unified: the codes are known
+                local[:] = self.last[local]
+            else:
+                self.pending[-1][1].append(len(self.parts))
+            self.parts.append(local)
+            return
+        self.dictionary, self.last = arr.dictionary, None
+        self.pending.append((arr.dictionary, [len(self.parts)]))
+        self.parts.append(local)
+        self.waiting += len(arr.dictionary)
+        seen = 0 if self.distinct is None else len(self.distinct)
+        if self.waiting >= max(seen, 1 << 16):
+            self._unify()
+
+    def _unify(self) -> None:
+        """Give the pending dictionaries codes into the stream's values (new ones appended)."""
+        import pyarrow as pa
+
+        pending, self.pending, self.waiting = self.pending, [], 0
+        if not pending:
+            return
+        dicts = []
+        for d, _ in pending:
+            if self.distinct is not None and d.type != self.distinct.type:
+                d = d.cast(self.distinct.type)
+            dicts.append(d)
+        first = _sorted_distinct(dicts[0]) if self.distinct is None and len(dicts) == 1 else None
+        if first is not None:  # one dictionary, no nulls, no duplicates: sorted, no hashing
+            self.distinct, position = first
+            maps = [position]
+        else:
+            kept = [d.drop_null() if d.null_count else d for d in dicts]
+            # the values so far come first (an empty array at the start: with two or more
+            # distinct dictionaries the unifier never hands one back unchanged, duplicates
+            # and all)
+            known = [pa.array([], dicts[0].type) if self.distinct is None else self.distinct]
+            chunks = [
+                pa.DictionaryArray.from_arrays(pa.array(np.arange(len(v), dtype=np.int32)), v)
+                for v in known + kept
+            ]
+            unified = pa.chunked_array(chunks).unify_dictionaries()
+            del chunks
+            transposed = [np.asarray(c.indices.to_numpy(), np.int32) for c in unified.chunks]
+            if not np.array_equal(transposed[0], np.arange(len(known[0]))):
+                # (not expected: the unifier keeps the first dictionary in order)
+                waiting = {k for _, users in pending for k in users}
+                old = np.append(transposed[0], np.int32(-1))
+                for k, part in enumerate(self.parts):
+                    if k not in waiting:
+                        part[:] = old[part]
+            self.distinct = unified.chunk(0).dictionary if unified.num_chunks else known[0]
+            del unified
+            maps = []
+            for d, t in zip(dicts, transposed[len(known) :], strict=True):
+                if d.null_count:  # a null entry of a dictionary is a missing value
+                    full = np.full(len(d), -1, dtype=np.int32)
+                    full[np.flatnonzero(d.is_valid().to_numpy(zero_copy_only=False))] = t
+                    t = full
+                maps.append(t)
+        for (_, users), t in zip(pending, maps, strict=True):
+            ext = np.append(t, np.int32(-1))  # index -1 (missing) stays -1
+            for k in users:
+                self.parts[k][:] = ext[self.parts[k]]
+            self.last = ext
 
     def finish(self) -> Coded:
-        """The whole column; the parts are released (``finish`` is called once)."""
+        """The whole column, its values sorted (by Arrow, in C: UTF-8 byte order is code
+        point order) so the core need not sort them; the parts are released (``finish``
+        is called once)."""
+        self._unify()
+        distinct, self.distinct, self.dictionary, self.last = self.distinct, None, None, None
+        if distinct is None:
+            return Coded(np.zeros(0, dtype=np.int32), [], ordered=True)
         parts, self.parts = self.parts, []
+        if not _increasing(distinct):  # values met in later batches come last: sort them
+            ranked = _sorted_distinct(distinct)
+            assert ranked is not None  # the distinct values hold no nulls and no duplicates
+            distinct, rank = ranked
+            rank = np.append(rank, np.int32(-1))  # code -1 (missing) stays missing
+            for part in parts:  # in place, part by part: no second copy of the column
+                part[:] = rank[part]
+            del rank
+        values = distinct.to_pylist()
+        del distinct
         codes = (
             np.concatenate(parts)
             if len(parts) > 1
             else (parts[0] if parts else np.zeros(0, dtype=np.int32))
         )
         del parts
-        values = [] if self.distinct is None else self.distinct.to_pylist()
-        self.distinct = self.dictionary = None
-        return Coded(codes, values)
+        return Coded(codes, values, ordered=True)
+
+
+def _increasing(values: Any) -> bool:
+    """Whether an Arrow array without nulls is strictly increasing (so also distinct)."""
+    import pyarrow.compute as pc
+
+    if len(values) < 2:
+        return True
+    return bool(pc.all(pc.less(values[:-1], values[1:])).as_py())
+
+
+def _sorted_distinct(values: Any) -> tuple[Any, npt.NDArray[np.int32]] | None:
+    """``values`` sorted, and the position of each value in that order, when the values
+    are distinct and not null (a Parquet or Arrow dictionary); None otherwise.
+
+    Arrow compares text by its UTF-8 bytes, which orders it by code point, as Python does.
+    """
+    import pyarrow.compute as pc
+
+    if values.null_count:
+        return None
+    if _increasing(values):
+        return values, np.arange(len(values), dtype=np.int32)
+    order = pc.array_sort_indices(values)
+    ranked = values.take(order)
+    if not _increasing(ranked):  # equal neighbours: a dictionary with duplicates
+        return None
+    position = np.empty(len(values), dtype=np.int32)
+    position[np.asarray(order.to_numpy(), dtype=np.intp)] = np.arange(len(values), dtype=np.int32)
+    return ranked, position
 
 
 def _is_text(arrow_type: Any) -> bool:

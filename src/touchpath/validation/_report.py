@@ -750,6 +750,34 @@ transition fitness 50.0%, 0 pending>
         """
         return self._frame(self._pending, "pending_to_pandas()")
 
+    def pending_to_polars(self) -> Any:
+        """The columns of :meth:`pending_to_pandas` as a polars DataFrame (needs
+        ``touchpath[polars]``).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate, MaxDwell
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> str(validate(log, m, [MaxDwell("a", "1 day")]).pending_to_polars()["due"][0])
+        '1970-01-02 00:00:00+00:00'
+        """
+        what = "ValidationReport.pending_to_polars()"
+        return to_polars(self._columns(self._pending), what=what)
+
+    def pending_to_arrow(self) -> Any:
+        """The columns of :meth:`pending_to_pandas` as a pyarrow Table (needs
+        ``touchpath[arrow]``).
+
+        >>> from touchpath import EventLog, JourneyMap
+        >>> from touchpath.validation import validate, MaxDwell
+        >>> m = JourneyMap.builder("m").stage("a").build()
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "a"}])
+        >>> validate(log, m, [MaxDwell("a", "1 day")]).pending_to_arrow().column("due")[0]
+        <pyarrow.TimestampScalar: '1970-01-02T00:00:00.000000+0000'>
+        """
+        what = "ValidationReport.pending_to_arrow()"
+        return to_arrow(self._columns(self._pending), what=what)
+
     def __repr__(self) -> str:
         c = self.counts
         plural = "" if c.violations == 1 else "s"
