@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
-from .._columns import Columns, to_pandas, utc_times
+from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
 from .._table import Column, ColumnKind, Table
 from ..exceptions import (
     JourneyViolation,
