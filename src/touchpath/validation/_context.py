@@ -10,6 +10,7 @@ happens at the first event of the new visit.
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 from typing import TYPE_CHECKING, Final
@@ -18,6 +19,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from .._paths import dense_unique
 from ..exceptions import NotFoundError
 
 if TYPE_CHECKING:
@@ -171,13 +173,22 @@ class TransitionTable:
     :meth:`of` answers arrays of moves at once. Each distinct move is
     classified once, from the map's edges and shortest-path searches, so
     nothing of size stages x stages is ever built (maps of any size).
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> log = EventLog.from_records(
+    ...     [{"journey_id": "j", "timestamp": t, "stage": s} for t, s in enumerate("acb")])
+    >>> kind, skipped = ValidationContext(log, m, now=0).transitions.tables
+    >>> a, c = log.stages.index("a"), log.stages.index("c")
+    >>> kind[a, c] == TransitionKind.SKIP.code, skipped[a, c], kind[c, a] == kind[a, c]
+    (True, 1, False)
     """
 
-    def __init__(self, journey_map: JourneyMap, lookup: _I32, *, skipped: bool = False) -> None:
+    def __init__(self, journey_map: JourneyMap, lookup: _I32) -> None:
         self._map = journey_map
-        self._lookup = lookup.tolist()
-        self._skipped = skipped
+        self._lookup: list[int] = lookup.tolist()
         self._found: dict[tuple[int, int], tuple[int, int]] = {}
+        self._column = 0
 
     def _move(self, a: int, b: int) -> tuple[int, int]:
         found = self._found.get((a, b))
@@ -192,12 +203,10 @@ class TransitionTable:
         return found
 
     def __getitem__(self, move: tuple[int, int]) -> int:
-        return self._move(int(move[0]), int(move[1]))[1 if self._skipped else 0]
+        return self._move(int(move[0]), int(move[1]))[self._column]
 
     def of(self, source: _I32, target: _I32) -> tuple[_I8, _I32]:
         """(kind codes, skipped stages) of every move ``source[k] -> target[k]``."""
-        from .._paths import dense_unique
-
         width = len(self._lookup)
         pair = source.astype(np.int64) * width + target
         uniq, inverse = dense_unique(pair, width * width)
@@ -207,9 +216,8 @@ class TransitionTable:
 
     def skipped_view(self) -> TransitionTable:
         """The same moves, indexed for their skipped stages instead of their kind."""
-        view = TransitionTable.__new__(TransitionTable)
-        view.__dict__.update(self.__dict__)
-        view._skipped = True
+        view = copy.copy(self)  # shares the moves found so far
+        view._column = 1
         return view
 
 
