@@ -142,6 +142,7 @@ class JourneyMap:
     _forward: nx.DiGraph[str] = attrs.field(init=False, eq=False, hash=False)
     _dist: npt.NDArray[np.int32] | None = attrs.field(init=False, eq=False, hash=False)
     _edge_code: npt.NDArray[np.int8] | None = attrs.field(init=False, eq=False, hash=False)
+    _succ: list[list[int]] | None = attrs.field(init=False, eq=False, hash=False)
 
     @name.validator
     def _check_name(self, attribute: attrs.Attribute[str], value: object) -> None:
@@ -244,6 +245,7 @@ class JourneyMap:
         object.__setattr__(self, "_forward", forward)
         object.__setattr__(self, "_dist", None)
         object.__setattr__(self, "_edge_code", None)
+        object.__setattr__(self, "_succ", None)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -395,14 +397,8 @@ class JourneyMap:
         >>> m.forward_distance("decision", "awareness") is None
         True
         """
-        i, j = self.stage_index(source), self.stage_index(target)
-        if self._dist is not None:
-            d = int(self._dist[i, j])
-            return None if d == UNREACHABLE else d
-        try:
-            return int(nx.shortest_path_length(self._forward, source, target))
-        except nx.NetworkXNoPath:
-            return None
+        d = self._distance_index(self.stage_index(source), self.stage_index(target))
+        return None if d == UNREACHABLE else d
 
     @property
     def entry_stages(self) -> tuple[str, ...]:
@@ -689,12 +685,65 @@ class JourneyMap:
                 has[b if incoming else a] = True
         return has
 
+    def _distance_index(self, i: int, j: int) -> int:
+        """Fewest forward edges from stage index ``i`` to ``j`` (``-1`` where unreachable).
+
+        Stages are in topological order, so no forward path leads to an earlier
+        stage, and a breadth-first search from ``i`` only visits stages before
+        ``j``: the work is about the stages between the two, never a table of
+        all stages.
+        """
+        if self._dist is not None:
+            return int(self._dist[i, j])
+        if j <= i:
+            return 0 if i == j else UNREACHABLE
+        succ = self._succ
+        if succ is None:
+            succ = [[] for _ in self.stages]
+            for (a, b), kind in self._kinds.items():
+                if kind == 1:
+                    succ[a].append(b)
+            object.__setattr__(self, "_succ", succ)
+        frontier, seen, d = [i], {i}, 0
+        while frontier:
+            d += 1
+            following: list[int] = []
+            for u in frontier:
+                for v in succ[u]:
+                    if v == j:
+                        return d
+                    if v < j and v not in seen:
+                        seen.add(v)
+                        following.append(v)
+            frontier = following
+        return UNREACHABLE
+
+    def _move_kinds(self, i: int, j: int) -> tuple[int, int]:
+        """(kind, skipped) of a move from stage index ``i`` to ``j``, kinds as edge codes.
+
+        Kind 1 forward edge, 2 loop-back edge, 3 skip (``skipped`` stages jumped
+        over), 4 regression, 0 sideways; computed from the edges and two
+        shortest-path searches, for validation (which caches one answer per
+        observed move).
+        """
+        edge = self._kinds.get((i, j))
+        if edge is not None:
+            return edge, 0
+        d = self._distance_index(i, j)
+        if d >= 2:
+            return 3, d - 1
+        if self._distance_index(j, i) >= 1:
+            return 4, 0
+        return 0, 0
+
     @property
     def _distance_matrix(self) -> npt.NDArray[np.int32]:
         """Forward distances by stage index (``-1`` where unreachable); read-only.
 
-        A stages x stages table, built on first use (by validation rules that
-        need it), never when a map is built or loaded.
+        A stages x stages table, built on first use by callers that ask for the
+        whole table (the synthetic data generator); never when a map is built,
+        loaded, linted or used to validate a log (those ask per observed move,
+        :meth:`_move_kinds`).
         """
         if self._dist is None:
             n = len(self.stages)

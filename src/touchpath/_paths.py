@@ -26,8 +26,9 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 import numpy as np
@@ -61,6 +62,7 @@ _I32 = npt.NDArray[np.int32]
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
+_T = TypeVar("_T")
 
 
 CREDITABLE: Final = (Field.CHANNEL, Field.TOUCHPOINT, Field.STAGE, Field.CAMPAIGN)
@@ -263,8 +265,55 @@ class ConversionPaths:
             return None
         return self.log.event_journey[self.ends]
 
+    @functools.cached_property
+    def credited_touches(self) -> tuple[_I64 | None, _I64]:
+        """The touches that can receive credit, and the path of each.
+
+        Only touches of paths with conversions or value can: the others add
+        zero to every credit. ``(None, touch_path)`` stands for every touch
+        when most of them can (summing over all is then cheaper than picking).
+
+        >>> p = PathCounts.from_rows([(["a", "b", "c"], 0, 4, 0), (["d"], 1, 0, 0)]).to_paths()
+        >>> [x.tolist() for x in p.credited_touches]
+        [[3], [1]]
+        """
+        live = (self.conversions != 0) | (self.values != 0)
+        lengths = self.lengths
+        n_live = int(lengths[live].sum())
+        if 2 * n_live >= self.n_touches:
+            return None, self.touch_path
+        which = np.flatnonzero(live)
+        counts = lengths[which]
+        path = np.repeat(which, counts)
+        # touch t of the k-th live path sits at offsets[path] + (t - its start in the output)
+        start = np.zeros(len(which) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        shift = np.repeat(self.offsets[which] - start[:-1], counts)
+        return np.arange(n_live, dtype=np.int64) + shift, path
+
+    @functools.cached_property
+    def _memo(self) -> dict[object, Any]:
+        return {}
+
+    def memo(self, key: object, build: Callable[[], _T]) -> _T:
+        """``build()``, computed once per paths object and key, then shared.
+
+        Models run by :func:`~touchpath.attribution.compare` read the same
+        paths, so what one derives from them (timestamps, stages, distinct
+        items per path) the next reuses. Keep what ``build`` returns read-only.
+
+        >>> p = PathCounts.from_rows([(["a"], 1, 0, 0)]).to_paths()
+        >>> p.memo("n", lambda: [p.n_touches]) is p.memo("n", lambda: [0])
+        True
+        """
+        memo = self._memo
+        if key not in memo:
+            memo[key] = build()
+        found: _T = memo[key]
+        return found
+
     def times(self) -> tuple[_I64, _I64]:
-        """Each touch's timestamp and each path's end time (int64 µs UTC).
+        """Each touch's timestamp and each path's end time (int64 µs UTC; read-only, cached).
 
         Raises :class:`~touchpath.exceptions.UnsupportedInputError` for paths
         without timestamps (from :class:`PathCounts`).
@@ -274,12 +323,17 @@ class ConversionPaths:
                 "this model needs timestamps, but the paths have none (they come from "
                 "PathCounts or rows); attribute an EventLog instead"
             )
-        return self.log.timestamps[self.events], self.log.timestamps[self.ends]
+        log, events, ends = self.log, self.events, self.ends
+        return self.memo(
+            "times",
+            lambda: (_read_only(log.timestamps[events]), _read_only(log.timestamps[ends])),
+        )
 
     def codes_of(self, field: Field) -> tuple[_I32, tuple[str, ...]]:
         """Each touch's code for another attribute (e.g. its stage), with the names.
 
         For the credited attribute itself this is :attr:`codes` and :attr:`items`.
+        Read once per paths object and shared (read-only).
         """
         if field == self.by:
             return self.codes, self.items
@@ -288,8 +342,13 @@ class ConversionPaths:
                 f"this model needs each touch's {field.value}, but the paths only carry "
                 f"{self.by.value if self.by else 'their items'}; attribute an EventLog instead"
             )
-        codes, names = self.log.codes_and_names(field)
-        return codes[self.events], names
+        log, events = self.log, self.events
+
+        def build() -> tuple[_I32, tuple[str, ...]]:
+            codes, names = log.codes_and_names(field)
+            return _read_only(codes[events]), names
+
+        return self.memo(field, build)
 
     def paths(self) -> list[tuple[str, ...]]:
         """Every path as a tuple of item names (for inspection; slow on big inputs)."""
@@ -312,6 +371,11 @@ class ConversionPaths:
             non_conversions=self.non_conversions * w,
             values=self.values * w,
         )
+
+
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.setflags(write=False)
+    return array
 
 
 def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> ConversionPaths:
@@ -350,6 +414,13 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
     is_end = conv.copy()
     is_end[log.offsets[1:] - 1] = True
     ends = np.flatnonzero(is_end)
+    if (
+        policy.lookback is None
+        and policy.collapse is Collapse.NONE
+        and _every_event_has(log, policy.by, codes_all)
+    ):
+        # the common case, every event a touch: a path's touches are its events
+        return _every_event_a_touch(log, policy.by, codes_all, names, conv, ends)
     # path index of each event: number of path ends strictly before it
     key = np.zeros(n, dtype=np.int64)
     key[1:] = np.cumsum(is_end[:-1])
@@ -381,6 +452,60 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
         events=events.astype(np.int64, copy=False),
         ends=ends.astype(np.int64, copy=False),
     )
+
+
+def _every_event_a_touch(
+    log: EventLog,
+    by: Field,
+    codes: _I32,
+    names: tuple[str, ...],
+    conv: npt.NDArray[np.bool_],
+    ends: _I64,
+) -> ConversionPaths:
+    """:func:`conversion_paths` when every event is a touch: no per-event path index needed."""
+    offsets = np.empty(len(ends) + 1, dtype=np.int64)
+    offsets[0] = 0
+    np.add(ends, 1, out=offsets[1:])
+    path_conv = conv[ends]
+    conversions = path_conv.astype(np.float64)
+    return ConversionPaths(
+        items=names,
+        offsets=offsets,
+        codes=np.ascontiguousarray(codes, dtype=np.int32),
+        conversions=conversions,
+        non_conversions=1.0 - conversions,
+        values=np.where(path_conv, log.values[ends], 0.0),
+        by=by,
+        log=log,
+        events=_every_event(log),
+        ends=ends.astype(np.int64, copy=False),
+    )
+
+
+# facts about a log's (read-only) columns, found once per log and dropped with it
+_LOG_FACTS: Final[weakref.WeakKeyDictionary[EventLog, dict[object, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _log_fact(log: EventLog, key: object, build: Callable[[], _T]) -> _T:
+    facts = _LOG_FACTS.setdefault(log, {})
+    if key not in facts:
+        facts[key] = build()
+    found: _T = facts[key]
+    return found
+
+
+def _every_event(log: EventLog) -> _I64:
+    """``0 .. n_events-1`` (read-only), made once per log and shared by all its paths."""
+    return _log_fact(
+        log, "every_event", lambda: _read_only(np.arange(log.n_events, dtype=np.int64))
+    )
+
+
+def _every_event_has(log: EventLog, field: Field, codes: _I32) -> bool:
+    """Whether no event of the log lacks ``field`` (whose codes are ``codes``)."""
+    return _log_fact(log, ("every_event_has", field), lambda: bool(codes.min() >= 0))
 
 
 # -- grouping identical paths ---------------------------------------------------------------

@@ -158,17 +158,24 @@ class AttributionResult(TableViews):
         n_items = len(paths.items)
         shares = credit.shares
         if shares is not None:
-            if shares.shape != (paths.n_touches,) or not np.isfinite(shares).all():
+            # a finite sum means every share is finite (inf and NaN propagate)
+            if shares.shape != (paths.n_touches,) or not (
+                np.isfinite(shares.sum()) or np.isfinite(shares).all()
+            ):
                 raise ConfigError(
                     f"{_label(model)} returned {shares.shape} touch shares for "
                     f"{paths.n_touches} touches (or non-finite ones); a model must give one "
                     "finite share per touch"
                 )
-            tp = paths.touch_path
+            if credit.conversions is None or credit.values is None:
+                # touches of paths without conversions or value add exact zeros: skip them
+                touches, tp = paths.credited_touches
+                codes = paths.codes if touches is None else paths.codes[touches]
+                live = shares if touches is None else shares[touches]
             if credit.conversions is None:
-                conversions = wsum(paths.codes, shares * paths.conversions[tp], n_items)
+                conversions = wsum(codes, live * paths.conversions[tp], n_items)
             if credit.values is None:
-                values = wsum(paths.codes, shares * paths.values[tp], n_items)
+                values = wsum(codes, live * paths.values[tp], n_items)
         if credit.conversions is not None:
             conversions = credit.conversions
         if credit.values is not None:

@@ -44,10 +44,28 @@ def _segment_pick(values: _I64, paths: ConversionPaths, *, largest: bool) -> _I6
     return ufunc.reduceat(values, starts)
 
 
-def _one_hot(paths: ConversionPaths, index: _I64) -> _F64:
+def _one_hot(paths: ConversionPaths, index: _I64) -> Credit:
+    """All of each non-empty path to its touch ``index`` (one per non-empty path, in order).
+
+    The credits are summed over the chosen touches alone: the other touches
+    add exact zeros, so the sums equal those over every touch's share.
+    """
     shares = np.zeros(paths.n_touches, dtype=np.float64)
     shares[index] = 1.0
-    return shares
+    conversions, values = paths.conversions, paths.values
+    if len(index) < paths.n_paths:  # some paths have no touch
+        nonempty = paths.lengths > 0
+        conversions, values = conversions[nonempty], values[nonempty]
+    # only paths with conversions or value add to the credits
+    live = np.flatnonzero((conversions != 0) | (values != 0))
+    if 2 * len(live) < len(index):
+        index, conversions, values = index[live], conversions[live], values[live]
+    codes, n_items = paths.codes[index], len(paths.items)
+    return Credit(
+        shares,
+        conversions=wsum(codes, conversions, n_items),
+        values=wsum(codes, values, n_items),
+    )
 
 
 @attrs.frozen
@@ -65,7 +83,7 @@ class FirstTouch:
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Touch shares for the paths (see :class:`~touchpath.attribution.Credit`)."""
-        return Credit(_one_hot(paths, paths.offsets[:-1][paths.lengths > 0]))
+        return _one_hot(paths, paths.offsets[:-1][paths.lengths > 0])
 
 
 @attrs.frozen
@@ -81,7 +99,7 @@ class LastTouch:
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Touch shares for the paths."""
-        return Credit(_one_hot(paths, paths.offsets[1:][paths.lengths > 0] - 1))
+        return _one_hot(paths, paths.offsets[1:][paths.lengths > 0] - 1)
 
 
 def _names(value: str | Iterable[str]) -> frozenset[str]:
@@ -130,7 +148,7 @@ class LastNonDirect:
         last = paths.offsets[1:][nonempty] - 1
         first = paths.offsets[:-1][nonempty]
         chosen = np.where(best >= first, best, last)
-        return Credit(_one_hot(paths, chosen))
+        return _one_hot(paths, chosen)
 
 
 LinearPer = Literal["touch", "channel"]
@@ -152,6 +170,10 @@ def distinct_counts(paths: ConversionPaths) -> tuple[_I64, _I64]:
     >>> [x.tolist() for x in distinct_counts(p)]
     [[2, 1, 2], [2, 2, 2]]
     """
+    return paths.memo("distinct_counts", lambda: _distinct_counts(paths))
+
+
+def _distinct_counts(paths: ConversionPaths) -> tuple[_I64, _I64]:
     tp = paths.touch_path
     n_items = max(len(paths.items), 1)
     if paths.n_paths * n_items <= _DENSE_PAIRS:
@@ -164,7 +186,10 @@ def distinct_counts(paths: ConversionPaths) -> tuple[_I64, _I64]:
         uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         same = counts[inverse.reshape(-1)]
         distinct = np.bincount(uniq // n_items, minlength=paths.n_paths)
-    return same.astype(np.int64), distinct[tp].astype(np.int64)
+    out = same.astype(np.int64), distinct[tp].astype(np.int64)
+    for array in out:
+        array.setflags(write=False)
+    return out
 
 
 @attrs.frozen

@@ -16,9 +16,10 @@ paths leaves the database.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 import numpy as np
@@ -274,6 +275,57 @@ def _table(table: Any, names: tuple[str, ...], by: Field) -> PathCounts:
     return PathCounts._grouped(names, offsets - offsets[0], codes, conv, null, vals, by)
 
 
+@contextlib.contextmanager
+def _events(
+    source: Source,
+    schema: Schema | None,
+    by: Field,
+    connection: Any,
+    memory_limit: str | None,
+    duckdb: Any,
+) -> Iterator[tuple[Any, str]]:
+    """The checked events ``ev`` of a source (item: the ``by`` field), under a memory limit.
+
+    The limit is set on the connection for the block and the previous setting restored.
+    """
+    schema = schema or Schema()
+    if memory_limit is not None and not _MEMORY.match(str(memory_limit)):
+        raise ConfigError(f"'memory_limit' must be a size such as '2GB'; got {memory_limit!r}")
+    if connection is None:
+        if isinstance(source, duckdb.DuckDBPyRelation) and memory_limit is not None:
+            raise ConfigError("with a relation and a memory_limit, pass its connection too")
+        connection = duckdb.connect()
+    elif not isinstance(connection, duckdb.DuckDBPyConnection):
+        raise ConfigError(
+            f"'connection' must be a duckdb connection; got a {type(connection).__name__}"
+        )
+    previous = None
+    if memory_limit is not None:
+        (previous,) = connection.sql("SELECT current_setting('memory_limit')").fetchall()[0]
+        connection.execute(f"SET memory_limit = {_literal(memory_limit)}")
+    try:
+        rel, where = _relation(source, connection, duckdb)
+        fields, types = _columns(rel, schema, by, where)
+        events = rel.query("src", _events_sql(fields, types, by, _FILE in rel.columns))
+        _check(events, where)
+        yield events, where
+    finally:
+        if previous is not None:
+            connection.execute(f"SET memory_limit = {_literal(str(previous))}")
+
+
+def _run(events: Any, sql: str, memory_limit: str | None, where: str, duckdb: Any) -> Any:
+    """The result of ``sql`` over the events as an Arrow table; running out of memory is a
+    ConfigError that says to raise the limit."""
+    try:
+        return events.query("ev", sql).to_arrow_table()
+    except duckdb.OutOfMemoryException as err:
+        raise ConfigError(
+            f"DuckDB ran out of memory under memory_limit={memory_limit!r} reading "
+            f"{where}; raise the limit: {str(err).splitlines()[0]}"
+        ) from None
+
+
 def path_counts(
     source: Source,
     *,
@@ -314,38 +366,10 @@ def path_counts(
     """
     duckdb = _duckdb("touchpath.duckdb.path_counts()")
     policy = PathPolicy(by=by, collapse=collapse, lookback=lookback)
-    schema = schema or Schema()
-    if memory_limit is not None and not _MEMORY.match(str(memory_limit)):
-        raise ConfigError(f"'memory_limit' must be a size such as '2GB'; got {memory_limit!r}")
-    if connection is None:
-        if isinstance(source, duckdb.DuckDBPyRelation) and memory_limit is not None:
-            raise ConfigError("with a relation and a memory_limit, pass its connection too")
-        connection = duckdb.connect()
-    elif not isinstance(connection, duckdb.DuckDBPyConnection):
-        raise ConfigError(
-            f"'connection' must be a duckdb connection; got a {type(connection).__name__}"
-        )
-    previous = None
-    if memory_limit is not None:
-        (previous,) = connection.sql("SELECT current_setting('memory_limit')").fetchall()[0]
-        connection.execute(f"SET memory_limit = {_literal(memory_limit)}")
-    try:
-        rel, where = _relation(source, connection, duckdb)
-        fields, types = _columns(rel, schema, policy.by, where)
-        events = rel.query("src", _events_sql(fields, types, policy.by, _FILE in rel.columns))
-        _check(events, where)
+    with _events(source, schema, policy.by, connection, memory_limit, duckdb) as (events, where):
         found = events.query("ev", "SELECT DISTINCT item FROM ev WHERE item IS NOT NULL")
         names = tuple(sorted(x for (x,) in found.fetchall()))  # as Python sorts them
-        try:
-            table = events.query("ev", _paths_sql(policy, names)).to_arrow_table()
-        except duckdb.OutOfMemoryException as err:
-            raise ConfigError(
-                f"DuckDB ran out of memory under memory_limit={memory_limit!r} reading "
-                f"{where}; raise the limit: {str(err).splitlines()[0]}"
-            ) from None
-    finally:
-        if previous is not None:
-            connection.execute(f"SET memory_limit = {_literal(str(previous))}")
+        table = _run(events, _paths_sql(policy, names), memory_limit, where, duckdb)
     return _table(table, names, policy.by)
 
 

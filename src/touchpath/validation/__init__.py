@@ -43,6 +43,7 @@ from ._context import NO_STAGE as NO_STAGE
 from ._context import UNKNOWN_STAGE as UNKNOWN_STAGE
 from ._context import TransitionKind as TransitionKind
 from ._context import Transitions as Transitions
+from ._context import TransitionTable as TransitionTable
 from ._context import ValidationContext as ValidationContext
 from ._context import Visits as Visits
 from ._coverage import Coverage as Coverage
@@ -109,6 +110,7 @@ __all__ = [
     "TerminalStage",
     "TransitionKind",
     "TransitionRule",
+    "TransitionTable",
     "Transitions",
     "ValidationContext",
     "ValidationCounts",

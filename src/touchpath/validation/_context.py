@@ -10,6 +10,7 @@ happens at the first event of the new visit.
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 from typing import TYPE_CHECKING, Final
@@ -18,6 +19,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from .._paths import dense_unique
 from ..exceptions import NotFoundError
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ __all__ = [
     "NO_STAGE",
     "UNKNOWN_STAGE",
     "TransitionKind",
+    "TransitionTable",
     "Transitions",
     "ValidationContext",
     "Visits",
@@ -163,6 +166,61 @@ class Visits:
         return last
 
 
+class TransitionTable:
+    """The kind and skipped stages of moves between log stage codes, found per distinct move.
+
+    Indexing with ``[a, b]`` (two codes into ``log.stages``) gives an int;
+    :meth:`of` answers arrays of moves at once. Each distinct move is
+    classified once, from the map's edges and shortest-path searches, so
+    nothing of size stages x stages is ever built (maps of any size).
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> log = EventLog.from_records(
+    ...     [{"journey_id": "j", "timestamp": t, "stage": s} for t, s in enumerate("acb")])
+    >>> kind, skipped = ValidationContext(log, m, now=0).transitions.tables
+    >>> a, c = log.stages.index("a"), log.stages.index("c")
+    >>> kind[a, c] == TransitionKind.SKIP.code, skipped[a, c], kind[c, a] == kind[a, c]
+    (True, 1, False)
+    """
+
+    def __init__(self, journey_map: JourneyMap, lookup: _I32) -> None:
+        self._map = journey_map
+        self._lookup: list[int] = lookup.tolist()
+        self._found: dict[tuple[int, int], tuple[int, int]] = {}
+        self._column = 0
+
+    def _move(self, a: int, b: int) -> tuple[int, int]:
+        found = self._found.get((a, b))
+        if found is None:
+            i, j = self._lookup[a], self._lookup[b]
+            if i < 0 or j < 0:
+                found = (_KIND_CODE[TransitionKind.UNKNOWN], 0)
+            else:
+                edge, skipped = self._map._move_kinds(i, j)
+                found = (_EDGE_KIND[edge], skipped)
+            self._found[(a, b)] = found
+        return found
+
+    def __getitem__(self, move: tuple[int, int]) -> int:
+        return self._move(int(move[0]), int(move[1]))[self._column]
+
+    def of(self, source: _I32, target: _I32) -> tuple[_I8, _I32]:
+        """(kind codes, skipped stages) of every move ``source[k] -> target[k]``."""
+        width = len(self._lookup)
+        pair = source.astype(np.int64) * width + target
+        uniq, inverse = dense_unique(pair, width * width)
+        answers = [self._move(*divmod(int(p), width)) for p in uniq.tolist()]
+        table = np.array(answers, dtype=np.int64).reshape(-1, 2)
+        return table[:, 0].astype(np.int8)[inverse], table[:, 1].astype(np.int32)[inverse]
+
+    def skipped_view(self) -> TransitionTable:
+        """The same moves, indexed for their skipped stages instead of their kind."""
+        view = copy.copy(self)  # shares the moves found so far
+        view._column = 1
+        return view
+
+
 class Transitions:
     """Every stage change of every journey, in log order; one entry per transition.
 
@@ -170,11 +228,9 @@ class Transitions:
     Each array is computed on first use.
     """
 
-    def __init__(self, visits: Visits, kind_by_code: _I8, skipped_by_code: _I32) -> None:
+    def __init__(self, visits: Visits, moves: TransitionTable) -> None:
         self._v = visits
-        self._kind_by_code = kind_by_code
-        self._skipped_by_code = skipped_by_code
-        self._width = kind_by_code.shape[1]
+        self._moves = moves
 
     def __len__(self) -> int:
         return len(self.visit)
@@ -227,26 +283,26 @@ class Transitions:
         return stage
 
     @functools.cached_property
-    def _pair(self) -> _I64:
-        pair: _I64 = self.source_code.astype(np.int64) * self._width + self.target_code
-        return pair
+    def _kinds(self) -> tuple[_I8, _I32]:
+        return self._moves.of(self.source_code, self.target_code)
 
     @functools.cached_property
     def kind(self) -> _I8:
         """The :class:`TransitionKind` of each transition, by :attr:`TransitionKind.code`."""
-        kind: _I8 = self._kind_by_code.ravel()[self._pair]
-        return kind
+        return self._kinds[0]
 
     @functools.cached_property
     def skipped(self) -> _I32:
         """For ``SKIP`` transitions the stages jumped over (on a shortest forward path); else 0."""
-        skipped: _I32 = self._skipped_by_code.ravel()[self._pair]
-        return skipped
+        return self._kinds[1]
 
     @property
-    def tables(self) -> tuple[_I8, _I32]:
-        """(kind, skipped) of a move between any two log stage codes, as two square tables."""
-        return self._kind_by_code, self._skipped_by_code
+    def tables(self) -> tuple[TransitionTable, TransitionTable]:
+        """(kind, skipped) of a move between any two log stage codes: ``kind[a, b]``.
+
+        Looked up per move on demand (no stages x stages table).
+        """
+        return self._moves, self._moves.skipped_view()
 
     def mask(self, *kinds: TransitionKind) -> _B:
         """Which transitions are of one of the given kinds."""
@@ -264,21 +320,14 @@ def _lookup_table(log: EventLog, journey_map: JourneyMap) -> _I32:
     return np.array([*table, NO_STAGE], dtype=np.int32)
 
 
-def _kind_tables(journey_map: JourneyMap) -> tuple[_I8, _I32]:
-    """(n+1)^2 tables of TransitionKind codes and skip counts; index n is "unknown"."""
-    n = len(journey_map)
-    edge = journey_map._edge_matrix
-    dist = journey_map._distance_matrix
-    inner = np.full((n, n), _KIND_CODE[TransitionKind.SIDEWAYS], dtype=np.int8)
-    inner[dist >= 2] = _KIND_CODE[TransitionKind.SKIP]
-    inner[dist.T >= 1] = _KIND_CODE[TransitionKind.REGRESSION]
-    inner[edge == 1] = _KIND_CODE[TransitionKind.FORWARD]
-    inner[edge == 2] = _KIND_CODE[TransitionKind.LOOP_BACK]
-    kind = np.full((n + 1, n + 1), _KIND_CODE[TransitionKind.UNKNOWN], dtype=np.int8)
-    kind[:n, :n] = inner
-    skipped = np.zeros((n + 1, n + 1), dtype=np.int32)
-    skipped[:n, :n] = np.where(inner == _KIND_CODE[TransitionKind.SKIP], dist - 1, 0)
-    return kind, skipped
+_EDGE_KIND: Final = {
+    0: _KIND_CODE[TransitionKind.SIDEWAYS],
+    1: _KIND_CODE[TransitionKind.FORWARD],
+    2: _KIND_CODE[TransitionKind.LOOP_BACK],
+    3: _KIND_CODE[TransitionKind.SKIP],
+    4: _KIND_CODE[TransitionKind.REGRESSION],
+}
+"""``JourneyMap._move_kinds`` codes -> TransitionKind codes."""
 
 
 class ValidationContext:
@@ -411,9 +460,7 @@ class ValidationContext:
     @functools.cached_property
     def transitions(self) -> Transitions:
         """Every stage change of every journey (see :class:`Transitions`)."""
-        kind, skipped = _kind_tables(self._map)
-        ext = self.extended_index(self.stage_lookup[:-1])
-        return Transitions(self.visits, kind[np.ix_(ext, ext)], skipped[np.ix_(ext, ext)])
+        return Transitions(self.visits, TransitionTable(self._map, self.stage_lookup[:-1]))
 
     def event_index(self, events: _I64) -> _I64:
         """Position of each event within its journey (as in ``log.journey(id).events``)."""

@@ -964,9 +964,10 @@ def edge_counts(
     """Violations per (from, to) stage pair; codes index ``names``, -1 is None."""
     width = len(names) + 1
     key = (from_codes.astype(np.int64) + 1) * width + (to_codes.astype(np.int64) + 1)
-    counts = np.bincount(key, minlength=0) if len(key) else np.zeros(0, np.int64)
+    # distinct pairs by sorting: a table of every (from, to) pair is stages^2 on large maps
+    pairs, counts = np.unique(key, return_counts=True)
     table: list[str | None] = [None, *names]
     return {
-        (table[k // width], table[k % width]): int(counts[k])
-        for k in np.flatnonzero(counts).tolist()
+        (table[k // width], table[k % width]): n
+        for k, n in zip(pairs.tolist(), counts.tolist(), strict=True)
     }
