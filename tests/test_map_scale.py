@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from touchpath import EventLog, JourneyMap, _mapdict
 from touchpath.exceptions import MapError
+from touchpath.testing.strategies import journey_maps
 from touchpath.validation import TransitionKind, ValidationContext, validate
-
-from .strategies import journey_maps
 
 KIND_OF_CODE = {k.code: k for k in TransitionKind}
 

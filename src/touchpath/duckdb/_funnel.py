@@ -135,7 +135,7 @@ def funnel_counts(
     at_depth = np.zeros(k_steps + 1, dtype=np.int64)
     depth_rows = kind == 0
     np.add.at(at_depth, d[depth_rows], n[depth_rows])
-    counts = attrs.evolve(spec.empty(), population=int(population))
+    counts = attrs.evolve(spec.zero(), population=int(population))
     if at_depth.sum() == 0:
         return counts
     reached = np.cumsum(at_depth[::-1])[::-1][1:]
