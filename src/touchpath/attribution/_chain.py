@@ -97,6 +97,11 @@ def _rows(
     return lambda x: np.asarray(q @ x, dtype=np.float64)
 
 
+def _largest(d: _F64) -> _F64:
+    """The largest absolute value of each column (no temporary array)."""
+    return np.maximum(d.max(axis=0, initial=0.0), -d.min(axis=0, initial=0.0))
+
+
 def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I64, x: _F64) -> _F64:
     """The fixed point of ``x -> product(x) + fixed`` with ``x[rows, cols]`` held at 0.
 
@@ -127,7 +132,7 @@ def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I6
 
     for _ in range(0, _MAX_ITER, _RUN):
         new = step(x)
-        first = np.abs(new - x).max(axis=0, initial=0.0)
+        first = _largest(new - x)
         x = new
         for _ in range(_RUN - 3):
             x = step(x)
@@ -135,8 +140,8 @@ def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I6
         before, x = new - x, new
         new = step(x)
         last, x = new - x, new
-        change = np.abs(last).max(axis=0, initial=0.0)
-        tol = _TOL * max(1.0, float(np.abs(x).max(initial=0.0)))
+        change = _largest(last)
+        tol = _TOL * max(1.0, float(x.max(initial=0.0)), -float(x.min(initial=0.0)))
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = np.where(first > 0.0, (change / first) ** (1.0 / (_RUN - 1)), 1.0)
             done = (change <= tol * 1e-2) | (
@@ -147,7 +152,8 @@ def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I6
             den = np.einsum("ij,ij->j", before, before)
             lam = np.einsum("ij,ij->j", last, before) / np.where(den > 0.0, den, 1.0)
             lam = np.where(plain, 0.0, np.clip(lam, 0.0, _MAX_LAMBDA))
-            x += last * (lam / (1.0 - lam))
+            last *= lam / (1.0 - lam)
+            x += last
         if done.any():
             out[:, left[done]] = x[:, done]
             keep = ~done
