@@ -99,11 +99,22 @@ def _rows(
 
 def _largest(d: _F64) -> _F64:
     """The largest absolute value of each column (no temporary array)."""
-    return np.maximum(d.max(axis=0, initial=0.0), -d.min(axis=0, initial=0.0))
+    out: _F64 = np.maximum(d.max(axis=0, initial=0.0), -d.min(axis=0, initial=0.0))
+    return out
 
 
-def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I64, x: _F64) -> _F64:
+def _iterate(
+    product: Callable[[_F64], _F64],
+    fixed: _F64,
+    rows: _I64,
+    cols: _I64,
+    x: _F64,
+    links: tuple[_I64, _I64, _F64, _I64] | None = None,
+) -> _F64:
     """The fixed point of ``x -> product(x) + fixed`` with ``x[rows, cols]`` held at 0.
+
+    ``links`` (``to, of, weight, column``): terms ``weight * x[of]`` that
+    ``product`` includes but that column ``column`` of row ``to`` must not.
 
     One column per system, iterated from ``x``. Steps run in groups of
     :data:`_RUN`; within a group a column's largest change shrinks by its
@@ -124,9 +135,14 @@ def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I6
     x[rows, cols] = 0.0
     plain = np.zeros(x.shape[1], dtype=np.bool_)
 
+    none = np.zeros(0, dtype=np.int64)
+    to, of, lw, lc = links if links is not None else (none, none, np.zeros(0), none)
+
     def step(y: _F64) -> _F64:
         z = product(y)
         z += fixed
+        if len(to):
+            np.subtract.at(z, (to, lc), lw * y[of, lc])
         z[rows, cols] = 0.0
         return z
 
@@ -159,13 +175,113 @@ def _iterate(product: Callable[[_F64], _F64], fixed: _F64, rows: _I64, cols: _I6
             keep = ~done
             if not keep.any():
                 return out
+            renumber = np.cumsum(keep) - 1
             kept = keep[cols]
-            rows, cols = rows[kept], (np.cumsum(keep) - 1)[cols[kept]]
+            rows, cols = rows[kept], renumber[cols[kept]]
+            kept = keep[lc]
+            to, of, lw, lc = to[kept], of[kept], lw[kept], renumber[lc[kept]]
             left, x, fixed, plain = left[keep], x[:, keep], fixed[:, keep], plain[keep]
     raise ConfigError(
         f"the Markov chain's solve did not converge in {_MAX_ITER:,} iterations "
         f"(a near-closed loop of states); use a lower order or collapse='consecutive'"
     )
+
+
+def _core_solver(m: int, src: _I64, dst: _I64, w: _F64) -> Callable[[_F64, _I64, _I64, _F64], _F64]:
+    """A solver of the core, ``x = W x + fixed`` with ``x[rows, cols] = 0``, from ``start``.
+
+    ``src, dst, w``: the core's transitions (core positions 0 .. m-1). Most
+    core states of sparse data are links of a chain (one transition in, one
+    out, inside the core): a chain ``p -> u_1 -> ... -> u_k -> v`` is
+    contracted to one transition ``p -> v`` (the product of its weights),
+    its states' fixed terms summed along it, so the iteration runs on the
+    other states alone; a chain cut by a removal in some column gives that
+    column no ``p -> v`` term (a correction on those few pairs) and the
+    fixed terms up to the cut. The links are then solved back along each
+    chain, exactly.
+    """
+    outdeg, indeg = np.bincount(src, minlength=m), np.bincount(dst, minlength=m)
+    link = (outdeg == 1) & (indeg == 1)
+    succ = np.full(m, -1, dtype=np.int64)
+    pred = np.full(m, -1, dtype=np.int64)
+    w_out, w_in = np.zeros(m), np.zeros(m)
+    one_out, one_in = link[src], link[dst]
+    succ[src[one_out]], w_out[src[one_out]] = dst[one_out], w[one_out]
+    pred[dst[one_in]], w_in[dst[one_in]] = src[one_in], w[one_in]
+    chain = np.full(m, -1, dtype=np.int64)
+    place = np.full(m, -1, dtype=np.int64)
+    gain = np.ones(m)  # product of the weights from the chain's first link to this one
+    cur = np.flatnonzero(link & ~link[np.maximum(pred, 0)])
+    ids = np.arange(len(cur), dtype=np.int64)
+    levels: list[_I64] = []
+    while len(cur):
+        chain[cur], place[cur] = ids, len(levels)
+        levels.append(cur)
+        nxt = succ[cur]
+        more = link[nxt]
+        gain[nxt[more]] = gain[cur[more]] * w_out[cur[more]]
+        cur, ids = nxt[more], ids[more]
+    link = chain >= 0  # links on a closed loop of links stay ordinary states
+    n_ch = len(levels[0]) if levels else 0
+    last = np.zeros(n_ch, dtype=np.int64)
+    for nodes in levels:
+        last[chain[nodes]] = nodes
+    first = levels[0] if levels else last
+    head, a = pred[first], w_in[first]  # the chain's entry p and weight p -> u_1
+    tail = succ[last]  # its exit v
+    g = a * gain[last] * w_out[last]
+    seq = np.lexsort((place[link], chain[link]))
+    seq = np.flatnonzero(link)[seq]  # links by chain, then place
+    seq_start = np.zeros(n_ch + 1, dtype=np.int64)
+    np.cumsum(np.bincount(chain[link], minlength=n_ch), out=seq_start[1:])
+    kept = ~link
+    mk = int(kept.sum())
+    kidx = np.cumsum(kept) - 1
+    plain = kept[src] & kept[dst]
+    r_src = np.concatenate([kidx[src[plain]], kidx[head]])
+    r_dst = np.concatenate([kidx[dst[plain]], kidx[tail]])
+    r_w = np.concatenate([w[plain], g])
+    by_row = np.lexsort((r_dst, r_src))
+    product = _rows(_csr_ptr(r_src, mk), r_dst[by_row], r_w[by_row], (0, mk), (0, mk))
+
+    def solve(fixed: _F64, rows: _I64, cols: _I64, start: _F64) -> _F64:
+        b = fixed.shape[1]
+        prefix = np.zeros_like(fixed)  # fixed terms summed along each chain, weighted
+        for t, nodes in enumerate(levels):
+            prefix[nodes] = gain[nodes, None] * fixed[nodes]
+            if t:
+                prefix[nodes] += prefix[pred[nodes]]
+        cut_link = link[rows]
+        lr, lc = rows[cut_link], cols[cut_link]
+        through = prefix[last]  # what each chain adds to its entry, uncut
+        cuts = np.zeros((0,), dtype=np.int64)
+        cut_cols = cuts
+        if len(lr):
+            key = chain[lr] * b + lc
+            order = np.lexsort((place[lr], key))
+            key, where = key[order], place[lr][order]
+            firsts = np.r_[True, key[1:] != key[:-1]]
+            key, where = key[firsts], where[firsts]
+            cuts, cut_cols = key // b, key % b
+            before = np.where(where > 0, seq[seq_start[cuts] + np.maximum(where - 1, 0)], 0)
+            through[cuts, cut_cols] = np.where(where > 0, prefix[before, cut_cols], 0.0)
+        fk = fixed[kept]
+        np.add.at(fk, kidx[head], a[:, None] * through)
+        kr = kidx[rows[~cut_link]]
+        links = (kidx[head[cuts]], kidx[tail[cuts]], g[cuts], cut_cols)
+        xk = _iterate(product, fk, kr, cols[~cut_link], start[kept], links)
+        x = np.empty_like(fixed)
+        x[kept] = xk
+        by_place = np.argsort(place[lr], kind="stable")
+        lr, lc = lr[by_place], lc[by_place]
+        bounds = np.searchsorted(place[lr], np.arange(len(levels) + 1))
+        for t in range(len(levels) - 1, -1, -1):
+            nodes = levels[t]
+            x[nodes] = fixed[nodes] + w_out[nodes, None] * x[succ[nodes]]
+            x[lr[bounds[t] : bounds[t + 1]], lc[bounds[t] : bounds[t + 1]]] = 0.0
+        return x
+
+    return solve
 
 
 def _peel(n: int, src: _I64, dst: _I64) -> _I64:
@@ -297,7 +413,10 @@ def _sparse(counts: TransitionCounts, prob: _F64, r: _F64, s: _F64) -> tuple[flo
     segments = [(int(a), int(b)) for a, b in pairwise(bounds.tolist())]
     # every block's successors come before it; the core's also inside it
     products = {a: _rows(ptr, dst, w, (a, b), (0, a)) for a, b in segments}
-    within_core = _rows(ptr, dst, w, (lo, hi), (lo, hi))
+    e0, e1 = int(ptr[lo]), int(ptr[hi])
+    core_src = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(ptr[lo : hi + 1]))
+    inside = dst[e0:e1] >= lo
+    solve_core = _core_solver(hi - lo, core_src[inside], dst[e0:e1][inside] - lo, w[e0:e1][inside])
 
     def sweep(kill: _I64, column: _I64, start: _F64) -> _F64:
         """x per column, with ``x[kill, column] = 0`` (kill sorted), every block in order."""
@@ -307,8 +426,8 @@ def _sparse(counts: TransitionCounts, prob: _F64, r: _F64, s: _F64) -> tuple[flo
             y = products[a](x[:a])
             y += c[a:b, None]
             rows, cols = kill[k0:k1] - a, column[k0:k1]
-            if a == lo:
-                y = _iterate(within_core, y, rows, cols, start)
+            if a == lo and hi > lo:
+                y = solve_core(y, rows, cols, start)
             else:
                 y[rows, cols] = 0.0
             x[a:b] = y
