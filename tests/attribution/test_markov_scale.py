@@ -174,3 +174,57 @@ def test_solve_order_puts_every_state_after_its_successors() -> None:
     assert (pd[in_core] < hi).all()
     assert lo in bounds.tolist()
     assert hi in bounds.tolist()
+
+
+LOOPS = {
+    "closed loop of links": [
+        (["x", "a", "b", "c", "d", "a", "b", "c", "d", "y"], 1, 0, 1.0),
+        (["x", "a", "b", "c", "d", "y"], 0, 2, 0.0),
+        (["a", "b", "c", "d", "a", "y"], 1, 1, 1.0),
+    ],
+    "chains through a hub": [
+        (["s", "h", "a1", "a2", "h", "b1", "b2", "b3", "h", "e"], 1, 0, 1.0),
+        (["h", "b1", "b2", "b3", "h", "a1", "a2", "h"], 0, 1, 0.0),
+        (["s", "h", "a1", "a2", "h", "c1", "h", "e"], 2, 1, 2.0),
+        (["h", "c1", "h"], 1, 3, 1.0),
+    ],
+}
+
+
+@pytest.mark.parametrize("rows", list(LOOPS.values()), ids=list(LOOPS))
+@pytest.mark.parametrize("order", [1, 2])
+def test_core_contraction_on_loops_of_one_in_one_out_states(
+    rows: list[tuple[list[str], int, int, float]], order: int
+) -> None:
+    """Loops made of one-in one-out states solve like the oracle, removals cutting them.
+
+    "closed loop of links": a -> b -> c -> d -> a is a cycle of states with
+    one transition in and one out inside the core, with no other state to
+    contract it onto; "chains through a hub": h -> a1 -> a2 -> h and
+    h -> b1 -> b2 -> b3 -> h are chains contracted onto h, and removing
+    a2 or b2 cuts them in the middle. Expected values: the dense per-item
+    solve.
+    """
+    counts = TransitionCounts.from_paths(PathCounts.from_rows(rows).to_paths(), order=order)
+    p, without = dense_oracle(counts)
+    prob, r, s = _chain._probabilities(counts)
+    got_p, got = _chain._sparse(counts, prob, r, s)
+    assert got_p == pytest.approx(p, abs=1e-10)
+    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
+
+
+def test_sparse_solver_on_a_chain_without_cycles() -> None:
+    """A chain with no cycle (no core) is solved by the level sweep alone, like the oracle.
+
+    Each path's items increase, so no state can be revisited; the expected
+    values are the dense per-item solve.
+    """
+    rows = [(["a", "b", "c"], 1, 1, 1.0), (["a", "c", "d"], 0, 2, 0.0), (["b", "d"], 1, 0, 3.0)]
+    counts = TransitionCounts.from_paths(PathCounts.from_rows(rows).to_paths(), order=2)
+    off = counts.source != counts.target
+    _, _, lo, hi = _chain._solve_order(counts.n_states, counts.source[off], counts.target[off])
+    assert lo == hi
+    p, without = dense_oracle(counts)
+    got_p, got = _chain._sparse(counts, *_chain._probabilities(counts))
+    assert got_p == pytest.approx(p, abs=1e-10)
+    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
