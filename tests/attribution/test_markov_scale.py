@@ -41,6 +41,14 @@ def dense_oracle(counts: TransitionCounts) -> tuple[float, _F64]:
     return p, np.array(without)
 
 
+def assert_sparse_matches_oracle(counts: TransitionCounts) -> None:
+    """The sparse solver's P(conversion) and every removal are within 1e-10 of the oracle's."""
+    p, without = dense_oracle(counts)
+    got_p, got = _chain._sparse(counts, *_chain._probabilities(counts))
+    assert got_p == pytest.approx(p, abs=1e-10)
+    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
+
+
 def random_counts(seed: int, n_items: int, order: int, n_paths: int = 100) -> TransitionCounts:
     """Counts of random paths (Zipf-like items, lengths 1..12, repeats and loops included)."""
     rng = np.random.default_rng(seed)
@@ -128,13 +136,9 @@ def test_sparse_solver_without_scipy_and_in_small_blocks(monkeypatch: pytest.Mon
     Both are compared with the independent dense per-item solve.
     """
     counts = random_counts(11, 9, 2, n_paths=200)
-    p, without = dense_oracle(counts)
-    prob, r, s = _chain._probabilities(counts)
     monkeypatch.setitem(sys.modules, "scipy.sparse", None)
     monkeypatch.setattr(_chain, "_BLOCK_CELLS", 1)
-    got_p, got = _chain._sparse(counts, prob, r, s)
-    assert got_p == pytest.approx(p, abs=1e-10)
-    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
+    assert_sparse_matches_oracle(counts)
 
 
 def test_sparse_solver_with_a_reward_equals_the_dense_one() -> None:
@@ -206,11 +210,7 @@ def test_core_contraction_on_loops_of_one_in_one_out_states(
     solve.
     """
     counts = TransitionCounts.from_paths(PathCounts.from_rows(rows).to_paths(), order=order)
-    p, without = dense_oracle(counts)
-    prob, r, s = _chain._probabilities(counts)
-    got_p, got = _chain._sparse(counts, prob, r, s)
-    assert got_p == pytest.approx(p, abs=1e-10)
-    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
+    assert_sparse_matches_oracle(counts)
 
 
 def test_sparse_solver_on_a_chain_without_cycles() -> None:
@@ -224,7 +224,4 @@ def test_sparse_solver_on_a_chain_without_cycles() -> None:
     off = counts.source != counts.target
     _, _, lo, hi = _chain._solve_order(counts.n_states, counts.source[off], counts.target[off])
     assert lo == hi
-    p, without = dense_oracle(counts)
-    got_p, got = _chain._sparse(counts, *_chain._probabilities(counts))
-    assert got_p == pytest.approx(p, abs=1e-10)
-    np.testing.assert_allclose(got, without, atol=1e-10, rtol=0)
+    assert_sparse_matches_oracle(counts)
