@@ -10,10 +10,18 @@ printed too: on a shared machine it is the fairer number.
 The data: journeys of 1 + Geometric(0.3) touches (capped at 30), channels
 drawn Zipf-like (weight 1 / rank^0.8), and a conversion probability that
 grows with the channels' random lifts; touchpath reads the grouped paths
-(``PathCounts``, the input format of the peers). ChannelAttribution runs on
-the same paths in ``--peers-python`` (default ``$TOUCHPATH_PEERS_PYTHON`` or
-``/work/peers/bin/python``) when that interpreter exists, else it is skipped
-with a message.
+(``PathCounts``, the input format of the peers).
+
+ChannelAttribution (``markov_model``, orders 1-3, its default simulation
+settings) runs on the same grouped paths, written as its CSV input, in the
+interpreter given by ``--peers-python`` or ``$TOUCHPATH_PEERS_PYTHON`` (a
+separate venv: ``python3 -m venv peers && peers/bin/pip install
+ChannelAttribution pandas matplotlib``); without one it is skipped with a
+message. Its rows print the peer's time and peak RSS, then the ratio of its
+wall (and CPU) time to touchpath's and, after ``±``, the largest difference
+between the two models' credit shares (touchpath solves the chain exactly,
+the peer simulates it).
+``--channels`` and ``--models`` run a subset of the cells.
 """
 
 from __future__ import annotations
@@ -46,8 +54,10 @@ m = Shapley() if model == "shapley" else Markov(order=int(model[-1]))
 t, c = time.perf_counter(), time.process_time()
 try:
     result = attribute(pc, m)
+    credits = result.credits()
+    total = sum(credits.values())
     out = {{"time": time.perf_counter() - t, "cpu": time.process_time() - c,
-            "credited": sum(result.credits().values())}}
+            "credited": total, "shares": {{k: v / total for k, v in credits.items()}}}}
     if model != "shapley":
         out["states"] = result.fitted.counts.n_states
 except MemoryError as e:
@@ -65,11 +75,14 @@ df = pd.read_csv(sys.argv[1], keep_default_na=False)
 order = int(sys.argv[2])
 with contextlib.redirect_stdout(io.StringIO()):
     import ChannelAttribution as ca
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 with contextlib.redirect_stdout(io.StringIO()):
-    ca.markov_model(df, "path", "conversions", var_null="nulls", order=order, sep=">",
-                    verbose=0)
-print(json.dumps({"time": time.perf_counter() - t,
+    res = ca.markov_model(df, "path", "conversions", var_null="nulls", order=order, sep=">",
+                          verbose=0)
+wall, cpu = time.perf_counter() - t, time.process_time() - c
+credits = dict(zip(res["channel_name"], res["total_conversions"].astype(float)))
+total = sum(credits.values())
+print(json.dumps({"time": wall, "cpu": cpu, "shares": {k: v / total for k, v in credits.items()},
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -154,37 +167,70 @@ def fmt(cell: dict[str, object]) -> str:
     return f"{cell['time']:.2f} s{cpu}, {cell['rss_mb']:.0f} MB"
 
 
+def compare(ours: dict[str, object], peer: dict[str, object]) -> str:
+    """The peer's time over ours (wall, CPU) and the largest difference of credit shares."""
+    if "error" in ours or "error" in peer:
+        return "-"
+    a, b = ours["shares"], peer["shares"]
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return "-"
+    diff = max(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in a.keys() | b.keys())
+    wall = float(peer["time"]) / max(float(ours["time"]), 1e-3)  # type: ignore[arg-type]
+    cpu = float(peer["cpu"]) / max(float(ours["cpu"]), 1e-3)  # type: ignore[arg-type]
+    return f"{wall:.1f}x (cpu {cpu:.1f}x), ±{diff:.4f}"
+
+
+def row(label: str, cells: list[str]) -> str:
+    return f"{label:<14}" + "".join(f"{c:>34}" for c in cells)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="20,000 journeys per set")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per cell")
+    parser.add_argument("--channels", type=int, nargs="+", default=list(CHANNELS))
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument(
         "--peers-python",
-        default=os.environ.get("TOUCHPATH_PEERS_PYTHON", "/work/peers/bin/python"),
+        default=os.environ.get("TOUCHPATH_PEERS_PYTHON"),
+        help="an interpreter with ChannelAttribution (default $TOUCHPATH_PEERS_PYTHON)",
     )
     args = parser.parse_args()
     n_journeys = 20_000 if args.quick else 100_000
+    models = [m for m in MODELS if m in args.models]
+    orders = [int(m[-1]) for m in models if m != "shapley"]
+    peer = args.peers_python
+    if peer is not None and not Path(peer).exists():
+        print(f"ChannelAttribution skipped: no interpreter at {peer}")
+        peer = None
+    elif peer is None:
+        print("ChannelAttribution skipped: give --peers-python or $TOUCHPATH_PEERS_PYTHON")
     print(
         f"{n_journeys:,} journeys per set; each cell: model wall time (its CPU time), "
         "peak RSS of its process"
     )
-    header = f"{'items':<14}" + "".join(f"{m:>30}" for m in MODELS)
+    header = row("items", models)
     print(header)
     print("-" * len(header))
-    for n_channels in CHANNELS:
-        cells = [run_cell(n_channels, n_journeys, m, args.timeout) for m in MODELS]
-        print(f"{n_channels:>5} channels " + "".join(f"{fmt(c):>30}" for c in cells))
-        states = [str(c.get("states", "")) for c in cells[:3]]
-        print(f"{'  states':<14}" + "".join(f"{s:>30}" for s in states))
-    if not Path(args.peers_python).exists():
-        print(f"\nChannelAttribution skipped: no interpreter at {args.peers_python}")
-        return
-    print("\nChannelAttribution markov_model on the same paths")
-    for n_channels in CHANNELS:
-        cells = [
-            run_peer(args.peers_python, n_channels, n_journeys, k, args.timeout) for k in (1, 2, 3)
+    for n_channels in args.channels:
+        cells = [run_cell(n_channels, n_journeys, m, args.timeout) for m in models]
+        print(row(f"{n_channels:>5} channels", [fmt(c) for c in cells]))
+        states = [str(c.get("states", "")) for c in cells]
+        print(row("  states", states))
+        if peer is None or not orders:
+            continue
+        theirs = {k: run_peer(peer, n_channels, n_journeys, k, args.timeout) for k in orders}
+        print(
+            row(
+                "  ChannelAttr.",
+                [fmt(theirs[int(m[-1])]) if m != "shapley" else "" for m in models],
+            )
+        )
+        ratios = [
+            compare(c, theirs[int(m[-1])]) if m != "shapley" else ""
+            for m, c in zip(models, cells, strict=True)
         ]
-        print(f"{n_channels:>5} channels " + "".join(f"{fmt(c):>30}" for c in cells))
+        print(row("  its/ours, ±", ratios))
 
 
 if __name__ == "__main__":
