@@ -184,7 +184,7 @@ def test_every_view_comes_from_the_table(
     """print(), the notebook, the report and the three frames all show the one table."""
     result = make()
     table = result.to_table()
-    text = str(result) if name != "MapComparison" else str(table)  # its repr is not ours
+    text = str(result)
     shown = result.to_table(limit=10) if name == "ValidationReport" else table  # + summaries
     assert shown.to_text().splitlines()[-1] in text.splitlines()
     html = result._repr_html_() if hasattr(result, "_repr_html_") else table._repr_html_()
@@ -195,7 +195,7 @@ def test_every_view_comes_from_the_table(
     (section,) = report.sections
     assert "<table" in section.body
     keys = [str(c.key) for c in table.columns]
-    frame = result.to_pandas() if name != "MapComparison" else table.to_pandas()
+    frame = result.to_pandas()
     assert isinstance(frame, pd.DataFrame)
     names = [str(c) for c in ([frame.index.name] if table.index is not None else [])]
     assert names + [str(c) for c in frame.columns] == keys

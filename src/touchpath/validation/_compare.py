@@ -12,11 +12,11 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
+from .._columns import Columns, durations
 from .._log import EventLog
 from .._map import JourneyMap
 from .._model import Edge
-from .._table import Column, ColumnKind, Table
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import UnsupportedInputError
 from ._context import TransitionKind, ValidationContext
 
@@ -66,7 +66,7 @@ class ObservedTransition:
 
 
 @attrs.frozen(repr=False)
-class MapComparison:
+class MapComparison(TableViews):
     """The observed journeys set against the designed map.
 
     Built by :func:`compare_to_map`. ``transitions`` holds every observed
@@ -180,15 +180,7 @@ class MapComparison:
           source target  count
         0      a      b      1
         """
-        return to_pandas(self._columns(), what="MapComparison.to_pandas()")
-
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="MapComparison.to_polars()")
-
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="MapComparison.to_arrow()")
+        return self.to_table().to_pandas()
 
     def _columns(self) -> Columns:
         return {
