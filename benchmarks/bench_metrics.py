@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         ("dwell_times", lambda: dwell_times(log)),
         (
             "time_between onboarding->activation",
-            lambda: time_between(log, "onboarding", "activation", within="24 hours"),
+            lambda: time_between(log, "onboarding", "activation", window="24 hours"),
         ),
         ("retention weekly", lambda: retention(log, period="week")),
         ("path_flow stage, 5 steps", lambda: path_flow(log)),

@@ -81,7 +81,7 @@ models
 # What the events can measure; the rest comes from billing and surveys.
 
 # %%
-activation = time_between(log, "onboarding", "activation", within="24 hours")
+activation = time_between(log, "onboarding", "activation", window="24 hours")
 card = scorecard(
     journey_map,
     {

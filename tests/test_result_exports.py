@@ -80,7 +80,7 @@ CASES: list[tuple[str, Callable[[], Any], dict[str, Any]]] = [
     ("Comparison", lambda: compare(LOG, [FirstTouch(), LastTouch()]), {}),
     ("PathCounts", lambda: PathCounts.from_log(LOG), {}),
     ("FunnelResult", lambda: funnel(LOG, ["s1", "s2", "s3"], level="stage"), {}),
-    ("TimeBetween", lambda: time_between(LOG, "s1", "s3", within="2h"), {}),
+    ("TimeBetween", lambda: time_between(LOG, "s1", "s3", window="2h"), {}),
     ("DwellTimes", lambda: dwell_times(LOG), {}),
     (
         "RetentionTable",

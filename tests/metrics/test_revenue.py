@@ -162,9 +162,9 @@ def test_stage_conversion_from_a_log() -> None:
         rec("d", 0, "paid"),
     )  # fmt: skip
     assert stage_conversion(log, "trial", "paid") == Ratio(2, 3)
-    assert stage_conversion(log, "trial", "paid", within="30 days") == Ratio(1, 3)
+    assert stage_conversion(log, "trial", "paid", window="30 days") == Ratio(1, 3)
     with_e = EventLog.concat([log, log_of(rec("e", 35 * DAY, "trial"))])
-    assert stage_conversion(with_e, "trial", "paid", within="30 days") == Ratio(1, 3)
+    assert stage_conversion(with_e, "trial", "paid", window="30 days") == Ratio(1, 3)
     assert stage_conversion(with_e, "trial", "paid") == Ratio(2, 4)
 
 

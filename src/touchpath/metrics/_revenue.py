@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from ..exceptions import ConfigError
 from ._common import CountUnit, Level, LevelLike, first_values, parse_instant, to_enum
 from ._funnel import CountUnitLike, FunnelOrder, funnel
@@ -335,12 +336,13 @@ def nps(scores: Iterable[int] | npt.NDArray[np.integer[Any]]) -> Ratio:
 # -- from an event log ----------------------------------------------------------------------
 
 
+@renamed(within="window")
 def stage_conversion(
     log: EventLog,
     source: str,
     target: str,
     *,
-    within: DurationLike | None = None,
+    window: DurationLike | None = None,
     level: LevelLike = Level.STAGE,
     count: CountUnitLike = CountUnit.JOURNEYS,
     now: Any = None,
@@ -351,7 +353,7 @@ def stage_conversion(
 
     Trial-to-paid is ``stage_conversion(log, "trial", "paid")``, MQL-to-SQL
     ``stage_conversion(log, "mql", "sql")``. It is the two-step sequential
-    :func:`funnel`: with ``within`` the target must be reached at most that
+    :func:`funnel`: with ``window`` the target must be reached at most that
     long after the source, and journeys whose window is still open at
     ``now`` are left out of the denominator (the funnel's
     ``settled_conversion``).
@@ -364,7 +366,7 @@ def stage_conversion(
     ...     rec("c", 0, "trial"), rec("d", 0, "paid")])
     >>> stage_conversion(log, "trial", "paid")
     Ratio(2/3 = 0.666667)
-    >>> stage_conversion(log, "trial", "paid", within="30 days")
+    >>> stage_conversion(log, "trial", "paid", window="30 days")
     Ratio(1/3 = 0.333333)
     """
     result = funnel(
@@ -372,7 +374,7 @@ def stage_conversion(
         [source, target],
         level=level,
         order=FunnelOrder.SEQUENTIAL,
-        window=within,
+        window=window,
         count=count,
         now=now,
     )

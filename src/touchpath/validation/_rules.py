@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed_fields, warn_renamed
 from .._time import format_duration, parse_duration
 from ..exceptions import ConfigError, NotFoundError
 from ._context import UNKNOWN_STAGE, TransitionKind, ValidationContext
@@ -59,7 +60,7 @@ def _duration(value: object) -> dt.timedelta:
 
 
 def _within(value: object) -> dt.timedelta:
-    return _to_timedelta(value, "within")
+    return _to_timedelta(value, "window")
 
 
 def _inactive_after(value: object) -> dt.timedelta | None:
@@ -622,9 +623,10 @@ longer than 1 week [MaxDwell('a', 1 week)]
         return RuleOutcome(violations, pending)
 
 
+@renamed_fields(within="window")
 @attrs.frozen
 class Deadline:
-    """After entering ``from_stage``, a journey must reach ``to_stage`` within ``within``.
+    """After entering ``from_stage``, a journey must reach ``to_stage`` within ``window``.
 
     The clock starts at the event that enters ``from_stage`` and stops at
     the next event in ``to_stage``. Re-entering ``from_stage`` while the
@@ -656,7 +658,7 @@ class Deadline:
     """The stage whose entry starts the clock."""
     to_stage: str = attrs.field(validator=_stage_id)
     """The stage that must be reached in time."""
-    within: dt.timedelta = attrs.field(converter=_within)
+    window: dt.timedelta = attrs.field(converter=_within)
     """The time allowed (``"24 hours"``, ``"P1D"``, a timedelta, or seconds)."""
     severity: Severity = attrs.field(default=Severity.ERROR, converter=to_severity, kw_only=True)
     """How serious a violation is."""
@@ -668,9 +670,15 @@ class Deadline:
             )
 
     @property
+    def within(self) -> dt.timedelta:
+        """Deprecated name of :attr:`window`."""
+        warn_renamed("Deadline.within", "Deadline.window")
+        return self.window
+
+    @property
     def name(self) -> str:
         """``Deadline('<from>' -> '<to>' within <duration>)``."""
-        within = format_duration(_us(self.within))
+        within = format_duration(_us(self.window))
         return f"Deadline({self.from_stage!r} -> {self.to_stage!r} within {within})"
 
     def check(self, context: ValidationContext) -> RuleOutcome:
@@ -679,7 +687,7 @@ class Deadline:
         b = _map_stage(self, context, self.to_stage)
         v = context.visits
         ts = context.log.timestamps
-        limit = _us(self.within)
+        limit = _us(self.window)
         f = np.flatnonzero(v.stage == a)
         if not len(f):
             return _empty_outcome()

@@ -1,0 +1,62 @@
+"""Renamed parameters and attributes: the new name works, the old one warns and agrees.
+
+One test per rename of ``docs/naming.md``. Each computes its expected value by
+hand from a tiny log, checks the new name gives it, then checks the old name
+emits a ``DeprecationWarning`` naming the new word and gives the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from touchpath import EventLog
+from touchpath.exceptions import ConfigError
+from touchpath.metrics import Ratio, stage_conversion, time_between
+from touchpath.validation import Deadline
+
+DAY = 86400
+
+
+def _stages(*rows: tuple[str, int, str]) -> EventLog:
+    return EventLog.from_records(
+        [{"journey_id": j, "timestamp": t, "stage": s} for j, t, s in rows]
+    )
+
+
+def test_renamed_keyword_refuses_old_and_new_together() -> None:
+    """Passing both names is ambiguous: a ConfigError naming both, not a silent pick."""
+    log = _stages(("a", 0, "trial"))
+    with pytest.raises(ConfigError, match="window= only"):
+        stage_conversion(log, "trial", "paid", window="1 day", within="2 days")  # type: ignore[call-arg]
+
+
+def test_within_is_window() -> None:
+    """a: trial -> paid after 10 days, b: after 40 days, c: never paid. A 30-day window
+    converts a only: stage_conversion 1/3; time_between's share within 30 days 1/3 and
+    its threshold is 30 days; Deadline keeps the 30 days as ``window``."""
+    log = _stages(
+        ("a", 0, "trial"), ("a", 10 * DAY, "paid"),
+        ("b", 0, "trial"), ("b", 40 * DAY, "paid"),
+        ("c", 0, "trial"), ("c", 100 * DAY, "visit"),
+    )  # fmt: skip
+    assert stage_conversion(log, "trial", "paid", window="30 days") == Ratio(1, 3)
+    t = time_between(log, "trial", "paid", window="30 days")
+    assert (t.share_within, t.window) == (Ratio(1, 3), dt.timedelta(days=30))
+    rule = Deadline("trial", "paid", window="30 days")
+    assert rule.window == dt.timedelta(days=30)
+    old_name = r"stage_conversion\(within=\.\.\.\) is deprecated.*use window="
+    with pytest.warns(DeprecationWarning, match=old_name):
+        old = stage_conversion(log, "trial", "paid", within="30 days")  # type: ignore[call-arg]
+    assert old == Ratio(1, 3)
+    with pytest.warns(DeprecationWarning, match="use window="):
+        old_t = time_between(log, "trial", "paid", within="30 days")  # type: ignore[call-arg]
+    assert old_t == t
+    with pytest.warns(DeprecationWarning, match="use TimeBetween.window"):
+        assert old_t.within == dt.timedelta(days=30)
+    with pytest.warns(DeprecationWarning, match=r"Deadline\(within=\.\.\.\).*use window="):
+        old_rule = Deadline("trial", "paid", within="30 days")  # type: ignore[call-arg]
+    assert old_rule == rule
+    with pytest.warns(DeprecationWarning, match="use Deadline.window"):
+        assert rule.within == dt.timedelta(days=30)
