@@ -13,7 +13,7 @@ import pytest
 
 from touchpath import EventLog
 from touchpath.exceptions import ConfigError
-from touchpath.metrics import Ratio, stage_conversion, time_between
+from touchpath.metrics import Ratio, revenue_movements, stage_conversion, time_between
 from touchpath.validation import Deadline
 
 DAY = 86400
@@ -60,3 +60,31 @@ def test_within_is_window() -> None:
     assert old_rule == rule
     with pytest.warns(DeprecationWarning, match="use Deadline.window"):
         assert rule.within == dt.timedelta(days=30)
+
+
+def test_customer_is_count() -> None:
+    """Account A's journey j1 pays 100 in January, its journey j2 100 in February. Counting
+    accounts, A kept its revenue (1 at start, none churned); counting journeys, j1 churned
+    (1 at start, 1 churned) and j2 is new."""
+    log = EventLog.from_records(
+        [
+            {
+                "journey_id": j,
+                "account": "A",
+                "timestamp": t,
+                "stage": "paid",
+                "converted": True,
+                "value": 100,
+            }
+            for j, t in (("j1", "2025-01-15T00:00:00Z"), ("j2", "2025-02-15T00:00:00Z"))
+        ]
+    )
+    jan = ("2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+    feb = ("2025-02-01T00:00:00Z", "2025-03-01T00:00:00Z")
+    accounts = revenue_movements(log, jan, feb, count="accounts")
+    journeys = revenue_movements(log, jan, feb, count="journeys")
+    assert (accounts.customers_at_start, accounts.churned_customers) == (1, 0)
+    assert (journeys.customers_at_start, journeys.churned_customers, journeys.new) == (1, 1, 100)
+    with pytest.warns(DeprecationWarning, match=r"revenue_movements\(customer=.*use count="):
+        old = revenue_movements(log, jan, feb, customer="journeys")  # type: ignore[call-arg]
+    assert old == journeys

@@ -56,7 +56,7 @@ def _movements(
         log,
         (to_datetime(end - 2 * length), to_datetime(end - length)),
         (to_datetime(end - length), to_datetime(end)),
-        customer=customer,
+        count=customer,
     )
 
 

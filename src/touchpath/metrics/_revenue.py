@@ -576,12 +576,13 @@ def _period_mask(log: EventLog, period: object, name: str) -> npt.NDArray[np.boo
     return (log.timestamps >= start) & (log.timestamps < end)
 
 
+@renamed(customer="count")
 def revenue_movements(
     log: EventLog,
     base: tuple[Any, Any],
     current: tuple[Any, Any],
     *,
-    customer: CountUnitLike = CountUnit.ACCOUNTS,
+    count: CountUnitLike = CountUnit.ACCOUNTS,
 ) -> RevenueMovements:
     """Expansion, contraction and churn of the base period's customers, from conversion values.
 
@@ -590,7 +591,7 @@ def revenue_movements(
     with revenue in ``base``; for each, the revenue in ``current`` against
     the base: more is expansion, less (but not 0) contraction, 0 churn.
     Customers with revenue only in ``current`` are new and excluded. The
-    customer is the journey's account (``customer="accounts"``, journeys
+    customer is the journey's account (``count="accounts"``, journeys
     without one are left out) or the journey itself (``"journeys"``).
 
     >>> from touchpath import EventLog
@@ -605,7 +606,7 @@ def revenue_movements(
     >>> m.net_revenue_retention.value, m.customer_churn
     (0.7666666666666667, Ratio(1/3 = 0.333333))
     """
-    unit = to_enum(CountUnit, "customer", customer)
+    unit = to_enum(CountUnit, "count", count)
     if unit is CountUnit.ACCOUNTS:
         per_journey, _ = first_values(log, log.account_codes)
         size = len(log.accounts)
