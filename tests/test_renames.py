@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from touchpath import EventLog
+from touchpath.attribution import LastTouch, PathCounts, bootstrap
 from touchpath.exceptions import ConfigError
 from touchpath.metrics import Ratio, revenue_movements, stage_conversion, time_between
 from touchpath.validation import Deadline
@@ -88,3 +90,19 @@ def test_customer_is_count() -> None:
     with pytest.warns(DeprecationWarning, match=r"revenue_movements\(customer=.*use count="):
         old = revenue_movements(log, jan, feb, customer="journeys")  # type: ignore[call-arg]
     assert old == journeys
+
+
+def test_bootstrap_level_is_confidence() -> None:
+    """A 90 % interval is the 5th and 95th percentile of the resampled credits (the
+    definition, computed here with numpy from the samples); the old ``level=0.9`` is the
+    same confidence and, with the same seed, the same intervals."""
+    counts = PathCounts.from_rows([(["a"], 30, 0, 0), (["b"], 10, 0, 0)])
+    b = bootstrap(counts, LastTouch(), n=50, seed=3, confidence=0.9)
+    assert b.confidence == 0.9
+    expected = np.quantile(b.samples[:, 0], [0.05, 0.95])
+    assert b.interval("a") == pytest.approx(tuple(expected))
+    with pytest.warns(DeprecationWarning, match=r"bootstrap\(level=.*use confidence="):
+        old = bootstrap(counts, LastTouch(), n=50, seed=3, level=0.9)  # type: ignore[call-arg]
+    assert old.intervals() == b.intervals()
+    with pytest.warns(DeprecationWarning, match="use BootstrapResult.confidence"):
+        assert old.level == 0.9

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars
+from .._deprecation import renamed, warn_renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._progress import ProgressLike, accepts_progress, current
@@ -43,8 +44,14 @@ class BootstrapResult:
     """``(n, items)`` conversions credited in each resample."""
     value_samples: _F64
     """``(n, items)`` value credited in each resample."""
-    level: float
+    confidence: float
     """Confidence level of the intervals (0.95: the 2.5 and 97.5 percentiles)."""
+
+    @property
+    def level(self) -> float:
+        """Deprecated name of :attr:`confidence`."""
+        warn_renamed("BootstrapResult.level", "BootstrapResult.confidence")
+        return self.confidence
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -54,7 +61,7 @@ class BootstrapResult:
     def intervals(self, *, value: bool = False) -> dict[str, tuple[float, float]]:
         """``{item: (lower, upper)}`` percentile intervals."""
         s = self.value_samples if value else self.samples
-        tail = (1.0 - self.level) / 2.0
+        tail = (1.0 - self.confidence) / 2.0
         lo, hi = np.quantile(s, [tail, 1.0 - tail], axis=0) if len(s) else (s.sum(0), s.sum(0))
         return {
             x: (float(a), float(b))
@@ -100,7 +107,7 @@ class BootstrapResult:
     def __repr__(self) -> str:
         return (
             f"<BootstrapResult {self.point.model}: {len(self.samples)} resamples, "
-            f"{self.level:.0%} intervals>"
+            f"{self.confidence:.0%} intervals>"
         )
 
 
@@ -132,6 +139,7 @@ _MAX_RESAMPLES: Final = 10_000_000
 """More resamples than this would not fit in memory for any real set of items."""
 
 
+@renamed(level="confidence")
 @accepts_progress("bootstrap", unit="resamples")
 def bootstrap(
     data: EventLog | PathCounts | ConversionPaths,
@@ -139,7 +147,7 @@ def bootstrap(
     n: int = 200,
     *,
     seed: int | None = 0,
-    level: float = 0.95,
+    confidence: float = 0.95,
     by: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
@@ -164,8 +172,8 @@ def bootstrap(
     given: object = seed
     if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
         raise ConfigError(f"'seed' must be a non-negative integer or None; got {seed!r}")
-    if not 0.0 < level < 1.0:
-        raise ConfigError(f"'level' must be between 0 and 1; got {level!r}")
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"'confidence' must be between 0 and 1; got {confidence!r}")
     paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
     from_log = paths.log is not None and paths.journeys is not None
     if not from_log:
@@ -202,4 +210,4 @@ def bootstrap(
             r = AttributionResult.from_credit(model, sample, model.credit(sample))
             samples[b] = r.conversions
             value_samples[b] = r.values
-    return BootstrapResult(point, samples, value_samples, float(level))
+    return BootstrapResult(point, samples, value_samples, float(confidence))
