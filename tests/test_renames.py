@@ -8,12 +8,26 @@ emits a ``DeprecationWarning`` naming the new word and gives the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from touchpath import EventLog
-from touchpath.attribution import LastTouch, PathCounts, bootstrap
+from touchpath import EventLog, cli
+from touchpath.attribution import (
+    CoalitionCounts,
+    LastTouch,
+    Linear,
+    Markov,
+    PathCounts,
+    Shapley,
+    TransitionCounts,
+    attribute,
+    bootstrap,
+    compare,
+)
 from touchpath.exceptions import ConfigError
 from touchpath.metrics import Ratio, revenue_movements, stage_conversion, time_between
 from touchpath.validation import Deadline
@@ -102,7 +116,93 @@ def test_bootstrap_level_is_confidence() -> None:
     expected = np.quantile(b.samples[:, 0], [0.05, 0.95])
     assert b.interval("a") == pytest.approx(tuple(expected))
     with pytest.warns(DeprecationWarning, match=r"bootstrap\(level=.*use confidence="):
-        old = bootstrap(counts, LastTouch(), n=50, seed=3, level=0.9)  # type: ignore[call-arg]
+        old = bootstrap(counts, LastTouch(), n=50, seed=3, level=0.9)  # type: ignore[arg-type]
     assert old.intervals() == b.intervals()
     with pytest.warns(DeprecationWarning, match="use BootstrapResult.confidence"):
         assert old.level == 0.9
+
+
+def _touches() -> EventLog:
+    """j1: ads (awareness) -> seo (decision), converting; j2: ads (awareness), not."""
+    return EventLog.from_records(
+        [
+            {"journey_id": "j1", "timestamp": 0, "channel": "ads", "stage": "awareness"},
+            {"journey_id": "j1", "timestamp": 1, "channel": "seo", "stage": "decision",
+             "converted": True, "value": 10},
+            {"journey_id": "j2", "timestamp": 0, "channel": "ads", "stage": "awareness"},
+        ]
+    )  # fmt: skip
+
+
+def test_by_is_level_in_attribution() -> None:
+    """Crediting stages: j1's path is awareness -> decision, so last touch gives decision
+    1 conversion and linear gives each stage 1/2; the counts keep one converting path
+    (awareness, decision) and one non-converting (awareness). Every entry point takes
+    ``level=``, and ``by=`` warns and gives the same answer."""
+    log = _touches()
+    last = attribute(log, LastTouch(), level="stage").by_stage()
+    assert last == {"awareness": 0.0, "decision": 1.0}
+    assert compare(log, [Linear()], level="stage").results[0].credits() == {
+        "awareness": 0.5,
+        "decision": 0.5,
+    }
+    counts = PathCounts.from_log(log, level="stage")
+    assert counts.rows() == [
+        (("awareness",), 0.0, 1.0, 0.0),
+        (("awareness", "decision"), 1.0, 0.0, 10.0),
+    ]
+    calls: list[Callable[..., object]] = [
+        lambda **kw: attribute(log, LastTouch(), **kw).credits(),
+        lambda **kw: compare(log, [Linear()], **kw).results[0].credits(),
+        lambda **kw: bootstrap(log, LastTouch(), n=5, **kw).intervals(),
+        lambda **kw: PathCounts.from_log(log, **kw).rows(),
+        lambda **kw: TransitionCounts.from_log(log, **kw).states,
+        lambda **kw: CoalitionCounts.from_log(log, **kw).coalitions(),
+        lambda **kw: Markov().fit(log, **kw).result().credits(),
+        lambda **kw: Shapley().counts(log, **kw).coalitions(),
+    ]
+    for call in calls:
+        new = call(level="stage")
+        with pytest.warns(DeprecationWarning, match=r"\(by=\.\.\.\) is deprecated.*use level="):
+            assert call(by="stage") == new
+
+
+def test_bootstrap_level_is_the_item_kind_and_a_number_is_the_old_confidence() -> None:
+    """In ``bootstrap``, ``level="stage"`` credits stages (one item per stage) while a
+    number given as ``level`` is the deprecated name of ``confidence``."""
+    log = _touches()
+    b = bootstrap(log, LastTouch(), n=5, level="stage", confidence=0.8)
+    assert (b.items, b.confidence) == (("awareness", "decision"), 0.8)
+    with pytest.warns(DeprecationWarning, match="use confidence="):
+        old = bootstrap(log, LastTouch(), n=5, level=0.8)  # type: ignore[arg-type]
+    assert old.confidence == 0.8
+    with pytest.raises(ConfigError, match="confidence= only"):
+        bootstrap(log, LastTouch(), n=5, level=0.8, confidence=0.9)  # type: ignore[arg-type]
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_by_is_level(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``touchpath attribute --level stage``: j1 (awareness -> decision, converting) gives
+    last touch's one conversion to decision; ``--by stage`` prints a note naming
+    ``--level`` and gives the same credits."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "journey_id,timestamp,channel,stage,converted\n"
+        "j1,2025-01-01T09:00:00Z,ads,awareness,false\n"
+        "j1,2025-01-02T09:00:00Z,seo,decision,true\n",
+        encoding="utf-8",
+    )
+    argv = ("attribute", str(events), "--model", "last-touch", "--format", "json")
+    code, out, err = _cli(capsys, *argv, "--level", "stage")
+    assert code == 0
+    credits = {r["stage"]: r["conversions"] for r in json.loads(out)["credits"]}
+    assert credits == {"awareness": 0.0, "decision": 1.0}
+    assert "deprecated" not in err
+    old_code, old_out, old_err = _cli(capsys, *argv, "--by", "stage")
+    assert (old_code, json.loads(old_out)) == (code, json.loads(out))
+    assert "--by is deprecated and will be removed in 0.2.0; use --level instead" in old_err

@@ -24,7 +24,7 @@ from typing import Final, ParamSpec, TypeVar
 
 from .exceptions import ConfigError
 
-__all__ = ["REMOVAL", "renamed", "renamed_fields", "warn_renamed"]
+__all__ = ["REMOVAL", "renamed", "renamed_fields", "renamed_message", "warn_renamed"]
 
 REMOVAL: Final = "0.2.0"
 """The release that removes the deprecated names."""
@@ -32,6 +32,15 @@ REMOVAL: Final = "0.2.0"
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _T = TypeVar("_T")
+
+
+def renamed_message(old: str, new: str) -> str:
+    """The one sentence every deprecated name says (the command line prints it as a note).
+
+    >>> renamed_message("--by", "--level")
+    '--by is deprecated and will be removed in 0.2.0; use --level instead'
+    """
+    return f"{old} is deprecated and will be removed in {REMOVAL}; use {new} instead"
 
 
 def warn_renamed(old: str, new: str, *, stacklevel: int = 2) -> None:
@@ -45,7 +54,7 @@ def warn_renamed(old: str, new: str, *, stacklevel: int = 2) -> None:
     EventLog.channels is deprecated and will be removed in 0.2.0; use EventLog.channel_ids instead
     """
     warnings.warn(
-        f"{old} is deprecated and will be removed in {REMOVAL}; use {new} instead",
+        renamed_message(old, new),
         DeprecationWarning,
         stacklevel=stacklevel + 1,
     )

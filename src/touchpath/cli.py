@@ -765,7 +765,7 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
     models, skipped = build_models(names, options, journey_map)
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
-    policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
+    policy = {"level": args.level, "collapse": args.collapse, "lookback": args.lookback}
     with Progress("attributing"):
         if len(models) == 1 and args.compare is None:
             ((label, model),) = models.items()
@@ -774,14 +774,14 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
             meta = {
                 "model": label,
                 "model_config": result.model,
-                "by": args.by,
+                "by": args.level,
                 "total_conversions": result.total_conversions,
                 "unattributed": result.unattributed,
                 "total_value": result.total_value,
                 "unattributed_value": result.unattributed_value,
             }
             head = (
-                f"{label} ({result.model}) by {args.by}: {result.total_conversions:,.6g} "
+                f"{label} ({result.model}) by {args.level}: {result.total_conversions:,.6g} "
                 f"conversions ({result.unattributed:,.6g} unattributed), value "
                 f"{result.total_value:,.2f}"
             )
@@ -791,7 +791,7 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
             first = comparison.results[0]
             meta = {
                 "models": list(comparison.labels),
-                "by": args.by,
+                "by": args.level,
                 "credit": "value" if args.credit == "value" else "conversions",
                 "total_conversions": first.total_conversions,
                 "unattributed": first.unattributed,
@@ -799,7 +799,7 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
             }
             what = "value" if args.credit == "value" else "conversions"
             head = (
-                f"{len(models)} models, {what} credited by {args.by}: "
+                f"{len(models)} models, {what} credited by {args.level}: "
                 f"{first.total_conversions:,.6g} conversions ({first.unattributed:,.6g} "
                 "unattributed)"
             )
@@ -1048,7 +1048,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     spend = _read_spend(args.spend) if args.spend else None
     with Progress("analysing"):
         analysis = analyse(
-            log, journey_map, models=names, options=options, kpis=kpis, by=args.by, spend=spend
+            log, journey_map, models=names, options=options, kpis=kpis, by=args.level, spend=spend
         )
         report = build_report(analysis, title=args.title, charts=not args.no_charts)
         path = report.write(args.output).resolve()
@@ -1113,6 +1113,27 @@ def _cmd_templates(args: argparse.Namespace) -> int:
 
 
 # -- the parser ---------------------------------------------------------------------------------
+
+
+class _RenamedFlag(argparse.Action):
+    """A flag's old name: stores into the new flag's destination and prints a note naming it."""
+
+    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", argparse.SUPPRESS)
+        super().__init__(*args, **kwargs)
+        self.new = new
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from ._deprecation import renamed_message
+
+        print(f"note: {renamed_message(str(option_string), self.new)}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -1304,11 +1325,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run several models side by side (all of them when no list is given)",
     )
     attribute.add_argument(
-        "--by",
+        "--level",
         choices=["channel", "touchpoint", "stage", "campaign"],
         default="channel",
         help="what gets the credit (default: channel)",
     )
+    attribute.add_argument(
+        "--by", dest="level", choices=["channel", "touchpoint", "stage", "campaign"],
+        action=_RenamedFlag, new="--level",
+    )  # fmt: skip
     attribute.add_argument("--collapse", choices=["none", "consecutive"], help="repeated touches")
     attribute.add_argument(
         "--lookback", type=_duration("lookback"), help="ignore touches older than this, e.g. 30d"
@@ -1416,8 +1441,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", type=_model_list, action="extend", help="models to compare (default: all)"
     )
     report.add_argument(
-        "--by", choices=["channel", "touchpoint", "stage", "campaign"], default="channel"
+        "--level", choices=["channel", "touchpoint", "stage", "campaign"], default="channel"
     )
+    report.add_argument(
+        "--by", dest="level", choices=["channel", "touchpoint", "stage", "campaign"],
+        action=_RenamedFlag, new="--level",
+    )  # fmt: skip
     report.add_argument(
         "--kpi",
         action="append",

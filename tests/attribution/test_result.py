@@ -60,9 +60,9 @@ def test_by_attribute_accessors_check_the_credited_attribute() -> None:
     log = log_of([("a", True, 1.0, 0, "decision")])
     result = attribute(log, LastTouch())
     assert result.by_channel() == {"a": 1.0}
-    with pytest.raises(ConfigError, match="by='stage'"):
+    with pytest.raises(ConfigError, match="level='stage'"):
         result.by_stage()
-    assert attribute(log, LastTouch(), by="stage").by_stage() == {"decision": 1.0}
+    assert attribute(log, LastTouch(), level="stage").by_stage() == {"decision": 1.0}
 
 
 def test_to_pandas() -> None:

@@ -79,7 +79,8 @@ def test_campaign_results_use_campaign_spend() -> None:
         [{"journey_id": "a", "timestamp": "2025-03-02T00:00:00Z", "campaign": "spring",
           "channel": "ads", "converted": True, "value": 10.0}]
     )  # fmt: skip
-    rows = {r.item: r for r in spend_report(attribute(log, LastTouch(), by="campaign"), SPEND).rows}
+    result = attribute(log, LastTouch(), level="campaign")
+    rows = {r.item: r for r in spend_report(result, SPEND).rows}
     assert rows["spring"].roas.value == pytest.approx(10.0 / 50.0)
     assert rows["brand"].cpa.value is None
     assert rows[None].spend == 30.0

@@ -139,7 +139,7 @@ def test_attribute_time_decay_half_life(capsys: pytest.CaptureFixture[str], tmp_
 def test_attribute_by_stage_and_column_mapping(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Column options map other column names; ``--by stage`` credits stages (first touch:
+    """Column options map other column names; ``--level stage`` credits stages (first touch:
     the one conversion goes to the first stage)."""
     path = write_csv(
         tmp_path / "renamed.csv",
@@ -149,7 +149,7 @@ def test_attribute_by_stage_and_column_mapping(
     code, out, _ = run(
         capsys, "attribute", str(path), "--journey-id", "user", "--timestamp", "ts",
         "--channel", "utm_source", "--stage", "step", "--converted", "won",
-        "--model", "first-touch", "--by", "stage", "--format", "json",
+        "--model", "first-touch", "--level", "stage", "--format", "json",
     )  # fmt: skip
     assert code == 0
     doc = json.loads(out)

@@ -101,14 +101,14 @@ MODELS = [
     pytest.param(A.LastNonDirect(direct={"website"}), {}, id="last-non-direct"),
     pytest.param(A.Linear(), {}, id="linear"),
     pytest.param(A.Linear(per="channel"), {"collapse": "consecutive"}, id="linear-collapsed"),
-    pytest.param(A.PositionBased(), {"by": "touchpoint"}, id="position-by-touchpoint"),
+    pytest.param(A.PositionBased(), {"level": "touchpoint"}, id="position-by-touchpoint"),
     pytest.param(A.TimeDecay(half_life="3 days"), {"lookback": "30 days"}, id="time-decay"),
     pytest.param(A.WShaped("consideration", "decision"), {}, id="w-shaped"),
     pytest.param(A.Markov(), {}, id="markov"),
-    pytest.param(A.Markov(order=2), {"by": "touchpoint"}, id="markov-2-by-touchpoint"),
+    pytest.param(A.Markov(order=2), {"level": "touchpoint"}, id="markov-2-by-touchpoint"),
     pytest.param(A.Markov(), {"lookback": "5 days"}, id="markov-lookback"),
     pytest.param(A.Shapley(), {}, id="shapley"),
-    pytest.param(A.Shapley(game="conversion_rate"), {"by": "stage"}, id="shapley-rate"),
+    pytest.param(A.Shapley(game="conversion_rate"), {"level": "stage"}, id="shapley-rate"),
 ]
 
 

@@ -140,7 +140,7 @@ def test_step_matrix_cells_equal_the_shares() -> None:
 def test_top_paths_labels_equal_the_metric() -> None:
     """One bar per path, its length the conversions; the label names conversions, rate of
     occurrences and value exactly as the metric has them."""
-    t = metrics.top_paths(journeys_log(), by="stage")
+    t = metrics.top_paths(journeys_log(), level="stage")
     ax = plot.top_paths(t)
     assert [width(p) for p in ax.patches] == [r[1] for r in t.rows]
     for label, (_path, conv, occ, rate, value, _share) in zip(texts(ax), t.rows, strict=True):
@@ -221,7 +221,7 @@ def test_labels_survive_a_dark_style() -> None:
     with plt.style.context("dark_background"):
         for ax in (
             plot.path_flow(metrics.path_flow(log, steps=3), min_label_share=0.0),
-            plot.top_paths(metrics.top_paths(log, by="stage")),
+            plot.top_paths(metrics.top_paths(log, level="stage")),
             plot.funnel(metrics.funnel(log, ["visit", "trial"], by="segment")),
         ):
             background = luminance(ax.get_facecolor())

@@ -139,7 +139,7 @@ _MAX_RESAMPLES: Final = 10_000_000
 """More resamples than this would not fit in memory for any real set of items."""
 
 
-@renamed(level="confidence")
+@renamed(by="level")
 @accepts_progress("bootstrap", unit="resamples")
 def bootstrap(
     data: EventLog | PathCounts | ConversionPaths,
@@ -148,7 +148,7 @@ def bootstrap(
     *,
     seed: int | None = 0,
     confidence: float = 0.95,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
     progress: ProgressLike = None,
@@ -163,7 +163,21 @@ def bootstrap(
     only re-summed. Deterministic for a given ``seed``. ``progress`` (a
     callback taking a :class:`~touchpath.Progress`, or ``True`` for a bar on
     standard error) reports the resamples done.
+
+    ``confidence`` is the level of the intervals; ``level`` (as in
+    :func:`attribute`) is the kind of credited item. A number given as
+    ``level`` is the confidence under its deprecated name.
     """
+    given_level: object = level
+    if isinstance(given_level, float):  # ``level`` was the confidence before 0.2.0
+        if confidence != 0.95:
+            raise ConfigError(
+                "bootstrap: pass confidence= only (a number as level= is its deprecated name); "
+                f"got both confidence={confidence!r} and level={given_level!r}"
+            )
+        # the caller is beyond the accepts_progress and renamed wrappers
+        warn_renamed("bootstrap(level=<confidence>)", "confidence=...", stacklevel=4)
+        confidence, level = given_level, None
     count: object = n
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ConfigError(f"'n' must be a positive integer; got {n!r}")
@@ -174,7 +188,7 @@ def bootstrap(
         raise ConfigError(f"'seed' must be a non-negative integer or None; got {seed!r}")
     if not 0.0 < confidence < 1.0:
         raise ConfigError(f"'confidence' must be between 0 and 1; got {confidence!r}")
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     from_log = paths.log is not None and paths.journeys is not None
     if not from_log:
         counts = np.concatenate([paths.conversions, paths.non_conversions])

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars
+from .._deprecation import renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._time import DurationLike
@@ -163,11 +164,12 @@ class Comparison:
         return Section(title, image.body + table.body, "figure", table.note)
 
 
+@renamed(by="level")
 def compare(
     data: EventLog | PathCounts | ConversionPaths,
     models: Sequence[AttributionModel] | Mapping[str, AttributionModel],
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> Comparison:
@@ -187,6 +189,6 @@ def compare(
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         raise ConfigError(f"model labels must be unique (pass a mapping); got duplicates {dupes}")
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     results = tuple(AttributionResult.from_credit(m, paths, m.credit(paths)) for m in chosen)
     return Comparison(tuple(labels), results)

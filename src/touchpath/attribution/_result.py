@@ -212,7 +212,7 @@ class AttributionResult:
         if self.by is not None and self.by != field:
             raise ConfigError(
                 f"this result credits {self.by.value}s, not {field.value}s; run "
-                f"attribute(..., by={field.value!r}) to credit {field.value}s"
+                f"attribute(..., level={field.value!r}) to credit {field.value}s"
             )
         return self.credits(value=value)
 
@@ -221,15 +221,15 @@ class AttributionResult:
         return self._by(Field.CHANNEL, value)
 
     def by_touchpoint(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per touchpoint (for a result of ``attribute(..., by="touchpoint")``)."""
+        """Credit per touchpoint (for a result of ``attribute(..., level="touchpoint")``)."""
         return self._by(Field.TOUCHPOINT, value)
 
     def by_stage(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per stage (for a result of ``attribute(..., by="stage")``)."""
+        """Credit per stage (for a result of ``attribute(..., level="stage")``)."""
         return self._by(Field.STAGE, value)
 
     def by_campaign(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per campaign (for a result of ``attribute(..., by="campaign")``)."""
+        """Credit per campaign (for a result of ``attribute(..., level="campaign")``)."""
         return self._by(Field.CAMPAIGN, value)
 
     @property

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._map import JourneyMap
 from .._paths import ByLike, Collapse, PathCounts, PathPolicy, item_index
@@ -282,7 +283,7 @@ class _PerPath:
     def __call__(self, log: EventLog) -> _CreditSums:
         p = self.policy
         return _CreditSums.of(
-            attribute_log(log, self.model, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            attribute_log(log, self.model, level=p.by, collapse=p.collapse, lookback=p.lookback)
         )
 
 
@@ -300,12 +301,14 @@ class _Counts:
         value: TransitionCounts | CoalitionCounts | PathCounts
         if self.kind is TransitionCounts:
             value = TransitionCounts.from_log(
-                log, order=self.order, by=p.by, collapse=p.collapse, lookback=p.lookback
+                log, order=self.order, level=p.by, collapse=p.collapse, lookback=p.lookback
             )
         elif self.kind is CoalitionCounts:
-            value = CoalitionCounts.from_log(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = CoalitionCounts.from_log(
+                log, level=p.by, collapse=p.collapse, lookback=p.lookback
+            )
         else:
-            value = PathCounts.from_log(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = PathCounts.from_log(log, level=p.by, collapse=p.collapse, lookback=p.lookback)
         return _Named(value, names)
 
 
@@ -332,11 +335,12 @@ def _with_items(result: AttributionResult, names: frozenset[str]) -> Attribution
 
 
 @accepts_progress("attributing on Dask")
+@renamed(by="level")
 def attribute(
     ddf: Any,
     model: AttributionModel,
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
     schema: Schema | None = None,
@@ -348,7 +352,7 @@ def attribute(
     """Credit conversions and value on a Dask DataFrame of events, as :func:`touchpath.attribute`.
 
     The result equals ``touchpath.attribute(EventLog.from_pandas(ddf.compute(),
-    schema=..., journey_map=..., timezone=...), model, by=..., collapse=...,
+    schema=..., journey_map=..., timezone=...), model, level=..., collapse=...,
     lookback=...)`` (credits up to float rounding), without collecting the
     events: rule-based models (``per_path``) run entirely on the workers and
     only their per-item credit sums are merged; :class:`~touchpath.attribution.Markov`
@@ -383,7 +387,7 @@ def attribute(
         raise ConfigError(
             f"'model' must be an attribution model (an object with credit(paths)); got {model!r}"
         )
-    policy = _Policy.of(by, collapse, lookback)
+    policy = _Policy.of(level, collapse, lookback)
     # shipped models read the credited field and the value only; others may read anything
     fields = frozenset({policy.by, Field.VALUE}) if _shipped(model) else None
     data = _Data.of(ddf, schema, journey_map, timezone, partitioned_by_journey, fields)

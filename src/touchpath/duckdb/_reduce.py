@@ -23,6 +23,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import numpy as np
 
+from .._deprecation import renamed
 from .._paths import CREDITABLE, Collapse, PathCounts, PathPolicy
 from .._schema import Field, Schema
 from .._time import DurationLike
@@ -274,11 +275,12 @@ def _table(table: Any, names: tuple[str, ...], by: Field) -> PathCounts:
     return PathCounts._grouped(names, offsets - offsets[0], codes, conv, null, vals, by)
 
 
+@renamed(by="level")
 def path_counts(
     source: Source,
     *,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -313,7 +315,7 @@ def path_counts(
     [(('ads',), 0.0, 2.0, 0.0), (('ads', 'seo'), 1.0, 0.0, 30.0)]
     """
     duckdb = _duckdb("touchpath.duckdb.path_counts()")
-    policy = PathPolicy(by=by, collapse=collapse, lookback=lookback)
+    policy = PathPolicy(by=level, collapse=collapse, lookback=lookback)
     schema = schema or Schema()
     if memory_limit is not None and not _MEMORY.match(str(memory_limit)):
         raise ConfigError(f"'memory_limit' must be a size such as '2GB'; got {memory_limit!r}")
@@ -349,12 +351,13 @@ def path_counts(
     return _table(table, names, policy.by)
 
 
+@renamed(by="level")
 def transition_counts(
     source: Source,
     *,
     order: int = 1,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -378,7 +381,7 @@ def transition_counts(
     paths = path_counts(
         source,
         schema=schema,
-        by=by,
+        level=level,
         collapse=collapse,
         lookback=lookback,
         connection=connection,
@@ -387,11 +390,12 @@ def transition_counts(
     return TransitionCounts.from_paths(paths.to_paths(), order=order)
 
 
+@renamed(by="level")
 def coalition_counts(
     source: Source,
     *,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -411,7 +415,7 @@ def coalition_counts(
     paths = path_counts(
         source,
         schema=schema,
-        by=by,
+        level=level,
         collapse=collapse,
         lookback=lookback,
         connection=connection,
