@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         ("funnel sequential, window 30 days", lambda: funnel(log, stages, window="30 days")),
         ("funnel strict, 8 stages", lambda: funnel(log, stages, order="strict")),
         ("funnel any order, 8 stages", lambda: funnel(log, stages, order="any")),
-        ("funnel by segment", lambda: funnel(log, stages, by=Field.SEGMENT)),
+        ("funnel by segment", lambda: funnel(log, stages, breakdown=Field.SEGMENT)),
         ("funnel accounts", lambda: funnel(log, stages, count="accounts")),
         ("funnel touchpoints, 3 steps", lambda: funnel(log, touchpoints, level="touchpoint")),
         ("transition_graph stage", lambda: transition_graph(log)),

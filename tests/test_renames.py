@@ -29,7 +29,15 @@ from touchpath.attribution import (
     compare,
 )
 from touchpath.exceptions import ConfigError
-from touchpath.metrics import Ratio, revenue_movements, stage_conversion, time_between
+from touchpath.metrics import (
+    FunnelCounts,
+    Ratio,
+    funnel,
+    funnel_trends,
+    revenue_movements,
+    stage_conversion,
+    time_between,
+)
 from touchpath.validation import Deadline
 
 DAY = 86400
@@ -206,3 +214,48 @@ def test_cli_by_is_level(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     old_code, old_out, old_err = _cli(capsys, *argv, "--by", "stage")
     assert (old_code, json.loads(old_out)) == (code, json.loads(out))
     assert "--by is deprecated and will be removed in 0.2.0; use --level instead" in old_err
+
+
+def test_by_is_breakdown_in_funnels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Two smb journeys (one reaches trial) and one ent journey (reaches trial): broken
+    down by segment, smb reaches [2, 1] and ent [1, 1]. ``funnel``, ``FunnelCounts``,
+    ``funnel_trends`` and ``touchpath funnel --breakdown`` take the new word; ``by=`` and
+    ``--by`` warn (a note on the command line) and give the same counts."""
+    rows = [("a", "smb", 1), ("b", "smb", 0), ("c", "ent", 1)]
+    log = EventLog.from_records(
+        [
+            {"journey_id": j, "timestamp": t, "stage": s, "segment": seg}
+            for j, seg, trial in rows
+            for t, s in [(0, "visit"), (60, "trial")][: 1 + trial]
+        ]
+    )
+    steps = ["visit", "trial"]
+    f = funnel(log, steps, breakdown="segment")
+    reached = {g: [s.reached for s in c] for g, c in f.counts.groups.items()}
+    assert reached == {"ent": [1, 1], "smb": [2, 1]}
+    with pytest.warns(DeprecationWarning, match=r"funnel\(by=.*use breakdown="):
+        assert funnel(log, steps, by="segment") == f  # type: ignore[call-arg]
+    counts = FunnelCounts.from_log(log, steps, breakdown="segment")
+    with pytest.warns(DeprecationWarning, match="use breakdown="):
+        assert FunnelCounts.from_log(log, steps, by="segment") == counts  # type: ignore[call-arg]
+    trends = funnel_trends(log, steps, period="month", breakdown="segment")
+    with pytest.warns(DeprecationWarning, match="use breakdown="):
+        old_trends = funnel_trends(log, steps, period="month", by="segment")  # type: ignore[call-arg]
+    assert old_trends == trends
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "journey_id,timestamp,stage,segment\n"
+        + "".join(
+            f"{j},{t},{s},{seg}\n"
+            for j, seg, tr in rows
+            for t, s in [(0, "visit"), (60, "trial")][: 1 + tr]
+        ),
+        encoding="utf-8",
+    )
+    argv = ("funnel", str(events), "--steps", "visit,trial", "--format", "json")
+    code, out, err = _cli(capsys, *argv, "--breakdown", "segment")
+    assert code == 0
+    assert "deprecated" not in err
+    old_code, old_out, old_err = _cli(capsys, *argv, "--by", "segment")
+    assert (old_code, json.loads(old_out)) == (code, json.loads(out))
+    assert "--by is deprecated and will be removed in 0.2.0; use --breakdown instead" in old_err

@@ -155,7 +155,7 @@ def test_funnel_breakdown_tables() -> None:
             {"journey_id": "b", "timestamp": 0, "stage": "visit", "segment": "ent"},
         ]
     )
-    out = funnel(log, ["visit"], by="segment")._repr_html_()
+    out = funnel(log, ["visit"], breakdown="segment")._repr_html_()
     assert len(tables_of(out)) == 3
     assert "segment: smb" in out
 

@@ -82,7 +82,7 @@ def _charts() -> dict[str, bytes]:
         ),
         "time_to_convert": lambda ax: plot.time_to_convert(log, ax=ax),
         "funnel_by_segment": lambda ax: plot.funnel(
-            touchpath.funnel(log, journey_map=journey_map, by="segment"), ax=ax
+            touchpath.funnel(log, journey_map=journey_map, breakdown="segment"), ax=ax
         ),
         "attribution_heatmap": lambda ax: plot.attribution(
             touchpath.compare(

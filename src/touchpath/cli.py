@@ -883,7 +883,7 @@ def _cmd_funnel(args: argparse.Namespace) -> int:
         order=args.order,
         window=args.window,
         count=args.count,
-        by=args.by,
+        breakdown=args.breakdown,
     )
     table = funnel_table(result)
     c = result.counts
@@ -1410,10 +1410,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--count", choices=["journeys", "accounts"], default="journeys", help="what is counted"
     )
     funnel.add_argument(
-        "--by",
+        "--breakdown",
         choices=["touchpoint", "channel", "stage", "campaign", "segment", "account"],
         help="break down by each unit's first value of this field",
     )
+    funnel.add_argument(
+        "--by", dest="breakdown", action=_RenamedFlag, new="--breakdown",
+        choices=["touchpoint", "channel", "stage", "campaign", "segment", "account"],
+    )  # fmt: skip
     funnel.set_defaults(func=_cmd_funnel)
 
     render = command(

@@ -421,10 +421,10 @@ def test_funnel_window_and_breakdown_csv(
     capsys: pytest.CaptureFixture[str], good_csv: Path
 ) -> None:
     """A 2-day window: j2's consideration came 4 days after awareness, so only j1 counts
-    (with a censored column); ``--by channel`` splits by each journey's first channel."""
+    (with a censored column); ``--breakdown channel`` splits by each journey's first channel."""
     code, out, _ = run(
         capsys, "funnel", str(good_csv), "--steps", "awareness,consideration",
-        "--window", "2d", "--by", "channel", "--format", "csv",
+        "--window", "2d", "--breakdown", "channel", "--format", "csv",
     )  # fmt: skip
     assert code == 0
     rows = {(r["channel"], r["step"]): r for r in csv.DictReader(io.StringIO(out))}

@@ -159,8 +159,8 @@ def test_markov_result_keeps_the_fitted_chain(client: Any, frame: pd.DataFrame) 
 FUNNELS = [
     pytest.param({"steps": STEPS}, id="sequential"),
     pytest.param({"steps": STEPS, "window": "10 days", "order": "strict"}, id="strict-window"),
-    pytest.param({"steps": STEPS, "order": "any", "by": "segment"}, id="any-by-segment"),
-    pytest.param({"steps": STEPS, "count": "accounts", "by": "segment"}, id="accounts"),
+    pytest.param({"steps": STEPS, "order": "any", "breakdown": "segment"}, id="any-by-segment"),
+    pytest.param({"steps": STEPS, "count": "accounts", "breakdown": "segment"}, id="accounts"),
     pytest.param(
         {"journey_map": MAP, "window": "20 days", "count": "accounts"}, id="map-accounts-window"
     ),

@@ -161,9 +161,9 @@ def test_retention_heat_map() -> None:
 
 
 def test_funnel_by_segment_draws_one_group_per_segment() -> None:
-    """With by='segment', every step has one bar per segment whose length is that segment's
+    """With breakdown='segment', every step has one bar per segment whose length is that segment's
     count (from result.breakdown), with the segments in the legend, outside the axes."""
-    result = metrics.funnel(journeys_log(), ["visit", "trial", "paid"], by="segment")
+    result = metrics.funnel(journeys_log(), ["visit", "trial", "paid"], breakdown="segment")
     ax = plot.funnel(result)
     groups = list(result.breakdown)
     assert [t.get_text() for t in legend_of(ax).get_texts()] == groups
@@ -222,7 +222,7 @@ def test_labels_survive_a_dark_style() -> None:
         for ax in (
             plot.path_flow(metrics.path_flow(log, steps=3), min_label_share=0.0),
             plot.top_paths(metrics.top_paths(log, level="stage")),
-            plot.funnel(metrics.funnel(log, ["visit", "trial"], by="segment")),
+            plot.funnel(metrics.funnel(log, ["visit", "trial"], breakdown="segment")),
         ):
             background = luminance(ax.get_facecolor())
             for text in [*ax.texts, ax.title, ax.xaxis.label, *ax.get_yticklabels()]:

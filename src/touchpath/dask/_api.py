@@ -534,6 +534,7 @@ class _Funnel:
 
 
 @accepts_progress("funnel on Dask")
+@renamed(by="breakdown")
 def funnel(
     ddf: Any,
     steps: Sequence[str] | None = None,
@@ -543,7 +544,7 @@ def funnel(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     schema: Schema | None = None,
     timezone: str | dt.tzinfo | None = None,
@@ -585,7 +586,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
     )
     accounts = zero.count is CountUnit.ACCOUNTS
@@ -611,7 +612,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
     )
     if accounts:  # every account's journeys in one partition: a second shuffle

@@ -47,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import Columns, columns_from_rows, to_arrow, to_pandas, to_polars
+from .._deprecation import renamed
 from .._schema import Field
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError, UndefinedResultWarning
@@ -173,7 +174,7 @@ class FunnelCounts:
     definition; :meth:`zero` is the neutral element; :func:`funnel` turns
     counts into a :class:`FunnelResult`.
 
-    Without ``by``, there is one group, keyed ``None``. With ``by``, the key
+    Without ``breakdown``, there is one group, keyed ``None``. With ``breakdown``, the key
     ``None`` holds the units that have no value for that field.
 
     >>> from touchpath import EventLog
@@ -217,6 +218,7 @@ class FunnelCounts:
     """Units left out of every step by an exclusion (see :class:`Exclusion`)."""
 
     @classmethod
+    @renamed(by="breakdown")
     def zero(
         cls,
         steps: Sequence[StepLike],
@@ -225,7 +227,7 @@ class FunnelCounts:
         order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
         window: DurationLike | None = None,
         count: CountUnitLike = CountUnit.JOURNEYS,
-        by: Field | str | None = None,
+        breakdown: Field | str | None = None,
         now: Any = None,
         exclusions: Sequence[Exclusion] = (),
         repeats: RepeatsLike = Repeats.ALLOWED,
@@ -236,10 +238,11 @@ class FunnelCounts:
         >>> [s.reached for s in z.total]
         [0, 0]
         """
-        spec = _Spec.make(steps, level, order, window, count, by, now, exclusions, repeats)
+        spec = _Spec.make(steps, level, order, window, count, breakdown, now, exclusions, repeats)
         return spec.empty()
 
     @classmethod
+    @renamed(by="breakdown")
     def from_log(
         cls,
         log: EventLog,
@@ -250,7 +253,7 @@ class FunnelCounts:
         order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
         window: DurationLike | None = None,
         count: CountUnitLike = CountUnit.JOURNEYS,
-        by: Field | str | None = None,
+        breakdown: Field | str | None = None,
         now: Any = None,
         exclusions: Sequence[Exclusion] = (),
         repeats: RepeatsLike = Repeats.ALLOWED,
@@ -266,7 +269,17 @@ class FunnelCounts:
         ('stage', [1, 1])
         """
         spec = _spec_of(
-            log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
+            log,
+            steps,
+            journey_map,
+            level,
+            order,
+            window,
+            count,
+            breakdown,
+            now,
+            exclusions,
+            repeats,
         )
         return _count(log, spec)
 
@@ -278,7 +291,7 @@ class FunnelCounts:
         >>> log = EventLog.from_records([
         ...     {"journey_id": "a", "timestamp": 0, "stage": "x", "segment": "smb"},
         ...     {"journey_id": "b", "timestamp": 0, "stage": "x", "segment": "ent"}])
-        >>> c = FunnelCounts.from_log(log, ["x"], by="segment")
+        >>> c = FunnelCounts.from_log(log, ["x"], breakdown="segment")
         >>> (list(c.groups), c.total[0].reached)
         (['ent', 'smb'], 2)
         """
@@ -382,7 +395,7 @@ class _Spec:
                     )
         win = _window(window)
         unit = to_enum(CountUnit, "count", count)
-        field = None if by is None else categorical_field(by)
+        field = None if by is None else categorical_field(by, "breakdown")
         when: dt.datetime | None = None
         if win is not None and now is not None:
             when = instant(parse_instant(now, "now"))
@@ -1019,7 +1032,7 @@ class FunnelResult:
     steps: tuple[FunnelStep, ...]
     """Each step over all groups."""
     breakdown: Mapping[str | None, tuple[FunnelStep, ...]]
-    """Each step per group label (empty without ``by``); ``None`` is the no-value group."""
+    """Each step per group label (empty without ``breakdown``); ``None`` is the no-value group."""
 
     @classmethod
     def from_counts(cls, counts: FunnelCounts) -> FunnelResult:
@@ -1092,7 +1105,8 @@ class FunnelResult:
     def to_pandas(
         self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
     ) -> Any:
-        """One row per step (per group and step with ``by``), rates as floats (NaN undefined).
+        """One row per step (per group and step with ``breakdown``), rates as floats (NaN
+        undefined).
 
         With ``interval="wilson"`` (or ``"clopper-pearson"``) each conversion
         also gets ``_lower`` and ``_upper`` columns: its confidence interval
@@ -1213,7 +1227,7 @@ class FunnelResult:
         return text
 
     def _repr_html_(self) -> str:
-        """Jupyter: the one-line summary and one row per step (and per group with ``by``).
+        """Jupyter: the one-line summary and one row per step (and per group with ``breakdown``).
 
         >>> from touchpath import EventLog
         >>> log = EventLog.from_records([{"journey_id": "a", "timestamp": 0, "stage": "x"}])
@@ -1300,6 +1314,7 @@ def _with_intervals(
     return out
 
 
+@renamed(by="breakdown")
 def funnel(
     data: EventLog | FunnelCounts,
     steps: Sequence[StepLike] | None = None,
@@ -1309,7 +1324,7 @@ def funnel(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     exclusions: Sequence[Exclusion] = (),
     repeats: RepeatsLike = Repeats.ALLOWED,
@@ -1320,7 +1335,7 @@ def funnel(
     canonical order), touchpoint ids or channel ids; ``level`` says which,
     and may be left out when every step is known at exactly one level in
     the log (or the map). ``order`` (sequential, strict, any), ``window``
-    (``"30 days"``), ``count`` (journeys or accounts), ``by`` (a categorical
+    (``"30 days"``), ``count`` (journeys or accounts), ``breakdown`` (a categorical
     field: each unit's first value of it, e.g. ``Field.SEGMENT`` or
     ``Field.CHANNEL`` for the first-touch channel) and ``now`` (end of
     observation for censoring, default the log's last timestamp) are
@@ -1365,7 +1380,7 @@ def funnel(
             "journey_map": journey_map,
             "level": level,
             "window": window,
-            "by": by,
+            "breakdown": breakdown,
             "now": now,
         }
         extra = [k for k, v in given.items() if v is not None]
@@ -1391,7 +1406,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
         exclusions=exclusions,
         repeats=repeats,

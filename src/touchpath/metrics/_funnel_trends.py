@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, final
 import attrs
 import numpy as np
 
+from .._deprecation import renamed
 from .._schema import Field
 from .._time import DurationLike
 from ..exceptions import ConfigError, NotFoundError
@@ -136,6 +137,7 @@ class FunnelTrends:
         return pd.DataFrame(rows)
 
 
+@renamed(by="breakdown")
 def funnel_trends(
     log: EventLog,
     steps: Sequence[StepLike] | None = None,
@@ -146,7 +148,7 @@ def funnel_trends(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     exclusions: Sequence[Exclusion] = (),
     repeats: RepeatsLike = Repeats.ALLOWED,
@@ -169,7 +171,7 @@ def funnel_trends(
     """
     per = to_enum(Period, "period", period)
     spec = _spec_of(
-        log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
+        log, steps, journey_map, level, order, window, count, breakdown, now, exclusions, repeats
     )
     if spec.order is FunnelOrder.OPEN:
         raise ConfigError("an order='open' funnel has no entry step, so no trend by entry period")

@@ -142,7 +142,7 @@ def funnel(
 
     Each bar is labelled with the count, the share of step 1 and (from step
     2 on) the share of the previous step. When the funnel has a breakdown
-    (``by=``), each step is a group of bars, one per group of the breakdown
+    (``breakdown=``), each step is a group of bars, one per group of the breakdown
     (in ``result.breakdown`` order, colours as in the legend), labelled with
     the count and the share of the group's first step. Returns the ``Axes``.
 
