@@ -5,7 +5,7 @@ through the ``pay_per_call_marketplace`` template (the same data as
 ``touchpath.datasets.sample()``, generated here with the same seed).
 
 >>> comparison = compare_models()
->>> len(comparison.labels), comparison.items == build_log().channels
+>>> len(comparison.labels), comparison.items == build_log().channel_ids
 (13, True)
 """
 

@@ -259,3 +259,23 @@ def test_by_is_breakdown_in_funnels(capsys: pytest.CaptureFixture[str], tmp_path
     old_code, old_out, old_err = _cli(capsys, *argv, "--by", "segment")
     assert (old_code, json.loads(old_out)) == (code, json.loads(out))
     assert "--by is deprecated and will be removed in 0.2.0; use --breakdown instead" in old_err
+
+
+def test_eventlog_channels_touchpoints_stages_are_ids() -> None:
+    """Two events: (ads, t1, awareness) and (seo, t2, decision); the sorted distinct ids
+    are on ``*_ids``, and the old bare plurals warn and hold the same tuples."""
+    log = EventLog.from_records(
+        [
+            {"journey_id": "j", "timestamp": 0, "channel": "seo", "touchpoint": "t2",
+             "stage": "decision"},
+            {"journey_id": "k", "timestamp": 0, "channel": "ads", "touchpoint": "t1",
+             "stage": "awareness"},
+        ]
+    )  # fmt: skip
+    assert log.channel_ids == ("ads", "seo")
+    assert log.touchpoint_ids == ("t1", "t2")
+    assert log.stage_ids == ("awareness", "decision")
+    for old, new in (("channels", "channel_ids"), ("touchpoints", "touchpoint_ids"),
+                     ("stages", "stage_ids")):  # fmt: skip
+        with pytest.warns(DeprecationWarning, match=rf"EventLog\.{old} .*use EventLog\.{new}"):
+            assert getattr(log, old) == getattr(log, new)

@@ -172,7 +172,7 @@ def direct_channels(
         return frozenset({"direct"}), "the default"
     sources = sorted(set(direct.values()))
     found = frozenset(direct)
-    if log is not None and log.n_events and not found & set(log.channels):
+    if log is not None and log.n_events and not found & set(log.channel_ids):
         warnings.warn(
             "last-non-direct treats " + ", ".join(sorted(found)) + f" as direct ({sources[0]}), "
             "but none of them occurs in the data, so it skips no touch; give the data's direct "

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pendulum
 
+from ._deprecation import warn_renamed
 from ._model import ChannelKind, channel_kind_map
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import DurationLike, parse_duration, to_datetime
@@ -234,7 +235,7 @@ class EventLog:
     ...     {"journey_id": "b", "timestamp": "2025-01-01T00:00:00Z", "channel": "search",
     ...      "converted": "no"},
     ... ])
-    >>> (len(log), log.n_events, log.journey_ids.tolist(), log.channels)
+    >>> (len(log), log.n_events, log.journey_ids.tolist(), log.channel_ids)
     (2, 3, ['a', 'b'], ('email', 'search'))
     >>> log.channel_codes.tolist(), log.offsets.tolist()
     ([1, 1, 0], [0, 1, 3])
@@ -247,22 +248,22 @@ class EventLog:
     timestamps: _I64
     """Event times: int64 microseconds since 1970-01-01 UTC."""
     touchpoint_codes: _I32
-    """Touchpoint of each event, as a code into :attr:`touchpoints` (-1: none)."""
+    """Touchpoint of each event, as a code into :attr:`touchpoint_ids` (-1: none)."""
     channel_codes: _I32
-    """Channel of each event, as a code into :attr:`channels` (-1: none)."""
+    """Channel of each event, as a code into :attr:`channel_ids` (-1: none)."""
     stage_codes: _I32
-    """Stage of each event, as a code into :attr:`stages` (-1: none)."""
+    """Stage of each event, as a code into :attr:`stage_ids` (-1: none)."""
     campaign_codes: _I32
     """Campaign of each event, as a code into :attr:`campaigns` (-1: none)."""
     segment_codes: _I32
     """Segment of each event, as a code into :attr:`segments` (-1: none)."""
     account_codes: _I32
     """Account of each event, as a code into :attr:`accounts` (-1: none)."""
-    touchpoints: tuple[str, ...]
+    touchpoint_ids: tuple[str, ...]
     """Distinct touchpoint ids, sorted."""
-    channels: tuple[str, ...]
+    channel_ids: tuple[str, ...]
     """Distinct channel ids, sorted."""
-    stages: tuple[str, ...]
+    stage_ids: tuple[str, ...]
     """Distinct stage ids, sorted."""
     campaigns: tuple[str, ...]
     """Distinct campaign ids, sorted."""
@@ -353,9 +354,9 @@ class EventLog:
             campaign_codes=cat[Field.CAMPAIGN][0],
             segment_codes=cat[Field.SEGMENT][0],
             account_codes=cat[Field.ACCOUNT][0],
-            touchpoints=cat[Field.TOUCHPOINT][1],
-            channels=cat[Field.CHANNEL][1],
-            stages=cat[Field.STAGE][1],
+            touchpoint_ids=cat[Field.TOUCHPOINT][1],
+            channel_ids=cat[Field.CHANNEL][1],
+            stage_ids=cat[Field.STAGE][1],
             campaigns=cat[Field.CAMPAIGN][1],
             segments=cat[Field.SEGMENT][1],
             accounts=cat[Field.ACCOUNT][1],
@@ -509,6 +510,24 @@ class EventLog:
             out[f.value] = [table[c] for c in codes.tolist()]
         return out
 
+    @property
+    def touchpoints(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`touchpoint_ids`."""
+        warn_renamed("EventLog.touchpoints", "EventLog.touchpoint_ids")
+        return self.touchpoint_ids
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`channel_ids`."""
+        warn_renamed("EventLog.channels", "EventLog.channel_ids")
+        return self.channel_ids
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`stage_ids`."""
+        warn_renamed("EventLog.stages", "EventLog.stage_ids")
+        return self.stage_ids
+
     # -- size and navigation -------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -538,9 +557,9 @@ class EventLog:
         (array([0], dtype=int32), ('a',))
         """
         pairs: dict[Field, tuple[_I32, tuple[str, ...]]] = {
-            Field.TOUCHPOINT: (self.touchpoint_codes, self.touchpoints),
-            Field.CHANNEL: (self.channel_codes, self.channels),
-            Field.STAGE: (self.stage_codes, self.stages),
+            Field.TOUCHPOINT: (self.touchpoint_codes, self.touchpoint_ids),
+            Field.CHANNEL: (self.channel_codes, self.channel_ids),
+            Field.STAGE: (self.stage_codes, self.stage_ids),
             Field.CAMPAIGN: (self.campaign_codes, self.campaigns),
             Field.SEGMENT: (self.segment_codes, self.segments),
             Field.ACCOUNT: (self.account_codes, self.accounts),
@@ -586,9 +605,9 @@ class EventLog:
                 journey_id=jid,
                 index=i - start,
                 timestamp=to_datetime(int(self.timestamps[i])),
-                touchpoint=name(self.touchpoint_codes, self.touchpoints, i),
-                channel=name(self.channel_codes, self.channels, i),
-                stage=name(self.stage_codes, self.stages, i),
+                touchpoint=name(self.touchpoint_codes, self.touchpoint_ids, i),
+                channel=name(self.channel_codes, self.channel_ids, i),
+                stage=name(self.stage_codes, self.stage_ids, i),
                 converted=bool(self.converted[i]),
                 value=float(self.values[i]),
                 campaign=name(self.campaign_codes, self.campaigns, i),
@@ -745,7 +764,7 @@ class EventLog:
         >>> log = EventLog.from_records([
         ...     {"journey_id": "a", "timestamp": 0, "channel": "x"},
         ...     {"journey_id": "b", "timestamp": 0, "channel": "y"}])
-        >>> log.select(["b"]).journey_ids.tolist(), log.select(["b"]).channels
+        >>> log.select(["b"]).journey_ids.tolist(), log.select(["b"]).channel_ids
         (['b'], ('y',))
         """
         if isinstance(journeys, np.ndarray) and journeys.dtype == np.bool_:
@@ -974,7 +993,7 @@ class EventLog:
             "values",
             "costs",
         )
-        names = ("touchpoints", "channels", "stages", "campaigns", "segments", "accounts")
+        names = ("touchpoint_ids", "channel_ids", "stage_ids", "campaigns", "segments", "accounts")
         return all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays) and all(
             getattr(self, n) == getattr(other, n) for n in names
         )
@@ -988,7 +1007,7 @@ class EventLog:
         rej = f", {len(self.rejected)} rejected rows" if self.rejected else ""
         return (
             f"<EventLog: {len(self):,} journeys, {self.n_events:,} events, "
-            f"{len(self.channels)} channels, {len(self.stages)} stages{span}{rej}>"
+            f"{len(self.channel_ids)} channels, {len(self.stage_ids)} stages{span}{rej}>"
         )
 
     def summary(self) -> dict[str, Any]:
@@ -1005,9 +1024,9 @@ class EventLog:
             "converting_journeys": int(np.count_nonzero(self.journey_converted)),
             "value": float(self.values[self.converted].sum()),
             "cost": float(self.costs.sum()),
-            "channels": len(self.channels),
-            "touchpoints": len(self.touchpoints),
-            "stages": len(self.stages),
+            "channels": len(self.channel_ids),
+            "touchpoints": len(self.touchpoint_ids),
+            "stages": len(self.stage_ids),
             "ties": self.ties,
             "duplicates": self.duplicates,
             "rows_read": self.rows_read,

@@ -426,9 +426,9 @@ def event_log_summary(log: EventLog) -> list[tuple[str, object]]:
     if cost:
         rows.append(("cost", cost))
     for label, names in (
-        ("channels", log.channels),
-        ("touchpoints", log.touchpoints),
-        ("stages", log.stages),
+        ("channels", log.channel_ids),
+        ("touchpoints", log.touchpoint_ids),
+        ("stages", log.stage_ids),
         ("campaigns", log.campaigns),
         ("segments", log.segments),
         ("accounts", log.accounts),
@@ -474,9 +474,9 @@ def event_log_head(log: EventLog, n: int = 5) -> str:
         ),
     ]
     for label, codes, names in (
-        ("touchpoint", log.touchpoint_codes, log.touchpoints),
-        ("channel", log.channel_codes, log.channels),
-        ("stage", log.stage_codes, log.stages),
+        ("touchpoint", log.touchpoint_codes, log.touchpoint_ids),
+        ("channel", log.channel_codes, log.channel_ids),
+        ("stage", log.stage_codes, log.stage_ids),
         ("campaign", log.campaign_codes, log.campaigns),
         ("segment", log.segment_codes, log.segments),
         ("account", log.account_codes, log.accounts),

@@ -153,7 +153,7 @@ def test_report_shows_spend_when_given() -> None:
     from touchpath._demo import analyse, build_report
 
     log = datasets.sample()
-    spend = Spend.from_rows([("2025-01-01", log.channels[0], None, 100.0)])
+    spend = Spend.from_rows([("2025-01-01", log.channel_ids[0], None, 100.0)])
     plain = analyse(log, templates.get("pay_per_call_marketplace"), models=["linear"])
     titles = [s.title for s in build_report(plain, charts=False).sections]
     assert "Spend and return by model" not in titles

@@ -110,7 +110,7 @@ def _retention(log: EventLog, m: Retention) -> Ratio:
         entry = log.timestamps[offsets[:-1]]
         has = np.ones(n, dtype=np.bool_)
     else:
-        code = log.stages.index(m.source)
+        code = log.stage_ids.index(m.source)
         at = np.flatnonzero(log.stage_codes == code)
         journeys, first = np.unique(log.event_journey[at], return_index=True)
         entry = np.zeros(n, dtype=np.int64)

@@ -392,11 +392,11 @@ def spend_by_channel(log: EventLog) -> dict[str | None, float]:
     >>> spend_by_channel(log)
     {'ads': 4.0, None: 1.0}
     """
-    n = len(log.channels)
+    n = len(log.channel_ids)
     codes = np.where(log.channel_codes < 0, n, log.channel_codes)
     totals = np.bincount(codes, weights=log.costs, minlength=n + 1)
     out: dict[str | None, float] = {
-        name: float(totals[i]) for i, name in enumerate(log.channels) if totals[i] != 0
+        name: float(totals[i]) for i, name in enumerate(log.channel_ids) if totals[i] != 0
     }
     if totals[n] != 0:
         out[None] = float(totals[n])

@@ -159,7 +159,7 @@ _KIND_BY_CODE: Final = {k.code: k for k in TransitionKind}
 
 
 def _move(context: ValidationContext, a_code: int, b_code: int) -> str:
-    names = context.log.stages
+    names = context.log.stage_ids
     return f"{names[a_code]!r} -> {names[b_code]!r}"
 
 
@@ -336,7 +336,7 @@ class KnownStages:
         prev = np.where(v.is_first[idx], -1, v.code[np.maximum(idx - 1, 0)])
         known = context.journey_map.stage_ids
         map_name = context.journey_map.name
-        names = context.log.stages
+        names = context.log.stage_ids
 
         def details() -> list[str]:
             texts = {
@@ -384,13 +384,13 @@ class KnownTouchpoints:
         """Flag every event whose touchpoint the map lacks."""
         log = context.log
         m = context.journey_map
-        unknown = np.array([not m.has_touchpoint(t) for t in log.touchpoints] + [False])
+        unknown = np.array([not m.has_touchpoint(t) for t in log.touchpoint_ids] + [False])
         if not unknown.any():
             return Findings.empty()
         events = np.flatnonzero(unknown[log.touchpoint_codes])
         codes = log.touchpoint_codes[events]
         known = tuple(tp.id for tp in m.touchpoints)
-        names = log.touchpoints
+        names = log.touchpoint_ids
 
         def details() -> list[str]:
             texts = {
@@ -436,7 +436,7 @@ class EntryStage:
         first = np.flatnonzero(v.is_first)
         idx = first[~ok[context.extended_index(v.stage[first])]]
         codes = v.code[idx]
-        names = context.log.stages
+        names = context.log.stage_ids
 
         def details() -> list[str]:
             return [
@@ -506,7 +506,7 @@ class TerminalStage:
         else:
             window = _us(self.inactive_after)
             finished = context.now - journey_end > window
-        names = log.stages
+        names = log.stage_ids
         terms = _quoted(terminal)
 
         def make(mask: npt.NDArray[np.bool_], pending: bool) -> Findings:
@@ -832,7 +832,7 @@ class RequiredTouchpoints:
         start = v.start[sel]
         stop = v.stop[sel]
         present = np.zeros((len(sel), len(self.touchpoints)), dtype=np.bool_)
-        codes = {name: i for i, name in enumerate(log.touchpoints)}
+        codes = {name: i for i, name in enumerate(log.touchpoint_ids)}
         for j, tp in enumerate(self.touchpoints):
             code = codes.get(tp)
             if code is None:
