@@ -26,7 +26,10 @@ from touchpath.attribution import (
     TransitionCounts,
     attribute,
     bootstrap,
-    compare,
+    compare_models,
+)
+from touchpath.attribution import (
+    compare as attribution_compare,
 )
 from touchpath.exceptions import ConfigError
 from touchpath.metrics import (
@@ -150,7 +153,7 @@ def test_by_is_level_in_attribution() -> None:
     log = _touches()
     last = attribute(log, LastTouch(), level="stage").by_stage()
     assert last == {"awareness": 0.0, "decision": 1.0}
-    assert compare(log, [Linear()], level="stage").results[0].credits() == {
+    assert compare_models(log, [Linear()], level="stage").results[0].credits() == {
         "awareness": 0.5,
         "decision": 0.5,
     }
@@ -161,7 +164,7 @@ def test_by_is_level_in_attribution() -> None:
     ]
     calls: list[Callable[..., object]] = [
         lambda **kw: attribute(log, LastTouch(), **kw).credits(),
-        lambda **kw: compare(log, [Linear()], **kw).results[0].credits(),
+        lambda **kw: compare_models(log, [Linear()], **kw).results[0].credits(),
         lambda **kw: bootstrap(log, LastTouch(), n=5, **kw).intervals(),
         lambda **kw: PathCounts.from_log(log, **kw).rows(),
         lambda **kw: TransitionCounts.from_log(log, **kw).states,
@@ -279,3 +282,25 @@ def test_eventlog_channels_touchpoints_stages_are_ids() -> None:
                      ("stages", "stage_ids")):  # fmt: skip
         with pytest.warns(DeprecationWarning, match=rf"EventLog\.{old} .*use EventLog\.{new}"):
             assert getattr(log, old) == getattr(log, new)
+
+
+def test_compare_is_compare_models() -> None:
+    """``compare_models`` runs models against each other (first touch gives ads the one
+    conversion of ads -> seo, last touch seo); ``touchpath.compare`` and
+    ``touchpath.attribution.compare`` warn and give the same comparison."""
+    import touchpath
+    from touchpath.attribution import FirstTouch
+    from touchpath.typing import AttributionModel
+
+    paths = PathCounts.from_rows([(["ads", "seo"], 1, 0, 0)])
+    models: dict[str, AttributionModel] = {"first": FirstTouch(), "last": LastTouch()}
+    new = touchpath.compare_models(paths, models)
+    assert [r.credits() for r in new.results] == [
+        {"ads": 1.0, "seo": 0.0},
+        {"ads": 0.0, "seo": 1.0},
+    ]
+    for old in (touchpath.compare, attribution_compare):
+        with pytest.warns(DeprecationWarning, match="use touchpath.compare_models instead"):
+            same = old(paths, models)
+        assert same.labels == new.labels
+        assert [r.credits() for r in same.results] == [r.credits() for r in new.results]

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from touchpath import EventLog, templates
-from touchpath.attribution import FirstTouch, LastTouch, Linear, PathCounts, attribute, compare
+from touchpath.attribution import (
+    FirstTouch,
+    LastTouch,
+    Linear,
+    PathCounts,
+    attribute,
+    compare_models,
+)
 from touchpath.metrics import Ratio, funnel, scorecard
 from touchpath.report import Report, Section, SectionKind
 from touchpath.report._html import static_problems
@@ -90,7 +97,7 @@ def test_comparison_html_and_section() -> None:
     """First touch gives a 2 and b 1; linear splits path a>b (2 conversions) 1 : 1 and gives
     path b to b: a 1, b 2. Both total 3, so the tie goes by name (a first). Values: first
     a 10, linear a 5."""
-    c = compare(PATHS, {"first": FirstTouch(), "linear": Linear()})
+    c = compare_models(PATHS, {"first": FirstTouch(), "linear": Linear()})
     (table,) = tables_of(c._repr_html_())
     assert table == [["item", "first", "linear"], ["a", "2", "1"], ["b", "1", "2"]]
     section = c.report_section()
@@ -103,7 +110,7 @@ def test_comparison_html_and_section() -> None:
 
 def test_attribution_sections_go_into_a_report() -> None:
     """``Report.add`` takes the result objects directly."""
-    report = Report("r").add(attribute(PATHS, Linear())).add(compare(PATHS, [FirstTouch()]))
+    report = Report("r").add(attribute(PATHS, Linear())).add(compare_models(PATHS, [FirstTouch()]))
     assert [s.title for s in report.sections] == ["Attribution: Linear(per='touch')",
                                                   "Attribution by model"]  # fmt: skip
 
@@ -189,7 +196,7 @@ def test_scorecard_repr_html_and_section() -> None:
     "obj",
     [
         attribute(PATHS, FirstTouch()),
-        compare(PATHS, [FirstTouch(), LastTouch()]),
+        compare_models(PATHS, [FirstTouch(), LastTouch()]),
         funnel(funnel_log(), ["visit", "trial"]),
         scorecard(templates.get("pay_per_call_marketplace"), {"nps": 10}),
     ],

@@ -45,7 +45,7 @@ from .attribution import (
     Survival,
     TimeDecay,
     WShaped,
-    compare,
+    compare_models,
 )
 from .exceptions import (
     AssumptionWarning,
@@ -385,7 +385,7 @@ def analyse(
             map_comparison=compare_to_map(log, journey_map),
             observed=observed,
             funnel=funnel(log, journey_map=journey_map),
-            comparison=compare(log, chosen, level=by),
+            comparison=compare_models(log, chosen, level=by),
             skipped_models=tuple(skipped),
             scorecard=scorecard(log, journey_map, dict(kpis or {})),
             direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),

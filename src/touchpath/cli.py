@@ -738,7 +738,7 @@ def _optional_map(args: argparse.Namespace) -> JourneyMap | None:
 
 def _cmd_attribute(args: argparse.Namespace) -> int:
     from ._demo import MODEL_NAMES, build_models
-    from .attribution import attribute, compare
+    from .attribution import attribute, compare_models
 
     journey_map = _optional_map(args)
     if args.compare is not None:
@@ -786,7 +786,7 @@ def _cmd_attribute(args: argparse.Namespace) -> int:
                 f"{result.total_value:,.2f}"
             )
         else:
-            comparison = compare(log, models, **policy)
+            comparison = compare_models(log, models, **policy)
             table = comparison_table(comparison, value=args.credit == "value")
             first = comparison.results[0]
             meta = {

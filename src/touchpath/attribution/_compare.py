@@ -1,4 +1,4 @@
-"""``compare()``: several models on the same data, side by side."""
+"""``compare_models()``: several models on the same data, side by side."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars
-from .._deprecation import renamed
+from .._deprecation import renamed, renamed_function
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._time import DurationLike
@@ -20,15 +20,16 @@ from ._result import AttributionResult, _label
 if TYPE_CHECKING:
     from ..typing import AttributionModel
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "compare_models"]
 
 
 @attrs.frozen(eq=False, repr=False)
 class Comparison:
     """Results of several models on the same paths, keyed by model label.
 
-    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-    >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+    >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+    >>> c = compare_models(p, [FirstTouch(), LastTouch()])
     >>> c.table()
     {'a': {'FirstTouch()': 4.0, 'LastTouch()': 0.0}, 'b': {'FirstTouch()': 0.0, 'LastTouch()': 4.0}}
     """
@@ -110,8 +111,9 @@ class Comparison:
     def _repr_html_(self) -> str:
         """Jupyter: the one-line summary and conversions credited per item and model.
 
-        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+        >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+        >>> c = compare_models(p, [FirstTouch(), LastTouch()])
         >>> html = c._repr_html_()
         >>> html.count("<tr>"), "LastTouch()" in html
         (3, True)
@@ -130,8 +132,9 @@ class Comparison:
         the table: grouped bars for up to four models, a heat map of items x models beyond
         (needs the ``plot`` extra).
 
-        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+        >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+        >>> c = compare_models(p, [FirstTouch(), LastTouch()])
         >>> c.report_section().body.count("</th>")
         3
         >>> section = c.report_section(chart=True)
@@ -165,7 +168,7 @@ class Comparison:
 
 
 @renamed(by="level")
-def compare(
+def compare_models(
     data: EventLog | PathCounts | ConversionPaths,
     models: Sequence[AttributionModel] | Mapping[str, AttributionModel],
     *,
@@ -173,10 +176,17 @@ def compare(
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> Comparison:
-    """Run several models on the same conversion paths (built once).
+    """Run several attribution models on the same conversion paths (built once).
 
     ``models`` is a sequence (labelled by their repr) or a mapping from
-    label to model.
+    label to model. (:func:`touchpath.compare_to_map` compares observed
+    moves with a journey map instead.)
+
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts
+    >>> c = compare_models(PathCounts.from_rows([(["ads", "seo"], 1, 0, 0)]),
+    ...                    {"first": FirstTouch(), "last": LastTouch()})
+    >>> [r.credits() for r in c.results]
+    [{'ads': 1.0, 'seo': 0.0}, {'ads': 0.0, 'seo': 1.0}]
     """
     if isinstance(models, Mapping):
         labels = [str(k) for k in models]
@@ -185,10 +195,13 @@ def compare(
         chosen = list(models)
         labels = [_label(m) for m in chosen]
     if not chosen:
-        raise ConfigError("compare needs at least one model; got none")
+        raise ConfigError("compare_models needs at least one model; got none")
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         raise ConfigError(f"model labels must be unique (pass a mapping); got duplicates {dupes}")
     paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     results = tuple(AttributionResult.from_credit(m, paths, m.credit(paths)) for m in chosen)
     return Comparison(tuple(labels), results)
+
+
+compare = renamed_function(compare_models, "touchpath.compare", "touchpath.compare_models")

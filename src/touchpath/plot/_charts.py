@@ -236,8 +236,8 @@ def attribution(
     up to four models and the heat map for more. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
-    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-    >>> c = compare(PathCounts.from_rows([(["ads", "seo"], 3, 1, 0)]),
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+    >>> c = compare_models(PathCounts.from_rows([(["ads", "seo"], 3, 1, 0)]),
     ...             {"first": FirstTouch(), "last": LastTouch()})
     >>> ax = attribution(c, ax=Figure().add_subplot())
     >>> [t.get_text() for t in ax.get_legend().get_texts()], ax.get_ylabel()
