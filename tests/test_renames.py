@@ -304,3 +304,23 @@ def test_compare_is_compare_models() -> None:
             same = old(paths, models)
         assert same.labels == new.labels
         assert [r.credits() for r in same.results] == [r.credits() for r in new.results]
+
+
+def test_journey_times_are_stdlib() -> None:
+    """A journey from 2025-01-01 09:00 UTC to 2025-01-03 10:30 (given at +02:00) starts and
+    ends at those instants as plain aware UTC datetimes, and lasts 2 days 1.5 hours as a
+    plain timedelta (no pendulum subclass)."""
+    log = EventLog.from_records(
+        [
+            {"journey_id": "j", "timestamp": "2025-01-01T09:00:00Z", "channel": "ads"},
+            {"journey_id": "j", "timestamp": "2025-01-03T12:30:00+02:00", "channel": "seo"},
+        ]
+    )
+    j = log.journey("j")
+    assert type(j.start) is dt.datetime
+    assert type(j.end) is dt.datetime
+    assert type(j.duration) is dt.timedelta
+    assert j.start == dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
+    assert j.end == dt.datetime(2025, 1, 3, 10, 30, tzinfo=dt.UTC)
+    assert j.start.tzinfo is dt.UTC
+    assert j.duration == dt.timedelta(days=2, hours=1, minutes=30)

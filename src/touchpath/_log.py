@@ -90,8 +90,10 @@ class Journey:
     ...      "converted": True, "value": 120.0},
     ... ])
     >>> j = log.journey("j1")
-    >>> (len(j), j.channels, j.converted, j.value, j.duration.in_days())
+    >>> (len(j), j.channels, j.converted, j.value, j.duration.days)
     (2, ('ads', 'email'), True, 120.0, 2)
+    >>> j.start
+    datetime.datetime(2025, 1, 1, 9, 0, tzinfo=datetime.timezone.utc)
     """
 
     id: str
@@ -121,17 +123,17 @@ class Journey:
         return float(sum(e.value for e in self.events if e.converted))
 
     @property
-    def start(self) -> pendulum.DateTime:
-        """Time of the first event."""
-        return self.events[0].timestamp
+    def start(self) -> dt.datetime:
+        """Time of the first event (an aware UTC :class:`datetime.datetime`)."""
+        return _utc_datetime(self.events[0].timestamp)
 
     @property
-    def end(self) -> pendulum.DateTime:
-        """Time of the last event."""
-        return self.events[-1].timestamp
+    def end(self) -> dt.datetime:
+        """Time of the last event (an aware UTC :class:`datetime.datetime`)."""
+        return _utc_datetime(self.events[-1].timestamp)
 
     @property
-    def duration(self) -> pendulum.Duration:
+    def duration(self) -> dt.timedelta:
         """Time from the first to the last event."""
         return self.end - self.start
 
@@ -149,6 +151,14 @@ class Journey:
     def stages(self) -> tuple[str | None, ...]:
         """Stage of each event, in order."""
         return tuple(e.stage for e in self.events)
+
+
+def _utc_datetime(t: dt.datetime) -> dt.datetime:
+    """``t`` as a plain :class:`datetime.datetime` in UTC (not a pendulum subclass)."""
+    u = t.astimezone(dt.UTC)
+    return dt.datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=dt.UTC
+    )
 
 
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
