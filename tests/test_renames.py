@@ -324,3 +324,28 @@ def test_journey_times_are_stdlib() -> None:
     assert j.end == dt.datetime(2025, 1, 3, 10, 30, tzinfo=dt.UTC)
     assert j.start.tzinfo is dt.UTC
     assert j.duration == dt.timedelta(days=2, hours=1, minutes=30)
+
+
+def test_fitness_is_a_ratio() -> None:
+    """Of 2 journeys, a -> b -> c follows the map and a -> c skips b: journey fitness 1/2,
+    transition fitness 2/3 (a->b, b->c conform; a->c does not), as Ratios. A log with no
+    event in a map stage has undefined (0/0) fitness, not NaN. The old ``*_ratio``
+    properties warn and give the same Ratio."""
+    from touchpath import JourneyMap
+    from touchpath.exceptions import UndefinedResultWarning
+    from touchpath.validation import ValidationCounts, validate
+
+    m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    log = _stages(("x", 0, "a"), ("x", 1, "b"), ("x", 2, "c"), ("y", 0, "a"), ("y", 1, "c"))
+    report = validate(log, m, now=100)
+    assert report.journey_fitness == Ratio(1, 2)
+    assert report.transition_fitness == Ratio(2, 3)
+    counts = report.counts
+    with pytest.warns(DeprecationWarning, match="use ValidationCounts.journey_fitness"):
+        assert counts.journey_fitness_ratio == counts.journey_fitness
+    with pytest.warns(DeprecationWarning, match="use ValidationCounts.transition_fitness"):
+        assert counts.transition_fitness_ratio == counts.transition_fitness
+    elsewhere = validate(_stages(("z", 0, "other")), m, now=100)
+    with pytest.warns(UndefinedResultWarning):
+        assert not elsewhere.journey_fitness.is_defined
+    assert ValidationCounts.zero().transition_fitness == Ratio(0, 0)

@@ -678,8 +678,8 @@ def _validation_meta(report: ValidationReport) -> dict[str, Any]:
         "violations": c.violations,
         "errors": c.errors,
         "pending": c.pending,
-        "journey_fitness": c.journey_fitness,
-        "transition_fitness": c.transition_fitness,
+        "journey_fitness": c.journey_fitness.value_or(math.nan),
+        "transition_fitness": c.transition_fitness.value_or(math.nan),
         "ok": report.ok,
         "undefined": report.undefined_reason,
         "coverage": [] if cov is None else list(cov.notes()),
@@ -696,8 +696,8 @@ def _validation_line(report: ValidationReport) -> str:
     return (
         f"{c.journeys:,} journeys, {c.events:,} events: {c.violations:,} violations "
         f"({c.errors:,} errors, {warnings:,} warnings), {c.pending:,} pending; "
-        f"journey fitness {_pct(c.journey_fitness)}, transition fitness "
-        f"{_pct(c.transition_fitness)}"
+        f"journey fitness {_pct(c.journey_fitness.value_or(math.nan))}, transition fitness "
+        f"{_pct(c.transition_fitness.value_or(math.nan))}"
     )
 
 

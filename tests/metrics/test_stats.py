@@ -328,6 +328,5 @@ def test_transition_probability_and_fitness_are_ratios_with_intervals() -> None:
         g.probability("visit", "gone")
     m = JourneyMap.builder("m").stage("visit").stage("paid").path("visit", "paid").build()
     counts = ValidationCounts.from_log(log, m, now=10**6)
-    assert counts.journey_fitness_ratio == Ratio(counts.conforming_journeys, counts.journeys)
-    assert counts.journey_fitness_ratio.value == counts.journey_fitness
-    assert counts.transition_fitness_ratio.value == counts.transition_fitness
+    assert counts.journey_fitness == Ratio(counts.conforming_journeys, counts.journeys)
+    assert counts.transition_fitness == Ratio(counts.conforming_transitions, counts.transitions)

@@ -503,7 +503,7 @@ def validate(
     ...     "stage": ["awareness", "consideration", "awareness", "decision"]})
     >>> counts = validate(dd.from_pandas(events, npartitions=2), templates.get("b2b_five_stage"))
     >>> (counts.journeys, counts.violations, counts.journey_fitness)
-    (2, 1, 0.5)
+    (2, 1, Ratio(1/2 = 0.5))
     """
     if not isinstance(journey_map, JourneyMap):
         raise UnsupportedInputError(
