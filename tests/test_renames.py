@@ -349,3 +349,42 @@ def test_fitness_is_a_ratio() -> None:
     with pytest.warns(UndefinedResultWarning):
         assert not elsewhere.journey_fitness.is_defined
     assert ValidationCounts.zero().transition_fitness == Ratio(0, 0)
+
+
+def test_instants_in_results_are_stdlib() -> None:
+    """Every instant a result hands out is a plain aware UTC datetime (no pendulum
+    subclass): the log's start and end, an event's time, a violation's time, a pending
+    check's due time, the report's ``now``, an explained touch's time and a timing's ``now``.
+    The values are the hand-written instants of the log (9:00 and 9:00 + 2 days)."""
+    from touchpath import JourneyMap
+    from touchpath.validation import validate
+
+    t0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
+    t1 = t0 + dt.timedelta(days=2)
+    log = EventLog.from_records(
+        [
+            {"journey_id": "j", "timestamp": "2025-01-01T09:00:00Z", "stage": "a",
+             "channel": "ads"},
+            {"journey_id": "j", "timestamp": "2025-01-03T09:00:00Z", "stage": "c",
+             "channel": "seo", "converted": True},
+        ]
+    )  # fmt: skip
+    m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    report = validate(log, m)
+    started = EventLog.from_records([{"journey_id": "k", "timestamp": t0, "stage": "a"}])
+    waiting = validate(started, m, [Deadline("a", "b", window="30 days")], now=t1)
+    touch = attribute(log, LastTouch()).explain("j")[0]
+    instants = {
+        "log.start": (log.start, t0),
+        "log.end": (log.end, t1),
+        "event.timestamp": (log.journey("j").events[0].timestamp, t0),
+        "violation.timestamp": (report.violations[0].timestamp, t1),
+        "pending.due": (waiting.pending[0].due, t0 + dt.timedelta(days=30)),
+        "report.now": (report.now, t1),
+        "touch.timestamp": (touch.timestamp, t0),
+        "time_between.now": (time_between(log, "a", "c", window="1 day").now, t1),
+    }
+    for name, (got, want) in instants.items():
+        assert type(got) is dt.datetime, name
+        assert got == want, name
+        assert got.utcoffset() == dt.timedelta(0), name

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from ._deprecation import warn_renamed
 from ._model import ChannelKind, channel_kind_map
@@ -50,7 +49,7 @@ class Event:
     """The journey the event belongs to."""
     index: int
     """Position of the event in its journey (0-based, after sorting)."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When it happened, in UTC."""
     touchpoint: str | None = None
     """Touchpoint id, if known."""
@@ -506,7 +505,7 @@ class EventLog:
         return [{k: cols[k][i] for k in keys} for i in range(n)]
 
     def _decoded_columns(self) -> dict[str, list[Any]]:
-        """Every field as a Python list (timestamps as UTC pendulum DateTimes)."""
+        """Every field as a Python list (timestamps as aware UTC datetimes)."""
         out: dict[str, list[Any]] = {
             Field.JOURNEY_ID.value: self.journey_ids[self._event_journey].tolist(),
             Field.TIMESTAMP.value: [to_datetime(t) for t in self.timestamps.tolist()],
@@ -720,12 +719,12 @@ class EventLog:
         )
 
     @property
-    def start(self) -> pendulum.DateTime | None:
+    def start(self) -> dt.datetime | None:
         """Time of the earliest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.min())) if self.n_events else None
 
     @property
-    def end(self) -> pendulum.DateTime | None:
+    def end(self) -> dt.datetime | None:
         """Time of the latest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.max())) if self.n_events else None
 
@@ -1013,7 +1012,7 @@ class EventLog:
         if self.n_events:
             assert self.start is not None
             assert self.end is not None
-            span = f", {self.start.to_date_string()} to {self.end.to_date_string()}"
+            span = f", {self.start.date().isoformat()} to {self.end.date().isoformat()}"
         rej = f", {len(self.rejected)} rejected rows" if self.rejected else ""
         return (
             f"<EventLog: {len(self):,} journeys, {self.n_events:,} events, "

@@ -440,7 +440,7 @@ def event_log_summary(log: EventLog) -> list[tuple[str, object]]:
         rows.append(
             (
                 "date range",
-                f"{start.format('YYYY-MM-DD HH:mm')} to {end.format('YYYY-MM-DD HH:mm')} UTC",
+                f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
             )
         )
     rows += [
@@ -470,7 +470,7 @@ def event_log_head(log: EventLog, n: int = 5) -> str:
         ("journey", journeys),
         (
             "timestamp",
-            [to_datetime(t).format("YYYY-MM-DD HH:mm:ss") for t in log.timestamps[:k].tolist()],
+            [to_datetime(t).strftime("%Y-%m-%d %H:%M:%S") for t in log.timestamps[:k].tolist()],
         ),
     ]
     for label, codes, names in (
@@ -507,7 +507,7 @@ def event_log_html(log: EventLog, *, head: int = 5) -> str:
     """
     span = ""
     if log.start is not None and log.end is not None:
-        span = f", {log.start.to_date_string()} to {log.end.to_date_string()}"
+        span = f", {log.start.date().isoformat()} to {log.end.date().isoformat()}"
     summary = f"{_plural(len(log), 'journey')}, {_plural(log.n_events, 'event')}{span}"
     parts = [key_value_table(event_log_summary(log), caption="Summary")]
     if log.n_events:

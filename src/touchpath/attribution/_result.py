@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars
 from .._paths import wsum
@@ -86,7 +86,7 @@ class TouchCredit:
     """Which conversion of the journey (1 for the first)."""
     event: int | None
     """Position of the touch's event in the journey (None for unattributed)."""
-    timestamp: pendulum.DateTime | None
+    timestamp: dt.datetime | None
     """When the touch happened (None for unattributed)."""
     item: str | None
     """The credited channel, touchpoint, stage or campaign (None for unattributed)."""

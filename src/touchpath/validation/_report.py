@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -10,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
 from .._deprecation import warn_renamed
@@ -55,7 +55,7 @@ class Violation:
     """The journey."""
     index: int
     """Position of the event in its journey, as in ``log.journey(journey_id).events[index]``."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When the event happened (UTC)."""
     from_stage: str | None
     """The stage the journey moved from, where the rule is about a move (else None)."""
@@ -89,7 +89,7 @@ class Pending:
     """The journey."""
     index: int
     """Position of the event that started the check, as in ``Violation.index``."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When that event happened (UTC)."""
     from_stage: str | None
     """The stage concerned (e.g. the stage whose entry started a deadline's clock)."""
@@ -99,7 +99,7 @@ class Pending:
     """The rule that will be broken at ``due``."""
     severity: Severity
     """The rule's severity."""
-    due: pendulum.DateTime
+    due: dt.datetime
     """When the check turns into a violation if nothing happens."""
     message: str
     """Which journey, which event, what is due when, and which rule, in one line."""
@@ -283,15 +283,13 @@ class ValidationCounts:
         return self.by_severity.get(Severity.ERROR, 0)
 
 
-_UTC: Final = pendulum.UTC
+_UTC: Final = dt.UTC
 
 
-def _datetimes(us: _I64) -> list[pendulum.DateTime]:
-    """UTC pendulum DateTimes of microsecond timestamps (fast: one numpy conversion)."""
+def _datetimes(us: _I64) -> list[dt.datetime]:
+    """Aware UTC datetimes of microsecond timestamps (fast: one numpy conversion)."""
     return [
-        pendulum.DateTime(
-            d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=_UTC
-        )
+        dt.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=_UTC)
         for d in us.astype("datetime64[us]").tolist()
     ]
 
@@ -384,7 +382,7 @@ transition fitness 50.0%, 0 pending>
     """Name of the map the log was validated against."""
     rules: tuple[TransitionRule, ...]
     """The rules that ran, in order."""
-    now: pendulum.DateTime | None
+    now: dt.datetime | None
     """The validation time (None for an empty log validated without an explicit ``now``)."""
     counts: ValidationCounts
     """The mergeable counts (see :class:`ValidationCounts`)."""
@@ -808,7 +806,7 @@ transition fitness 50.0%, 0 pending>
                         [
                             v.journey_id,
                             v.index,
-                            v.timestamp.format("YYYY-MM-DD HH:mm:ss"),
+                            v.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
                             v.rule.name,
                             v.severity.value,
                             _detail(v.message, v.journey_id, v.index, v.rule.name),
