@@ -72,7 +72,7 @@ def _charts() -> dict[str, bytes]:
     drawings: dict[str, Any] = {
         "funnel": lambda ax: plot.funnel(touchpath.funnel(log, journey_map=journey_map), ax=ax),
         "attribution": lambda ax: plot.attribution(
-            touchpath.compare(
+            touchpath.compare_models(
                 log, [attribution.FirstTouch(), attribution.Linear(), attribution.Markov()]
             ),
             ax=ax,
@@ -85,7 +85,7 @@ def _charts() -> dict[str, bytes]:
             touchpath.funnel(log, journey_map=journey_map, breakdown="segment"), ax=ax
         ),
         "attribution_heatmap": lambda ax: plot.attribution(
-            touchpath.compare(
+            touchpath.compare_models(
                 log,
                 [
                     attribution.FirstTouch(),

@@ -194,7 +194,7 @@ def test_attribution_heat_map_for_nine_models() -> None:
         attribution.Shapley(),
         attribution.LastNonDirect(),
     ]
-    c = attribution.compare(log, models)
+    c = attribution.compare_models(log, models)
     ax = plot.attribution(c)
     assert len(ax.images) == 1
     items = [t.get_text() for t in ax.get_yticklabels()]
@@ -206,7 +206,7 @@ def test_attribution_heat_map_for_nine_models() -> None:
     ]
     assert texts(ax) == expected
     render_png(ax)
-    few = attribution.compare(log, models[:2])
+    few = attribution.compare_models(log, models[:2])
     assert plot.attribution(few).get_legend() is not None
     assert len(plot.attribution(few, kind="heatmap").images) == 1
     assert not plot.attribution(c, kind="bars").images
@@ -379,7 +379,7 @@ def test_older_charts_survive_a_dark_style() -> None:
         charts = [
             plot.funnel(metrics.funnel(log, ["visit", "trial", "paid"])),
             plot.attribution(
-                attribution.compare(log, [attribution.FirstTouch(), attribution.Linear()])
+                attribution.compare_models(log, [attribution.FirstTouch(), attribution.Linear()])
             ),
             plot.transitions(log),
             plot.time_to_convert(log),
