@@ -28,7 +28,6 @@ __all__ = [
     "REMOVAL",
     "renamed",
     "renamed_fields",
-    "renamed_function",
     "renamed_message",
     "warn_renamed",
 ]
@@ -136,29 +135,3 @@ def renamed_fields(**renames: str) -> Callable[[type[_T]], type[_T]]:
         return cls
 
     return decorate
-
-
-def renamed_function(new: Callable[_P, _R], old: str, new_name: str) -> Callable[_P, _R]:
-    """The function ``new`` under its deprecated name ``old`` (both dotted, as users write them).
-
-    >>> import warnings
-    >>> def compare_models(n: int) -> int:
-    ...     return n
-    >>> compare = renamed_function(compare_models, "tp.compare", "tp.compare_models")
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     compare(2)
-    2
-    >>> print(caught[0].message)
-    tp.compare is deprecated and will be removed in 0.2.0; use tp.compare_models instead
-    """
-
-    @functools.wraps(new)
-    def old_function(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        warn_renamed(old, new_name)
-        return new(*args, **kwargs)
-
-    old_function.__name__ = old.rpartition(".")[2]
-    old_function.__qualname__ = old_function.__name__
-    old_function.__doc__ = f"Deprecated name of :func:`{new_name}`."
-    return old_function

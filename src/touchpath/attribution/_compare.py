@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars
-from .._deprecation import renamed, renamed_function
+from .._deprecation import renamed, warn_renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._time import DurationLike
@@ -204,4 +204,23 @@ def compare_models(
     return Comparison(tuple(labels), results)
 
 
-compare = renamed_function(compare_models, "touchpath.compare", "touchpath.compare_models")
+def compare(
+    data: EventLog | PathCounts | ConversionPaths,
+    models: Sequence[AttributionModel] | Mapping[str, AttributionModel],
+    *,
+    level: ByLike | None = None,
+    collapse: CollapseLike | None = None,
+    lookback: DurationLike | None = None,
+) -> Comparison:
+    """Deprecated name of :func:`compare_models` (removed in 0.2.0), with a warning.
+
+    >>> import warnings
+    >>> from touchpath.attribution import LastTouch, PathCounts
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     c = compare(PathCounts.from_rows([(["a"], 1, 0, 0)]), [LastTouch()])
+    >>> c.labels, caught[0].category.__name__
+    (('LastTouch()',), 'DeprecationWarning')
+    """
+    warn_renamed("touchpath.compare", "touchpath.compare_models")
+    return compare_models(data, models, level=level, collapse=collapse, lookback=lookback)
