@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     models: dict[str, AttributionModel] = {
         "FirstTouch": FirstTouch(),
         "LastTouch": LastTouch(),
-        "LastNonDirect": LastNonDirect(direct={log.channels[0]}),
+        "LastNonDirect": LastNonDirect(direct={log.channel_ids[0]}),
         "Linear(touch)": Linear(),
         "Linear(channel)": Linear(per="channel"),
         "TimeDecay": TimeDecay(),
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(
         f"{n:,} journeys, {log.n_events:,} events, {n_touches:,} touches, "
-        f"{len(log.channels)} channels; best of {args.repeat}; one core"
+        f"{len(log.channel_ids)} channels; best of {args.repeat}; one core"
     )
     print(header)
     print("-" * len(header))

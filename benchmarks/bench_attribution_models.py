@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     log = make_log(n, args.seed)
     print(f"data: {log!r} built in {time.perf_counter() - t:.1f} s")
     counts = PathCounts.from_log(log)
-    print(f"{len(counts):,} distinct paths, {len(log.channels)} channels")
-    a, b = log.channels[0], log.channels[1]
+    print(f"{len(counts):,} distinct paths, {len(log.channel_ids)} channels")
+    a, b = log.channel_ids[0], log.channel_ids[1]
 
     tasks: dict[str, tuple[Callable[[], Any], Callable[[], Any] | None]] = {
         "Shapley (reference)": (

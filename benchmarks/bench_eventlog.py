@@ -63,8 +63,8 @@ def records_of(log: EventLog, kind: str) -> list[dict[str, Any]]:
         base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         stamps = [base + dt.timedelta(seconds=s) for s in secs.tolist()]
     ids = log.journey_ids[log.event_journey].tolist()
-    channels = np.array(log.channels, dtype=object)[log.channel_codes].tolist()
-    stages = np.array(log.stages, dtype=object)[log.stage_codes].tolist()
+    channels = np.array(log.channel_ids, dtype=object)[log.channel_codes].tolist()
+    stages = np.array(log.stage_ids, dtype=object)[log.stage_codes].tolist()
     return [
         {"journey_id": j, "timestamp": t, "channel": c, "stage": s, "converted": v, "value": x}
         for j, t, c, s, v, x in zip(

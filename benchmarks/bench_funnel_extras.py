@@ -44,7 +44,7 @@ def main() -> None:
     print(f"{len(log):,} journeys, {log.n_events:,} events; steps {steps}\n")
     print("| what | time | events/s |")
     print("|---|---|---|")
-    by_segment = funnel(log, steps, by="segment")
+    by_segment = funnel(log, steps, breakdown="segment")
     ids = log.journey_ids
     rng = np.random.default_rng(3)
     pick = rng.choice(len(ids), size=len(ids) // 10, replace=False)

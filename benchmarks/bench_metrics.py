@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         ("funnel sequential, window 30 days", lambda: funnel(log, stages, window="30 days")),
         ("funnel strict, 8 stages", lambda: funnel(log, stages, order="strict")),
         ("funnel any order, 8 stages", lambda: funnel(log, stages, order="any")),
-        ("funnel by segment", lambda: funnel(log, stages, by=Field.SEGMENT)),
+        ("funnel by segment", lambda: funnel(log, stages, breakdown=Field.SEGMENT)),
         ("funnel accounts", lambda: funnel(log, stages, count="accounts")),
         ("funnel touchpoints, 3 steps", lambda: funnel(log, touchpoints, level="touchpoint")),
         ("transition_graph stage", lambda: transition_graph(log)),
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         ("dwell_times", lambda: dwell_times(log)),
         (
             "time_between onboarding->activation",
-            lambda: time_between(log, "onboarding", "activation", within="24 hours"),
+            lambda: time_between(log, "onboarding", "activation", window="24 hours"),
         ),
         ("retention weekly", lambda: retention(log, period="week")),
         ("path_flow stage, 5 steps", lambda: path_flow(log)),

@@ -259,7 +259,7 @@ def pm4py_comparison(log: EventLog, python: str, sample: int) -> list[str]:
             case=log.event_journey[staged],
             stage=log.stage_codes[staged],
             time=log.timestamps[staged],
-            names=np.array(log.stages),
+            names=np.array(log.stage_ids),
         )
         script = Path(tmp) / "run_pm4py.py"
         script.write_text(_PM4PY_SCRIPT, encoding="utf-8")

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from touchpath import Schema
-from touchpath.attribution import FirstTouch, Linear, Markov, compare
+from touchpath.attribution import FirstTouch, Linear, Markov, compare_models
 from touchpath.io import read_csv
 
 EXPORT = """\
@@ -49,7 +49,9 @@ def main() -> None:
     for rejection in log.rejected:
         print("rejected:", rejection.message(source="export.csv"))
 
-    comparison = compare(log, {"first touch": FirstTouch(), "linear": Linear(), "markov": Markov()})
+    comparison = compare_models(
+        log, {"first touch": FirstTouch(), "linear": Linear(), "markov": Markov()}
+    )
     table = comparison.table()
     print(f"\n{'channel':10}" + "".join(f"{label:>13}" for label in comparison.labels))
     for channel, row in table.items():

@@ -4,8 +4,8 @@ Run ``python examples/attribution_compare.py``. The data are 2,000 journeys
 through the ``pay_per_call_marketplace`` template (the same data as
 ``touchpath.datasets.sample()``, generated here with the same seed).
 
->>> comparison = compare_models()
->>> len(comparison.labels), comparison.items == build_log().channels
+>>> comparison = compare_all()
+>>> len(comparison.labels), comparison.items == build_log().channel_ids
 (13, True)
 """
 
@@ -25,7 +25,7 @@ from touchpath.attribution import (
     WShaped,
     attribute,
     bootstrap,
-    compare,
+    compare_models,
 )
 
 
@@ -34,10 +34,10 @@ def build_log() -> EventLog:
     return datasets.synthetic(templates.get("pay_per_call_marketplace"), 2000, seed=2025)
 
 
-def compare_models(log: EventLog | None = None) -> Comparison:
+def compare_all(log: EventLog | None = None) -> Comparison:
     """Every model on the same conversion paths."""
     log = log if log is not None else build_log()
-    return compare(
+    return compare_models(
         log,
         {
             "first": FirstTouch(),
@@ -61,7 +61,7 @@ def main() -> None:
     """Print the comparison, one journey explained, and bootstrap intervals."""
     log = build_log()
     print(log)
-    comparison = compare_models(log)
+    comparison = compare_all(log)
     table = comparison.table()
     labels = comparison.labels
     print(f"\n{'channel':14}" + "".join(f"{x[:12]:>13}" for x in labels))

@@ -62,8 +62,8 @@ def measure_from_log(log: EventLog) -> dict[str, float | Ratio]:
       log's event costs plus the other acquisition spend, per paying journey.
     """
     signup = funnel(log, ["trial_signup"], level="touchpoint")
-    activation = time_between(log, "onboarding", "activation", within="24 hours")
-    activation_30d = time_between(log, "onboarding", "activation", within="30 days")
+    activation = time_between(log, "onboarding", "activation", window="24 hours")
+    activation_30d = time_between(log, "onboarding", "activation", window="30 days")
     out: dict[str, float | Ratio] = {
         "trial_signup_rate": Ratio(signup.entered, signup.counts.population),
         "trial_to_paid": stage_conversion(log, "decision", "onboarding"),

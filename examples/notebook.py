@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from touchpath import datasets, funnel, scorecard, templates
-from touchpath.attribution import FirstTouch, LastTouch, Linear, Markov, Shapley, compare
+from touchpath.attribution import FirstTouch, LastTouch, Linear, Markov, Shapley, compare_models
 from touchpath.metrics import stage_conversion, time_between
 from touchpath.validation import DEFAULT_RULES, Deadline, validate
 
@@ -62,7 +62,7 @@ stages
 # Five models side by side; `touchpath.plot.attribution(models)` draws them.
 
 # %%
-models = compare(
+models = compare_models(
     log,
     {
         "first": FirstTouch(),
@@ -81,7 +81,7 @@ models
 # What the events can measure; the rest comes from billing and surveys.
 
 # %%
-activation = time_between(log, "onboarding", "activation", within="24 hours")
+activation = time_between(log, "onboarding", "activation", window="24 hours")
 card = scorecard(
     journey_map,
     {

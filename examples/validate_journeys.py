@@ -8,7 +8,7 @@ map, and prints what is wrong where, the fitness scores, and the observed
 transition graph drawn over the map as Mermaid.
 
 >>> report = structural_report()
->>> (report.ok, report.journey_fitness)
+>>> (report.ok, report.journey_fitness.value)
 (True, 1.0)
 >>> timing = timing_report()
 >>> timing.counts.by_rule[TIME_TO_VALUE] + len(timing.pending) > 0

@@ -51,7 +51,7 @@ def test_empty_text_unused_entries_and_duplicates_in_a_dictionary() -> None:
     channel = _dict([1, 0, 3, 4, 1], ["", "x", "zz", "x", "y"])
     table = pa.table({"journey_id": ["j"] * 5, "timestamp": [1, 2, 3, 4, 5], "channel": channel})
     log = _same(table, on_error="collect")
-    assert log.channels == ("x", "y")
+    assert log.channel_ids == ("x", "y")
     assert [r.row for r in log.rejected] == [1]
     assert log.journey("j").channels == ("x", "x", "y", "x")
 
@@ -79,7 +79,7 @@ def test_batches_with_their_own_unsorted_dictionaries() -> None:
         )
     table = pa.Table.from_batches(batches)
     log = _same(table)
-    assert list(log.channels) == sorted({names[c] for c in codes.tolist()})
+    assert list(log.channel_ids) == sorted({names[c] for c in codes.tolist()})
 
 
 def test_null_ids_are_rejected_by_row() -> None:

@@ -166,7 +166,7 @@ def test_conversions_only_mapping() -> None:
         schema=schema,
     )
     assert log.converted.tolist() == [False, True]
-    assert log.channels == ("ads",)
+    assert log.channel_ids == ("ads",)
 
 
 def test_bad_configurations() -> None:
@@ -196,7 +196,7 @@ def test_the_shipped_sample_is_the_generator_output() -> None:
     done = [r for r in rows if r[2] == "payment_done"]
     assert int(log.converted.sum()) == len(done)
     assert log.values.sum() == pytest.approx(sum(float(r[4]) for r in done))
-    assert set(log.touchpoints) == {r[2] for r in rows}
+    assert set(log.touchpoint_ids) == {r[2] for r in rows}
     # reading the same file another way: the source column as touchpoint, no mapping
     plain = datasets.clickstream(
         Schema(

@@ -79,4 +79,4 @@ def test_a_clean_file_still_uses_pyarrow(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(pacsv, "read_csv", counting)
     log = read_csv(path, engine="pyarrow")
     assert calls == [1]
-    assert log.channels == ("ads", "caf\u00e9")
+    assert log.channel_ids == ("ads", "caf\u00e9")

@@ -88,7 +88,7 @@ def test_paid_touches_carry_campaigns_and_costs(walked: tuple[JourneyMap, EventL
     other touches have neither."""
     m, log = walked
     paid = {c.id for c in m.channels if c.kind is ChannelKind.PAID}
-    channels = np.array([*log.channels, ""], dtype=object)[log.channel_codes]
+    channels = np.array([*log.channel_ids, ""], dtype=object)[log.channel_codes]
     campaigns = np.array([*log.campaigns, ""], dtype=object)[log.campaign_codes]
     is_paid = np.isin(channels, list(paid))
     assert (log.costs[is_paid] > 0).all()
@@ -148,9 +148,9 @@ def test_loop_backs_are_taken_where_the_map_has_them() -> None:
 def test_channel_folding(channels: Any, expected: int) -> None:
     """channels=k keeps k channels, a list renames them cyclically, None keeps the map's."""
     log = synthetic(templates.get("pay_per_call_marketplace"), 3000, seed=1, channels=channels)
-    assert len(log.channels) == expected
+    assert len(log.channel_ids) == expected
     if isinstance(channels, list):
-        assert set(log.channels) == set(channels)
+        assert set(log.channel_ids) == set(channels)
 
 
 def test_repeat_conversions_and_values() -> None:

@@ -463,7 +463,7 @@ def test_schema_maps_and_ignores_columns() -> None:
         [{"user": "u", "ts": 0, "utm": "ads", "stage": "awareness"}],
         schema=Schema(journey_id="user", timestamp="ts", channel="utm", stage=None),
     )
-    assert (log.journey_ids.tolist(), log.channels, log.stages) == (["u"], ("ads",), ())
+    assert (log.journey_ids.tolist(), log.channel_ids, log.stage_ids) == (["u"], ("ads",), ())
 
 
 def test_missing_required_columns_are_named() -> None:

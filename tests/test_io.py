@@ -220,7 +220,7 @@ def test_csv_options_and_file_problems(tmp_path: Path) -> None:
     semi = tmp_path / "semi.csv"
     semi.write_bytes("journey_id;timestamp;channel\nj\xe9;0;caf\xe9\n".encode("latin-1"))
     log = read_csv(semi, delimiter=";", encoding="latin-1")
-    assert (log.journey_ids.tolist(), log.channels) == (["j\xe9"], ("caf\xe9",))
+    assert (log.journey_ids.tolist(), log.channel_ids) == (["j\xe9"], ("caf\xe9",))
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     with pytest.raises(SchemaError, match="empty"):
@@ -415,7 +415,7 @@ def test_frames_use_the_schema() -> None:
     """Frame readers map columns through a Schema like every other reader."""
     df = pd.DataFrame({"user": ["u"], "ts": [0], "utm": ["ads"]})
     log = EventLog.from_pandas(df, schema=Schema(journey_id="user", timestamp="ts", channel="utm"))
-    assert (log.journey_ids.tolist(), log.channels) == (["u"], ("ads",))
+    assert (log.journey_ids.tolist(), log.channel_ids) == (["u"], ("ads",))
 
 
 def test_write_csv_formats(tmp_path: Path) -> None:
@@ -519,5 +519,5 @@ def test_unused_categories_are_dropped() -> None:
             )
         ),
     ):
-        assert (log.journey_ids.tolist(), log.channels, len(log)) == (["a"], ("x",), 1)
+        assert (log.journey_ids.tolist(), log.channel_ids, len(log)) == (["a"], ("x",), 1)
         assert log.equals(expected)

@@ -210,7 +210,7 @@ def test_duckdb_query(log: EventLog) -> None:
         "FROM range(10) t(i)"
     )
     got = from_arrow(renamed, schema=Schema(journey_id="uid", timestamp="ts", touchpoint="page"))
-    assert (len(got), got.n_events, got.touchpoints) == (10, 10, ("page0", "page1", "page2"))
+    assert (len(got), got.n_events, got.touchpoint_ids) == (10, 10, ("page0", "page1", "page2"))
 
 
 def test_stream_dictionaries_are_shared_across_batches() -> None:

@@ -111,7 +111,7 @@ def test_transition_kinds_found_per_move_equal_those_of_the_full_tables(
     kinds = [KIND_OF_CODE[int(k)] for k in t.kind] if len(t) else []
     fresh = JourneyMap.from_dict(m.to_dict())  # its tables are built for the reference only
     for k, a, b, skipped in zip(kinds, t.source_code, t.target_code, t.skipped, strict=True):
-        sa, sb = log.stages[a], log.stages[b]
+        sa, sb = log.stage_ids[a], log.stage_ids[b]
         if "not-in-map" in (sa, sb):
             assert (k, int(skipped)) == (TransitionKind.UNKNOWN, 0)
         else:

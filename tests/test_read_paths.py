@@ -42,7 +42,7 @@ def test_gzipped_and_by(tmp_path: Path) -> None:
     """A gzipped file reads the same; ``by`` names what the items are."""
     f = tmp_path / "Data.csv.gz"
     f.write_bytes(gzip.compress(CA_TEXT.encode()))
-    got = read_paths(f, by="channel")
+    got = read_paths(f, level="channel")
     assert got.by is Field.CHANNEL
     assert got.total_conversions == 4.0
 

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from touchpath import EventLog, templates
-from touchpath.attribution import FirstTouch, LastTouch, Linear, PathCounts, attribute, compare
+from touchpath.attribution import (
+    FirstTouch,
+    LastTouch,
+    Linear,
+    PathCounts,
+    attribute,
+    compare_models,
+)
 from touchpath.metrics import Ratio, funnel, scorecard
 from touchpath.report import Report, Section, SectionKind
 from touchpath.report._html import static_problems
@@ -90,7 +97,7 @@ def test_comparison_html_and_section() -> None:
     """First touch gives a 2 and b 1; linear splits path a>b (2 conversions) 1 : 1 and gives
     path b to b: a 1, b 2. Both total 3, so the tie goes by name (a first). Values: first
     a 10, linear a 5."""
-    c = compare(PATHS, {"first": FirstTouch(), "linear": Linear()})
+    c = compare_models(PATHS, {"first": FirstTouch(), "linear": Linear()})
     (table,) = tables_of(c._repr_html_())
     assert table == [["item", "first", "linear"], ["a", "2.0", "1.0"], ["b", "1.0", "2.0"]]
     section = c.report_section()
@@ -103,7 +110,7 @@ def test_comparison_html_and_section() -> None:
 
 def test_attribution_sections_go_into_a_report() -> None:
     """``Report.add`` takes the result objects directly."""
-    report = Report("r").add(attribute(PATHS, Linear())).add(compare(PATHS, [FirstTouch()]))
+    report = Report("r").add(attribute(PATHS, Linear())).add(compare_models(PATHS, [FirstTouch()]))
     assert [s.title for s in report.sections] == ["Attribution: Linear(per='touch')",
                                                   "Attribution by model"]  # fmt: skip
 
@@ -148,14 +155,14 @@ def test_funnel_html_and_section() -> None:
 
 
 def test_funnel_breakdown_tables() -> None:
-    """With ``by``, the one table has a row per group and step, the group first."""
+    """With ``breakdown``, the one table has a row per group and step, the group first."""
     log = EventLog.from_records(
         [
             {"journey_id": "a", "timestamp": 0, "stage": "visit", "segment": "smb"},
             {"journey_id": "b", "timestamp": 0, "stage": "visit", "segment": "ent"},
         ]
     )
-    out = funnel(log, ["visit"], by="segment")._repr_html_()
+    out = funnel(log, ["visit"], breakdown="segment")._repr_html_()
     (table,) = tables_of(out)
     assert table[0][:3] == ["segment", "step", "reached"]
     assert sorted(r[:3] for r in table[1:]) == [["ent", "visit", "1"], ["smb", "visit", "1"]]
@@ -190,7 +197,7 @@ def test_scorecard_repr_html_and_section() -> None:
     "obj",
     [
         attribute(PATHS, FirstTouch()),
-        compare(PATHS, [FirstTouch(), LastTouch()]),
+        compare_models(PATHS, [FirstTouch(), LastTouch()]),
         funnel(funnel_log(), ["visit", "trial"]),
         scorecard(templates.get("pay_per_call_marketplace"), {"nps": 10}),
     ],

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from touchpath import EventLog, JourneyMap, PathCounts, templates
-from touchpath.attribution import FirstTouch, LastTouch, attribute, bootstrap, compare
+from touchpath.attribution import FirstTouch, LastTouch, attribute, bootstrap, compare_models
 from touchpath.metrics import dwell_times, funnel, retention, scorecard, time_between
 from touchpath.validation import MaxDwell, compare_to_map, validate
 
@@ -77,10 +77,10 @@ def _pandas_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
 CASES: list[tuple[str, Callable[[], Any], dict[str, Any]]] = [
     ("AttributionResult", lambda: attribute(LOG, LastTouch()), {}),
     ("BootstrapResult", lambda: bootstrap(LOG, LastTouch(), n=5, seed=1), {"value": True}),
-    ("Comparison", lambda: compare(LOG, [FirstTouch(), LastTouch()]), {}),
+    ("Comparison", lambda: compare_models(LOG, [FirstTouch(), LastTouch()]), {}),
     ("PathCounts", lambda: PathCounts.from_log(LOG), {}),
     ("FunnelResult", lambda: funnel(LOG, ["s1", "s2", "s3"], level="stage"), {}),
-    ("TimeBetween", lambda: time_between(LOG, "s1", "s3", within="2h"), {}),
+    ("TimeBetween", lambda: time_between(LOG, "s1", "s3", window="2h"), {}),
     ("DwellTimes", lambda: dwell_times(LOG), {}),
     (
         "RetentionTable",

@@ -91,11 +91,11 @@ class _RenamedShapley:
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> CoalitionCounts:
-        return Shapley().counts(data, by=by, collapse=collapse, lookback=lookback)
+        return Shapley().counts(data, level=level, collapse=collapse, lookback=lookback)
 
     def attribute_counts(self, counts: CoalitionCounts) -> AttributionResult:
         return Shapley().attribute_counts(counts)

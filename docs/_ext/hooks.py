@@ -73,7 +73,7 @@ def _charts() -> dict[str, bytes]:
     drawings: dict[str, Any] = {
         "funnel": lambda ax: plot.funnel(touchpath.funnel(log, journey_map=journey_map), ax=ax),
         "attribution": lambda ax: plot.attribution(
-            touchpath.compare(
+            touchpath.compare_models(
                 log, [attribution.FirstTouch(), attribution.Linear(), attribution.Markov()]
             ),
             ax=ax,
@@ -83,10 +83,10 @@ def _charts() -> dict[str, bytes]:
         ),
         "time_to_convert": lambda ax: plot.time_to_convert(log, ax=ax),
         "funnel_by_segment": lambda ax: plot.funnel(
-            touchpath.funnel(log, journey_map=journey_map, by="segment"), ax=ax
+            touchpath.funnel(log, journey_map=journey_map, breakdown="segment"), ax=ax
         ),
         "attribution_heatmap": lambda ax: plot.attribution(
-            touchpath.compare(
+            touchpath.compare_models(
                 log,
                 [
                     attribution.FirstTouch(),

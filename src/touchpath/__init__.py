@@ -53,6 +53,7 @@ from .attribution import AttributionResult as AttributionResult
 from .attribution import attribute as attribute
 from .attribution import bootstrap as bootstrap
 from .attribution import compare as compare
+from .attribution import compare_models as compare_models
 from .exceptions import TouchpathError as TouchpathError
 from .io import read_csv as read_csv
 from .io import read_jsonl as read_jsonl
@@ -107,6 +108,7 @@ __all__ = [
     "attribution",
     "bootstrap",
     "compare",
+    "compare_models",
     "compare_to_map",
     "coverage",
     "datasets",

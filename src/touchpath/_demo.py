@@ -45,7 +45,7 @@ from .attribution import (
     Survival,
     TimeDecay,
     WShaped,
-    compare,
+    compare_models,
 )
 from .exceptions import (
     AssumptionWarning,
@@ -169,7 +169,7 @@ def direct_channels(
         return frozenset({"direct"}), "the default"
     sources = sorted(set(direct.values()))
     found = frozenset(direct)
-    if log is not None and log.n_events and not found & set(log.channels):
+    if log is not None and log.n_events and not found & set(log.channel_ids):
         warnings.warn(
             "last-non-direct treats " + ", ".join(sorted(found)) + f" as direct ({sources[0]}), "
             "but none of them occurs in the data, so it skips no touch; give the data's direct "
@@ -380,7 +380,7 @@ def analyse(
             validation=report,
             map_comparison=map_comparison,
             funnel=funnel(log, journey_map=journey_map),
-            comparison=compare(log, chosen, by=by),
+            comparison=compare_models(log, chosen, level=by),
             skipped_models=tuple(skipped),
             scorecard=scorecard(log, journey_map, dict(kpis or {})),
             direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),

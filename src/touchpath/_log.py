@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from ._codes import MISSING, compact, repeated_events
+from ._deprecation import warn_renamed
 from ._model import ChannelKind, channel_kind_map
 from ._schema import CATEGORICAL, Field, OnError, Rejection, Schema
 from ._time import DurationLike, parse_duration, parse_instant, to_datetime
@@ -48,7 +48,7 @@ class Event:
     """The journey the event belongs to."""
     index: int
     """Position of the event in its journey (0-based, after sorting)."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When it happened, in UTC."""
     touchpoint: str | None = None
     """Touchpoint id, if known."""
@@ -90,8 +90,10 @@ class Journey:
     ...      "converted": True, "value": 120.0},
     ... ])
     >>> j = log.journey("j1")
-    >>> (len(j), j.channels, j.converted, j.value, j.duration.in_days())
+    >>> (len(j), j.channels, j.converted, j.value, j.duration.days)
     (2, ('ads', 'email'), True, 120.0, 2)
+    >>> j.start
+    datetime.datetime(2025, 1, 1, 9, 0, tzinfo=datetime.timezone.utc)
     """
 
     id: str
@@ -121,17 +123,17 @@ class Journey:
         return float(sum(e.value for e in self.events if e.converted))
 
     @property
-    def start(self) -> pendulum.DateTime:
-        """Time of the first event."""
-        return self.events[0].timestamp
+    def start(self) -> dt.datetime:
+        """Time of the first event (an aware UTC :class:`datetime.datetime`)."""
+        return _utc_datetime(self.events[0].timestamp)
 
     @property
-    def end(self) -> pendulum.DateTime:
-        """Time of the last event."""
-        return self.events[-1].timestamp
+    def end(self) -> dt.datetime:
+        """Time of the last event (an aware UTC :class:`datetime.datetime`)."""
+        return _utc_datetime(self.events[-1].timestamp)
 
     @property
-    def duration(self) -> pendulum.Duration:
+    def duration(self) -> dt.timedelta:
         """Time from the first to the last event."""
         return self.end - self.start
 
@@ -155,6 +157,14 @@ def impression_values(flags: _I8) -> list[bool | None]:
     """The flags as Python values: True (view), False (click), None (not stated)."""
     table: list[bool | None] = [False, True, None]
     return [table[c] for c in flags.tolist()]
+
+
+def _utc_datetime(t: dt.datetime) -> dt.datetime:
+    """``t`` as a plain :class:`datetime.datetime` in UTC (not a pendulum subclass)."""
+    u = t.astimezone(dt.UTC)
+    return dt.datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=dt.UTC
+    )
 
 
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -266,7 +276,7 @@ class EventLog:
     ...     {"journey_id": "b", "timestamp": "2025-01-01T00:00:00Z", "channel": "search",
     ...      "converted": "no"},
     ... ])
-    >>> (len(log), log.n_events, log.journey_ids.tolist(), log.channels)
+    >>> (len(log), log.n_events, log.journey_ids.tolist(), log.channel_ids)
     (2, 3, ['a', 'b'], ('email', 'search'))
     >>> log.channel_codes.tolist(), log.offsets.tolist()
     ([1, 1, 0], [0, 1, 3])
@@ -279,22 +289,22 @@ class EventLog:
     timestamps: _I64
     """Event times: int64 microseconds since 1970-01-01 UTC."""
     touchpoint_codes: _I32
-    """Touchpoint of each event, as a code into :attr:`touchpoints` (-1: none)."""
+    """Touchpoint of each event, as a code into :attr:`touchpoint_ids` (-1: none)."""
     channel_codes: _I32
-    """Channel of each event, as a code into :attr:`channels` (-1: none)."""
+    """Channel of each event, as a code into :attr:`channel_ids` (-1: none)."""
     stage_codes: _I32
-    """Stage of each event, as a code into :attr:`stages` (-1: none)."""
+    """Stage of each event, as a code into :attr:`stage_ids` (-1: none)."""
     campaign_codes: _I32
     """Campaign of each event, as a code into :attr:`campaigns` (-1: none)."""
     segment_codes: _I32
     """Segment of each event, as a code into :attr:`segments` (-1: none)."""
     account_codes: _I32
     """Account of each event, as a code into :attr:`accounts` (-1: none)."""
-    touchpoints: tuple[str, ...]
+    touchpoint_ids: tuple[str, ...]
     """Distinct touchpoint ids, sorted."""
-    channels: tuple[str, ...]
+    channel_ids: tuple[str, ...]
     """Distinct channel ids, sorted."""
-    stages: tuple[str, ...]
+    stage_ids: tuple[str, ...]
     """Distinct stage ids, sorted."""
     campaigns: tuple[str, ...]
     """Distinct campaign ids, sorted."""
@@ -399,9 +409,9 @@ class EventLog:
             campaign_codes=cat[Field.CAMPAIGN][0],
             segment_codes=cat[Field.SEGMENT][0],
             account_codes=cat[Field.ACCOUNT][0],
-            touchpoints=cat[Field.TOUCHPOINT][1],
-            channels=cat[Field.CHANNEL][1],
-            stages=cat[Field.STAGE][1],
+            touchpoint_ids=cat[Field.TOUCHPOINT][1],
+            channel_ids=cat[Field.CHANNEL][1],
+            stage_ids=cat[Field.STAGE][1],
             campaigns=cat[Field.CAMPAIGN][1],
             segments=cat[Field.SEGMENT][1],
             accounts=cat[Field.ACCOUNT][1],
@@ -546,7 +556,7 @@ class EventLog:
         return [{k: cols[k][i] for k in keys} for i in range(n)]
 
     def _decoded_columns(self) -> dict[str, list[Any]]:
-        """Every field as a Python list (timestamps as UTC pendulum DateTimes)."""
+        """Every field as a Python list (timestamps as aware UTC datetimes)."""
         out: dict[str, list[Any]] = {
             Field.JOURNEY_ID.value: self.journey_ids[self._event_journey].tolist(),
             Field.TIMESTAMP.value: [to_datetime(t) for t in self.timestamps.tolist()],
@@ -561,6 +571,24 @@ class EventLog:
         if self.has_impressions:  # absent unless stated somewhere
             out[Field.IMPRESSION.value] = impression_values(self.impressions)
         return out
+
+    @property
+    def touchpoints(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`touchpoint_ids`."""
+        warn_renamed("EventLog.touchpoints", "EventLog.touchpoint_ids")
+        return self.touchpoint_ids
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`channel_ids`."""
+        warn_renamed("EventLog.channels", "EventLog.channel_ids")
+        return self.channel_ids
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`stage_ids`."""
+        warn_renamed("EventLog.stages", "EventLog.stage_ids")
+        return self.stage_ids
 
     # -- size and navigation -------------------------------------------------------------------
 
@@ -601,9 +629,9 @@ class EventLog:
         (array([0], dtype=int32), ('a',))
         """
         pairs: dict[Field, tuple[_I32, tuple[str, ...]]] = {
-            Field.TOUCHPOINT: (self.touchpoint_codes, self.touchpoints),
-            Field.CHANNEL: (self.channel_codes, self.channels),
-            Field.STAGE: (self.stage_codes, self.stages),
+            Field.TOUCHPOINT: (self.touchpoint_codes, self.touchpoint_ids),
+            Field.CHANNEL: (self.channel_codes, self.channel_ids),
+            Field.STAGE: (self.stage_codes, self.stage_ids),
             Field.CAMPAIGN: (self.campaign_codes, self.campaigns),
             Field.SEGMENT: (self.segment_codes, self.segments),
             Field.ACCOUNT: (self.account_codes, self.accounts),
@@ -649,9 +677,9 @@ class EventLog:
                 journey_id=jid,
                 index=i - start,
                 timestamp=to_datetime(int(self.timestamps[i])),
-                touchpoint=name(self.touchpoint_codes, self.touchpoints, i),
-                channel=name(self.channel_codes, self.channels, i),
-                stage=name(self.stage_codes, self.stages, i),
+                touchpoint=name(self.touchpoint_codes, self.touchpoint_ids, i),
+                channel=name(self.channel_codes, self.channel_ids, i),
+                stage=name(self.stage_codes, self.stage_ids, i),
                 converted=bool(self.converted[i]),
                 value=float(self.values[i]),
                 campaign=name(self.campaign_codes, self.campaigns, i),
@@ -732,12 +760,12 @@ class EventLog:
         )
 
     @property
-    def start(self) -> pendulum.DateTime | None:
+    def start(self) -> dt.datetime | None:
         """Time of the earliest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.min())) if self.n_events else None
 
     @property
-    def end(self) -> pendulum.DateTime | None:
+    def end(self) -> dt.datetime | None:
         """Time of the latest event (None for an empty log)."""
         return to_datetime(int(self.timestamps.max())) if self.n_events else None
 
@@ -786,7 +814,7 @@ class EventLog:
         >>> log = EventLog.from_records([
         ...     {"journey_id": "a", "timestamp": 0, "channel": "x"},
         ...     {"journey_id": "b", "timestamp": 0, "channel": "y"}])
-        >>> log.select(["b"]).journey_ids.tolist(), log.select(["b"]).channels
+        >>> log.select(["b"]).journey_ids.tolist(), log.select(["b"]).channel_ids
         (['b'], ('y',))
         """
         if isinstance(journeys, np.ndarray) and journeys.dtype == np.bool_:
@@ -1010,7 +1038,7 @@ class EventLog:
             "costs",
             "impressions",
         )
-        names = ("touchpoints", "channels", "stages", "campaigns", "segments", "accounts")
+        names = ("touchpoint_ids", "channel_ids", "stage_ids", "campaigns", "segments", "accounts")
         return all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays) and all(
             getattr(self, n) == getattr(other, n) for n in names
         )
@@ -1020,11 +1048,11 @@ class EventLog:
         if self.n_events:
             assert self.start is not None
             assert self.end is not None
-            span = f", {self.start.to_date_string()} to {self.end.to_date_string()}"
+            span = f", {self.start.date().isoformat()} to {self.end.date().isoformat()}"
         rej = f", {len(self.rejected)} rejected rows" if self.rejected else ""
         return (
             f"<EventLog: {len(self):,} journeys, {self.n_events:,} events, "
-            f"{len(self.channels)} channels, {len(self.stages)} stages{span}{rej}>"
+            f"{len(self.channel_ids)} channels, {len(self.stage_ids)} stages{span}{rej}>"
         )
 
     def summary(self) -> dict[str, Any]:
@@ -1041,9 +1069,9 @@ class EventLog:
             "converting_journeys": int(np.count_nonzero(self.journey_converted)),
             "value": float(self.values[self.converted].sum()),
             "cost": float(self.costs.sum()),
-            "channels": len(self.channels),
-            "touchpoints": len(self.touchpoints),
-            "stages": len(self.stages),
+            "channels": len(self.channel_ids),
+            "touchpoints": len(self.touchpoint_ids),
+            "stages": len(self.stage_ids),
             "ties": self.ties,
             "duplicates": self.duplicates,
             "rows_read": self.rows_read,

@@ -98,7 +98,9 @@ def _optional_id(instance: object, attribute: attrs.Attribute[Any], value: objec
 
 def _absent(log: EventLog, level: str, ids: tuple[str, ...]) -> str | None:
     """Why ``log`` cannot measure something that needs ``ids`` at ``level`` (None: it can)."""
-    known = {"stage": log.stages, "touchpoint": log.touchpoints, "channel": log.channels}[level]
+    known = {"stage": log.stage_ids, "touchpoint": log.touchpoint_ids, "channel": log.channel_ids}[
+        level
+    ]
     if not known:
         return f"the data has no {level} values"
     missing = [i for i in ids if i not in known]

@@ -9,7 +9,7 @@ pass (:func:`conversion_paths`):
   touch is the last touch of its path;
 * the touches after a journey's last conversion (or of a journey that never
   converts) form one non-converting path;
-* a *touch* is an event whose credited attribute (``by``: channel,
+* a *touch* is an event whose credited attribute (``level``: channel,
   touchpoint, stage or campaign) is present;
 * ``lookback`` drops touches earlier than that before the path's end (its
   conversion, or for a non-converting path its last event);
@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from ._codes import MISSING, concat_offsets, merge_dictionaries
 from ._columns import Columns, to_arrow, to_pandas, to_polars
-from ._deprecation import warn_renamed
+from ._deprecation import renamed, warn_renamed
 from ._enums import to_enum
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
@@ -659,11 +659,12 @@ class PathCounts:
         return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
 
     @classmethod
+    @renamed(by="level")
     def from_rows(
         cls,
         rows: Iterable[tuple[Sequence[str], float, float, float]],
         *,
-        by: Field | None = None,
+        level: Field | None = None,
     ) -> PathCounts:
         """Build from rows ``(path, conversions, non_conversions, value)``.
 
@@ -733,15 +734,16 @@ class PathCounts:
             np.asarray(conv, np.float64),
             np.asarray(null, np.float64),
             np.asarray(vals, np.float64),
-            by,
+            level,
         )
 
     @classmethod
+    @renamed(by="level")
     def from_log(
         cls,
         log: EventLog,
         *,
-        by: ByLike = Field.CHANNEL,
+        level: ByLike = Field.CHANNEL,
         collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
         lookback: DurationLike | None = None,
     ) -> PathCounts:
@@ -757,7 +759,7 @@ class PathCounts:
         >>> PathCounts.from_log(log).rows()
         [(('ads', 'seo'), 1.0, 1.0, 5.0)]
         """
-        policy = PathPolicy(by=by, collapse=collapse, lookback=lookback)
+        policy = PathPolicy(by=level, collapse=collapse, lookback=lookback)
         return cls.from_paths(conversion_paths(log, policy))
 
     @classmethod

@@ -123,9 +123,9 @@ def event_log_summary(log: EventLog) -> list[tuple[str, object]]:
     if cost:
         rows.append(("cost", cost))
     for label, names in (
-        ("channels", log.channels),
-        ("touchpoints", log.touchpoints),
-        ("stages", log.stages),
+        ("channels", log.channel_ids),
+        ("touchpoints", log.touchpoint_ids),
+        ("stages", log.stage_ids),
         ("campaigns", log.campaigns),
         ("segments", log.segments),
         ("accounts", log.accounts),
@@ -137,7 +137,7 @@ def event_log_summary(log: EventLog) -> list[tuple[str, object]]:
         rows.append(
             (
                 "date range",
-                f"{start.format('YYYY-MM-DD HH:mm')} to {end.format('YYYY-MM-DD HH:mm')} UTC",
+                f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
             )
         )
     rows += [
@@ -167,13 +167,13 @@ def event_log_head(log: EventLog, n: int = 5) -> str:
         ("journey", journeys),
         (
             "timestamp",
-            [to_datetime(t).format("YYYY-MM-DD HH:mm:ss") for t in log.timestamps[:k].tolist()],
+            [to_datetime(t).strftime("%Y-%m-%d %H:%M:%S") for t in log.timestamps[:k].tolist()],
         ),
     ]
     for label, codes, names in (
-        ("touchpoint", log.touchpoint_codes, log.touchpoints),
-        ("channel", log.channel_codes, log.channels),
-        ("stage", log.stage_codes, log.stages),
+        ("touchpoint", log.touchpoint_codes, log.touchpoint_ids),
+        ("channel", log.channel_codes, log.channel_ids),
+        ("stage", log.stage_codes, log.stage_ids),
         ("campaign", log.campaign_codes, log.campaigns),
         ("segment", log.segment_codes, log.segments),
         ("account", log.account_codes, log.accounts),
@@ -204,7 +204,7 @@ def event_log_html(log: EventLog, *, head: int = 5) -> str:
     """
     span = ""
     if log.start is not None and log.end is not None:
-        span = f", {log.start.to_date_string()} to {log.end.to_date_string()}"
+        span = f", {log.start.date().isoformat()} to {log.end.date().isoformat()}"
     summary = f"{_plural(len(log), 'journey')}, {_plural(log.n_events, 'event')}{span}"
     parts = [key_value_table(event_log_summary(log), caption="Summary")]
     if log.n_events:

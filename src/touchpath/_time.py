@@ -192,14 +192,13 @@ def resolve_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo | None:
         ) from None
 
 
-def to_datetime(us: int) -> pendulum.DateTime:
-    """The UTC pendulum DateTime for a microsecond timestamp.
+def to_datetime(us: int) -> dt.datetime:
+    """The aware UTC :class:`datetime.datetime` for a microsecond timestamp.
 
-    >>> to_datetime(0).isoformat()
-    '1970-01-01T00:00:00+00:00'
+    >>> to_datetime(0)
+    datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
     """
-    base = _EPOCH + dt.timedelta(microseconds=int(us))
-    return pendulum.instance(base, tz="UTC")
+    return _EPOCH + dt.timedelta(microseconds=int(us))
 
 
 class TimestampError(ValueError):

@@ -154,7 +154,7 @@ class CountingModel(AttributionModel, Protocol):
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> Aggregate:

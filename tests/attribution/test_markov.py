@@ -185,7 +185,7 @@ def test_counts_feed_attribute_and_fit() -> None:
     with pytest.raises(UnsupportedInputError):
         attribute(counts, Linear())
     with pytest.raises(ConfigError):
-        attribute(counts, Markov(), by="stage")
+        attribute(counts, Markov(), level="stage")
     with pytest.raises(ConfigError):
         counts + Markov(order=2).counts(pc)
 

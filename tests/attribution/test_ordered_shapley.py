@@ -188,7 +188,7 @@ def test_stage_positions(seed: int) -> None:
         for t in range(a, b):
             item = paths.items[int(paths.codes[t])]
             code = int(log.stage_codes[int(paths.events[t])])
-            firsts.setdefault(item, log.stages[code] if code >= 0 else None)
+            firsts.setdefault(item, log.stage_ids[code] if code >= 0 else None)
         for item, stage in firsts.items():
             key = (item, stage)
             want[key] = want.get(key, 0.0) + float(paths.conversions[p]) / len(firsts)

@@ -69,7 +69,7 @@ def test_collapse_consecutive_keeps_the_first_of_each_run() -> None:
 
 
 def test_by_stage_credits_events_with_a_stage() -> None:
-    """With by='stage' a touch is an event with a stage, whatever its channel."""
+    """With level='stage' a touch is an event with a stage, whatever its channel."""
     log = log_of(
         [("ads", False, 0, 0, "awareness"), ("seo", False, 0, 1), ("x", True, 1.0, 2, "decision")]
     )
@@ -138,7 +138,7 @@ def test_adding_path_counts_of_different_attributes_is_refused() -> None:
     """Channel counts and stage counts do not add."""
     log = log_of([("a", True, 0, 0, "s")])
     with pytest.raises(ConfigError):
-        PathCounts.from_log(log) + PathCounts.from_log(log, by="stage")
+        PathCounts.from_log(log) + PathCounts.from_log(log, level="stage")
 
 
 @settings(max_examples=40, deadline=None)

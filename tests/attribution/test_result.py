@@ -1,4 +1,4 @@
-"""AttributionResult, explain(), compare() and bootstrap()."""
+"""AttributionResult, explain(), compare_models() and bootstrap()."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from touchpath.attribution import (
     Shapley,
     attribute,
     bootstrap,
-    compare,
+    compare_models,
 )
 from touchpath.exceptions import ConfigError, NotFoundError, UnsupportedInputError
 
@@ -60,9 +60,9 @@ def test_by_attribute_accessors_check_the_credited_attribute() -> None:
     log = log_of([("a", True, 1.0, 0, "decision")])
     result = attribute(log, LastTouch())
     assert result.by_channel() == {"a": 1.0}
-    with pytest.raises(ConfigError, match="by='stage'"):
+    with pytest.raises(ConfigError, match="level='stage'"):
         result.by_stage()
-    assert attribute(log, LastTouch(), by="stage").by_stage() == {"decision": 1.0}
+    assert attribute(log, LastTouch(), level="stage").by_stage() == {"decision": 1.0}
 
 
 def test_to_pandas() -> None:
@@ -77,14 +77,14 @@ def test_to_pandas() -> None:
 def test_compare_runs_models_side_by_side() -> None:
     """One row per item, one column per model; labels may be given by a mapping."""
     pc = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
-    c = compare(pc, {"first": FirstTouch(), "last": LastTouch(), "markov": Markov()})
+    c = compare_models(pc, {"first": FirstTouch(), "last": LastTouch(), "markov": Markov()})
     assert c.table() == {
         "a": {"first": 4.0, "last": 0.0, "markov": 2.0},
         "b": {"first": 0.0, "last": 4.0, "markov": 2.0},
     }
     assert c["last"].credits() == {"a": 0.0, "b": 4.0}
     with pytest.raises(ConfigError):
-        compare(pc, [FirstTouch(), FirstTouch()])
+        compare_models(pc, [FirstTouch(), FirstTouch()])
     pytest.importorskip("pandas")
     assert c.to_pandas().shape == (2, 3)
 

@@ -1,4 +1,4 @@
-"""The fast paths of the rule-based models: same numbers, and shared work in ``compare()``."""
+"""Fast paths of the rule-based models: same numbers, and shared work in ``compare_models()``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from touchpath.attribution import (
     TimeDecay,
     WShaped,
     attribute,
-    compare,
+    compare_models,
     conversion_paths,
 )
 from touchpath.typing import AttributionModel
@@ -109,7 +109,7 @@ def test_the_credits_are_exactly_the_sums_of_the_touch_shares(
     The reference is the definition: sum over all touches of share x the path's conversions.
     """
     log = data.draw(logs(every_event_a_touch=data.draw(st.booleans())))
-    for source in (log, PathCounts.from_log(log, by="stage")):
+    for source in (log, PathCounts.from_log(log, level="stage")):
         if isinstance(model, TimeDecay | WShaped) and isinstance(source, PathCounts):
             continue
         if isinstance(model, LastNonDirect) and isinstance(source, PathCounts):
@@ -129,7 +129,7 @@ def test_the_credits_are_exactly_the_sums_of_the_touch_shares(
 def test_compare_builds_the_paths_and_their_log_views_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Eight models in one compare(): one conversion_paths call, one read of each log column.
+    """Eight models in one compare_models(): one conversion_paths call, one read of each log column.
 
     Counted by wrapping conversion_paths and EventLog.codes_and_names; the timestamps every
     TimeDecay reads are the very same array.
@@ -166,7 +166,7 @@ def test_compare_builds_the_paths_and_their_log_views_once(
         "f": FirstTouch(),
         "p": PositionBased(),
     }
-    c = compare(log, models)
+    c = compare_models(log, models)
     assert calls.count("paths") == 1
     assert calls.count("stage") == 1
     assert calls.count("channel") == 1  # the credited attribute, read by conversion_paths

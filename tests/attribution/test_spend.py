@@ -79,7 +79,8 @@ def test_campaign_results_use_campaign_spend() -> None:
         [{"journey_id": "a", "timestamp": "2025-03-02T00:00:00Z", "campaign": "spring",
           "channel": "ads", "converted": True, "value": 10.0}]
     )  # fmt: skip
-    rows = {r.item: r for r in spend_report(attribute(log, LastTouch(), by="campaign"), SPEND).rows}
+    result = attribute(log, LastTouch(), level="campaign")
+    rows = {r.item: r for r in spend_report(result, SPEND).rows}
     assert rows["spring"].roas.value == pytest.approx(10.0 / 50.0)
     assert rows["brand"].cpa.value is None
     assert rows[None].spend == 30.0
@@ -152,7 +153,7 @@ def test_report_shows_spend_when_given() -> None:
     from touchpath._demo import analyse, build_report
 
     log = datasets.sample()
-    spend = Spend.from_rows([("2025-01-01", log.channels[0], None, 100.0)])
+    spend = Spend.from_rows([("2025-01-01", log.channel_ids[0], None, 100.0)])
     plain = analyse(log, templates.get("pay_per_call_marketplace"), models=["linear"])
     titles = [s.title for s in build_report(plain, charts=False).sections]
     assert "Spend and return by model" not in titles

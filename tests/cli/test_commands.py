@@ -139,7 +139,7 @@ def test_attribute_time_decay_half_life(capsys: pytest.CaptureFixture[str], tmp_
 def test_attribute_by_stage_and_column_mapping(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Column options map other column names; ``--by stage`` credits stages (first touch:
+    """Column options map other column names; ``--level stage`` credits stages (first touch:
     the one conversion goes to the first stage)."""
     path = write_csv(
         tmp_path / "renamed.csv",
@@ -149,7 +149,7 @@ def test_attribute_by_stage_and_column_mapping(
     code, out, _ = run(
         capsys, "attribute", str(path), "--journey-id", "user", "--timestamp", "ts",
         "--channel", "utm_source", "--stage", "step", "--converted", "won",
-        "--model", "first-touch", "--by", "stage", "--format", "json",
+        "--model", "first-touch", "--level", "stage", "--format", "json",
     )  # fmt: skip
     assert code == 0
     doc = json.loads(out)
@@ -421,10 +421,10 @@ def test_funnel_window_and_breakdown_csv(
     capsys: pytest.CaptureFixture[str], good_csv: Path
 ) -> None:
     """A 2-day window: j2's consideration came 4 days after awareness, so only j1 counts
-    (with a censored column); ``--by channel`` splits by each journey's first channel."""
+    (with a censored column); ``--breakdown channel`` splits by each journey's first channel."""
     code, out, _ = run(
         capsys, "funnel", str(good_csv), "--steps", "awareness,consideration",
-        "--window", "2d", "--by", "channel", "--format", "csv",
+        "--window", "2d", "--breakdown", "channel", "--format", "csv",
     )  # fmt: skip
     assert code == 0
     rows = {(r["channel"], r["step"]): r for r in csv.DictReader(io.StringIO(out))}

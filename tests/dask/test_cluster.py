@@ -102,14 +102,14 @@ MODELS = [
     pytest.param(A.LastNonDirect(direct={"website"}), {}, id="last-non-direct"),
     pytest.param(A.Linear(), {}, id="linear"),
     pytest.param(A.Linear(per="channel"), {"collapse": "consecutive"}, id="linear-collapsed"),
-    pytest.param(A.PositionBased(), {"by": "touchpoint"}, id="position-by-touchpoint"),
+    pytest.param(A.PositionBased(), {"level": "touchpoint"}, id="position-by-touchpoint"),
     pytest.param(A.TimeDecay(half_life="3 days"), {"lookback": "30 days"}, id="time-decay"),
     pytest.param(A.WShaped("consideration", "decision"), {}, id="w-shaped"),
     pytest.param(A.Markov(), {}, id="markov"),
-    pytest.param(A.Markov(order=2), {"by": "touchpoint"}, id="markov-2-by-touchpoint"),
+    pytest.param(A.Markov(order=2), {"level": "touchpoint"}, id="markov-2-by-touchpoint"),
     pytest.param(A.Markov(), {"lookback": "5 days"}, id="markov-lookback"),
     pytest.param(A.Shapley(), {}, id="shapley"),
-    pytest.param(A.Shapley(game="conversion_rate"), {"by": "stage"}, id="shapley-rate"),
+    pytest.param(A.Shapley(game="conversion_rate"), {"level": "stage"}, id="shapley-rate"),
 ]
 
 
@@ -157,11 +157,11 @@ class CountingShapley:
         self,
         data: EventLog | A.PathCounts | A.ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> A.CoalitionCounts:
-        return A.Shapley().counts(data, by=by, collapse=collapse, lookback=lookback)
+        return A.Shapley().counts(data, level=level, collapse=collapse, lookback=lookback)
 
     def attribute_counts(self, counts: A.CoalitionCounts) -> A.AttributionResult:
         return A.Shapley().attribute_counts(counts)
@@ -194,8 +194,8 @@ def test_markov_result_keeps_the_fitted_chain(client: Any, frame: pd.DataFrame) 
 FUNNELS = [
     pytest.param({"steps": STEPS}, id="sequential"),
     pytest.param({"steps": STEPS, "window": "10 days", "order": "strict"}, id="strict-window"),
-    pytest.param({"steps": STEPS, "order": "any", "by": "segment"}, id="any-by-segment"),
-    pytest.param({"steps": STEPS, "count": "accounts", "by": "segment"}, id="accounts"),
+    pytest.param({"steps": STEPS, "order": "any", "breakdown": "segment"}, id="any-by-segment"),
+    pytest.param({"steps": STEPS, "count": "accounts", "breakdown": "segment"}, id="accounts"),
     pytest.param(
         {"journey_map": MAP, "window": "20 days", "count": "accounts"}, id="map-accounts-window"
     ),

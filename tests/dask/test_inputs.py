@@ -101,7 +101,7 @@ def untouchable() -> Any:
             id="attribute-model",
         ),
         pytest.param(
-            lambda ddf: td.attribute(ddf, Linear(), by="colour"),
+            lambda ddf: td.attribute(ddf, Linear(), level="colour"),
             ConfigError,
             r"'by' must be one of",
             id="attribute-by",

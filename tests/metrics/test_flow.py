@@ -281,7 +281,7 @@ def test_displays_and_report_sections() -> None:
     assert "PathFlow" in flow._repr_html_()
     m = step_matrix(log, steps=2)
     assert ">50.0%<" in m._repr_html_()
-    t = top_paths(log, by="stage")
+    t = top_paths(log, level="stage")
     assert "visit \u2192 trial" in t._repr_html_()
     report = Report("r")
     for item in (flow, m, t):

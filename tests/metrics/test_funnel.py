@@ -381,7 +381,7 @@ def test_breakdown_by_segment_and_first_touch_channel() -> None:
         rec("b", 0, "visit", segment="ent"),
         rec("c", 0, "visit"), rec("c", 1, "trial"),
     )  # fmt: skip
-    f = funnel(log, ["visit", "trial"], by=Field.SEGMENT)
+    f = funnel(log, ["visit", "trial"], breakdown=Field.SEGMENT)
     assert list(f.breakdown) == ["ent", "smb", None]
     assert {k: [s.reached for s in v] for k, v in f.breakdown.items()} == {
         "ent": [1, 0],
@@ -389,7 +389,7 @@ def test_breakdown_by_segment_and_first_touch_channel() -> None:
         None: [1, 1],
     }
     assert reached(f) == [3, 2]
-    by_channel = funnel(log, ["visit", "trial"], by="channel")
+    by_channel = funnel(log, ["visit", "trial"], breakdown="channel")
     assert list(by_channel.breakdown) == ["web"]
 
 
@@ -445,7 +445,7 @@ def test_empty_counts_give_undefined_rates() -> None:
         ({"steps": ["visit"], "order": "fastest"}, ConfigError),
         ({"steps": ["visit"], "window": "-1 day"}, ConfigError),
         ({"steps": ["visit"], "count": "people"}, ConfigError),
-        ({"steps": ["visit"], "by": "timestamp"}, ConfigError),
+        ({"steps": ["visit"], "breakdown": "timestamp"}, ConfigError),
         ({"steps": ["visit", "web"]}, ConfigError),
     ],
     ids=[
@@ -494,7 +494,7 @@ def test_counts_keep_their_definition() -> None:
 def test_to_pandas_has_one_row_per_group_and_step() -> None:
     """to_pandas: rows per (segment, step), rates as floats, NaN for undefined."""
     log = log_of(rec("a", 0, "visit", segment="smb"), rec("b", 0, "visit", segment="ent"))
-    frame = funnel(log, ["visit", "trial"], by="segment", level="stage").to_pandas()
+    frame = funnel(log, ["visit", "trial"], breakdown="segment", level="stage").to_pandas()
     assert frame[["segment", "step", "reached"]].values.tolist() == [
         ["ent", "visit", 1],
         ["ent", "trial", 0],
@@ -545,7 +545,7 @@ def test_matches_the_brute_force_reference(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=by,
         now=now,
     )
     now_us = (now if now is not None else max(r["timestamp"] for r in records)) * 1_000_000
@@ -596,7 +596,7 @@ def test_counts_of_two_halves_add_up_to_the_whole(
         "order": order,
         "window": data.draw(st.sampled_from([None, 10])),
         "count": count,
-        "by": data.draw(st.sampled_from([None, "segment"])),
+        "breakdown": data.draw(st.sampled_from([None, "segment"])),
         "now": 1_000_030,
     }
     key = [(_first([e.account for e in j]) if count == "accounts" else j.id) for j in log]
@@ -648,7 +648,9 @@ def test_an_empty_log() -> None:
     that it has nothing to show and its report section is a note, not an empty table."""
     log = EventLog.from_records([])
     with pytest.warns(UndefinedResultWarning, match="no account reached the funnel's first step"):
-        f = funnel(log, ["a", "b"], level="stage", window="1 day", count="accounts", by="segment")
+        f = funnel(
+            log, ["a", "b"], level="stage", window="1 day", count="accounts", breakdown="segment"
+        )
     section = f.report_section()
     assert "<table" not in section.body
     assert "no account reached" in section.body

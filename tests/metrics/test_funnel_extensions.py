@@ -401,7 +401,7 @@ def test_reached_is_next_plus_dropped_plus_censored(
     has none dropped or censored); open funnels have no order, and there reached(k) >=
     dropped(k) instead."""
     log = EventLog.from_records(records)
-    f = funnel(log, level="stage", by="segment", now=1_000_010, **definition)
+    f = funnel(log, level="stage", breakdown="segment", now=1_000_010, **definition)
     for steps in (f.steps, *f.breakdown.values()):
         for k, s in enumerate(steps[:-1]):
             if definition["order"] == "open":

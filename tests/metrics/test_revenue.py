@@ -162,9 +162,9 @@ def test_stage_conversion_from_a_log() -> None:
         rec("d", 0, "paid"),
     )  # fmt: skip
     assert stage_conversion(log, "trial", "paid") == Ratio(2, 3)
-    assert stage_conversion(log, "trial", "paid", within="30 days") == Ratio(1, 3)
+    assert stage_conversion(log, "trial", "paid", window="30 days") == Ratio(1, 3)
     with_e = EventLog.concat([log, log_of(rec("e", 35 * DAY, "trial"))])
-    assert stage_conversion(with_e, "trial", "paid", within="30 days") == Ratio(1, 3)
+    assert stage_conversion(with_e, "trial", "paid", window="30 days") == Ratio(1, 3)
     assert stage_conversion(with_e, "trial", "paid") == Ratio(2, 4)
 
 
@@ -244,7 +244,7 @@ def test_revenue_movements_keep_start_of_period_customers_only() -> None:
     assert m.gross_revenue_retention == Ratio(180.0, 300.0)
     assert m.customer_churn == Ratio(1, 3)
     assert m.revenue_churn == Ratio(120.0, 300.0)
-    by_journey = revenue_movements(log, jan, feb, customer="journeys")
+    by_journey = revenue_movements(log, jan, feb, count="journeys")
     assert by_journey.customers_at_start == 3
     empty = revenue_movements(log, feb, ("2025-03-01T00:00:00Z", "2025-04-01T00:00:00Z"))
     assert (empty.customers_at_start, empty.churned) == (3, 730.0)

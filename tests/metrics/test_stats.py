@@ -237,7 +237,7 @@ def _segment_log() -> EventLog:
 def test_compare_segments_of_a_funnel_against_the_rest() -> None:
     """Each segment at each step is tested against the other segments pooled (counts by
     hand), the p-values are corrected together, and thin cells are suppressed and named."""
-    f = funnel(_segment_log(), ["visit", "trial", "paid"], by="segment")
+    f = funnel(_segment_log(), ["visit", "trial", "paid"], breakdown="segment")
     c = compare_segments(f, min_support=5)
     cells = {(t.segment, t.step): t for t in c.tests}
     assert set(cells) == {("ent", "trial"), ("smb", "trial"), ("ent", "paid"), ("smb", "paid")}
@@ -258,7 +258,7 @@ def test_compare_segments_of_a_funnel_against_the_rest() -> None:
 
 def test_compare_segments_against_a_named_baseline() -> None:
     """With baseline='ent' the others are tested against ent's own rates; ent is not tested."""
-    f = funnel(_segment_log(), ["visit", "trial"], by="segment")
+    f = funnel(_segment_log(), ["visit", "trial"], breakdown="segment")
     c = compare_segments(f, baseline="ent", rate="conversion_from_first")
     assert [(t.segment, t.test.first, t.test.second) for t in c.tests] == [
         ("edu", Ratio(2, 4), Ratio(10, 40)),
@@ -271,9 +271,9 @@ def test_compare_segments_against_a_named_baseline() -> None:
 def test_compare_segments_refuses_what_it_cannot_compare() -> None:
     """A funnel without a breakdown, a bad rate name, bad alpha or support are errors."""
     log = _segment_log()
-    with pytest.raises(ConfigError, match="by="):
+    with pytest.raises(ConfigError, match="breakdown="):
         compare_segments(funnel(log, ["visit", "trial"]))
-    f = funnel(log, ["visit", "trial"], by="segment")
+    f = funnel(log, ["visit", "trial"], breakdown="segment")
     with pytest.raises(ConfigError, match="'rate'"):
         compare_segments(f, rate="drop_off")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="alpha"):
@@ -294,7 +294,7 @@ def test_undefined_cells_are_suppressed_not_tested() -> None:
 def test_funnel_tables_show_intervals_when_asked() -> None:
     """``to_pandas(interval=...)`` adds bounds equal to each step's Ratio.interval(); the
     report section gets an interval column and names the method; undefined rates give NaN."""
-    f = funnel(_segment_log(), ["visit", "trial", "paid"], by="segment")
+    f = funnel(_segment_log(), ["visit", "trial", "paid"], breakdown="segment")
     frame = f.to_pandas(interval="clopper-pearson", confidence=0.9)
     smb = frame[frame["segment"] == "smb"].reset_index()
     expected = Ratio(15, 30).interval("clopper-pearson", 0.9)
@@ -328,6 +328,5 @@ def test_transition_probability_and_fitness_are_ratios_with_intervals() -> None:
         g.probability("visit", "gone")
     m = JourneyMap.builder("m").stage("visit").stage("paid").path("visit", "paid").build()
     counts = ValidationCounts.from_log(log, m, now=10**6)
-    assert counts.journey_fitness_ratio == Ratio(counts.conforming_journeys, counts.journeys)
-    assert counts.journey_fitness_ratio.value == counts.journey_fitness
-    assert counts.transition_fitness_ratio.value == counts.transition_fitness
+    assert counts.journey_fitness == Ratio(counts.conforming_journeys, counts.journeys)
+    assert counts.transition_fitness == Ratio(counts.conforming_transitions, counts.transitions)

@@ -30,7 +30,7 @@ def test_time_between_counts_arrivals_and_keeps_the_others_apart() -> None:
     assert t.durations.mean == dt.timedelta(hours=16)
     assert t.durations.maximum == dt.timedelta(hours=30)
     assert t.share_within is None
-    assert t.within is None
+    assert t.window is None
 
 
 def test_time_between_measures_from_the_first_source_to_the_next_target() -> None:
@@ -49,18 +49,18 @@ def test_share_within_leaves_out_journeys_whose_threshold_has_not_passed() -> No
         rec("d", 90 * HOUR, "signup"),
         rec("z", 100 * HOUR, "visit"),
     )  # fmt: skip
-    t = time_between(log, "signup", "call", within="24 hours")
+    t = time_between(log, "signup", "call", window="24 hours")
     assert (t.arrived_within, t.censored) == (1, 1)
     assert t.share_within == Ratio(1, 3)
-    assert t.within == dt.timedelta(hours=24)
-    later = time_between(log, "signup", "call", within="24h", now="1970-01-10T00:00:00Z")
+    assert t.window == dt.timedelta(hours=24)
+    later = time_between(log, "signup", "call", window="24h", now="1970-01-10T00:00:00Z")
     assert later.share_within == Ratio(1, 4)
     assert later.censored == 0
 
 
 def test_share_within_of_nobody_is_undefined() -> None:
     """No journey reached the source: the share is 0/0, undefined."""
-    t = time_between(log_of(rec("a", 0, "visit")), "signup", "call", within="1 day")
+    t = time_between(log_of(rec("a", 0, "visit")), "signup", "call", window="1 day")
     assert t.started == 0
     assert t.share_within is not None
     assert not t.share_within.is_defined
@@ -69,7 +69,7 @@ def test_share_within_of_nobody_is_undefined() -> None:
 def test_time_between_to_pandas() -> None:
     """One row with counts and Timedelta durations."""
     log = log_of(rec("a", 0, "signup"), rec("a", HOUR, "call"))
-    frame = time_between(log, "signup", "call", within="2h").to_pandas()
+    frame = time_between(log, "signup", "call", window="2h").to_pandas()
     assert frame[["started", "arrived", "share_within"]].values.tolist() == [[1, 1, 1.0]]
     assert frame["duration_median"].tolist() == [dt.timedelta(hours=1)]
 
@@ -80,7 +80,7 @@ def test_time_between_rejects_bad_arguments() -> None:
     with pytest.raises(ConfigError):
         time_between(log, "signup", 3)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
-        time_between(log, "signup", "call", within="soon")
+        time_between(log, "signup", "call", window="soon")
 
 
 def test_dwell_times_per_visit() -> None:
@@ -124,7 +124,7 @@ def test_dwell_times_to_pandas() -> None:
 def test_an_empty_log_gives_empty_results() -> None:
     """No journeys: nothing started, an undefined share, no `now`, no dwell rows."""
     log = EventLog.from_records([])
-    t = time_between(log, "signup", "call", within="1 hour")
+    t = time_between(log, "signup", "call", window="1 hour")
     assert (t.journeys, t.started, t.censored, t.now) == (0, 0, 0, None)
     assert t.share_within == Ratio(0, 0)
     assert dwell_times(log).nodes == ()

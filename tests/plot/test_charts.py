@@ -15,7 +15,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib", reason="the plot extra is not installed")
 
 from touchpath import EventLog, JourneyMap, metrics, plot  # noqa: E402
-from touchpath.attribution import FirstTouch, LastTouch, Linear, PathCounts, compare  # noqa: E402
+from touchpath.attribution import FirstTouch, LastTouch, Linear, PathCounts, compare_models  # noqa: E402
 from touchpath.exceptions import ConfigError, MissingDependencyError, UnsupportedInputError  # noqa: E402
 
 DAY = 86_400
@@ -81,7 +81,7 @@ def test_attribution_chart_grouped_bars(agg: Any) -> None:
     """Paths a>b (3 conversions) and b (1): first touch a 3, b 1; last touch b 4; linear
     a 1.5, b 2.5. Items ordered by mean credit (b first); one bar per model and item."""
     paths = PathCounts.from_rows([(["a", "b"], 3, 0, 0.0), (["b"], 1, 2, 0.0)])
-    c = compare(paths, {"first": FirstTouch(), "last": LastTouch(), "linear": Linear()})
+    c = compare_models(paths, {"first": FirstTouch(), "last": LastTouch(), "linear": Linear()})
     ax = plot.attribution(c)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "a"]
     heights = sizes(ax, "height")
@@ -97,7 +97,7 @@ def test_attribution_chart_top_and_single_result(agg: Any) -> None:
     """``top=1`` keeps the most credited item and says how many there were; a single
     result is one series labelled with its model."""
     paths = PathCounts.from_rows([(["a", "b"], 3, 0, 6.0), (["b"], 1, 2, 2.0)])
-    ax = plot.attribution(compare(paths, [FirstTouch(), LastTouch()]), top=1, value=True)
+    ax = plot.attribution(compare_models(paths, [FirstTouch(), LastTouch()]), top=1, value=True)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["b"]
     assert ax.get_title() == "Value credited by 2 models (top 1 of 2 items)"
     assert ax.get_ylabel() == "value credited"
@@ -193,7 +193,7 @@ def test_given_axes_is_drawn_on(agg: Any) -> None:
         (lambda: plot.transitions(stage_log(), min_share=1.5), ConfigError),
         (
             lambda: plot.attribution(
-                compare(PathCounts.from_rows([(["a"], 1, 0, 0)]), [FirstTouch()]), top=0
+                compare_models(PathCounts.from_rows([(["a"], 1, 0, 0)]), [FirstTouch()]), top=0
             ),
             ConfigError,
         ),

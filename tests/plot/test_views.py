@@ -140,7 +140,7 @@ def test_step_matrix_cells_equal_the_shares() -> None:
 def test_top_paths_labels_equal_the_metric() -> None:
     """One bar per path, its length the conversions; the label names conversions, rate of
     occurrences and value exactly as the metric has them."""
-    t = metrics.top_paths(journeys_log(), by="stage")
+    t = metrics.top_paths(journeys_log(), level="stage")
     ax = plot.top_paths(t)
     assert [width(p) for p in ax.patches] == [r[1] for r in t.rows]
     for label, (_path, conv, occ, rate, value, _share) in zip(texts(ax), t.rows, strict=True):
@@ -161,9 +161,9 @@ def test_retention_heat_map() -> None:
 
 
 def test_funnel_by_segment_draws_one_group_per_segment() -> None:
-    """With by='segment', every step has one bar per segment whose length is that segment's
+    """With breakdown='segment', every step has one bar per segment whose length is that segment's
     count (from result.breakdown), with the segments in the legend, outside the axes."""
-    result = metrics.funnel(journeys_log(), ["visit", "trial", "paid"], by="segment")
+    result = metrics.funnel(journeys_log(), ["visit", "trial", "paid"], breakdown="segment")
     ax = plot.funnel(result)
     groups = list(result.breakdown)
     assert [t.get_text() for t in legend_of(ax).get_texts()] == groups
@@ -194,7 +194,7 @@ def test_attribution_heat_map_for_nine_models() -> None:
         attribution.Shapley(),
         attribution.LastNonDirect(),
     ]
-    c = attribution.compare(log, models)
+    c = attribution.compare_models(log, models)
     ax = plot.attribution(c)
     assert len(ax.images) == 1
     items = [t.get_text() for t in ax.get_yticklabels()]
@@ -206,7 +206,7 @@ def test_attribution_heat_map_for_nine_models() -> None:
     ]
     assert texts(ax) == expected
     render_png(ax)
-    few = attribution.compare(log, models[:2])
+    few = attribution.compare_models(log, models[:2])
     assert plot.attribution(few).get_legend() is not None
     assert len(plot.attribution(few, kind="heatmap").images) == 1
     assert not plot.attribution(c, kind="bars").images
@@ -221,8 +221,8 @@ def test_labels_survive_a_dark_style() -> None:
     with plt.style.context("dark_background"):
         for ax in (
             plot.path_flow(metrics.path_flow(log, steps=3), min_label_share=0.0),
-            plot.top_paths(metrics.top_paths(log, by="stage")),
-            plot.funnel(metrics.funnel(log, ["visit", "trial"], by="segment")),
+            plot.top_paths(metrics.top_paths(log, level="stage")),
+            plot.funnel(metrics.funnel(log, ["visit", "trial"], breakdown="segment")),
         ):
             background = luminance(ax.get_facecolor())
             for text in [*ax.texts, ax.title, ax.xaxis.label, *ax.get_yticklabels()]:
@@ -383,7 +383,7 @@ def test_older_charts_survive_a_dark_style() -> None:
         charts = [
             plot.funnel(metrics.funnel(log, ["visit", "trial", "paid"])),
             plot.attribution(
-                attribution.compare(log, [attribution.FirstTouch(), attribution.Linear()])
+                attribution.compare_models(log, [attribution.FirstTouch(), attribution.Linear()])
             ),
             plot.transitions(log),
             plot.time_to_convert(log),

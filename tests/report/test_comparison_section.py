@@ -13,7 +13,7 @@ from touchpath.attribution import (
     PathCounts,
     PositionBased,
     Shapley,
-    compare,
+    compare_models,
 )
 from touchpath.report import Report
 
@@ -39,7 +39,7 @@ NINE = [
 def test_section_draws_the_chart_above_the_table(models: list[object]) -> None:
     """With chart=True the section is a figure: one embedded PNG, then the same table rows as
     without the chart (one header per model plus the item column; a, b, c as rows)."""
-    c = compare(PATHS, models)  # type: ignore[arg-type]
+    c = compare_models(PATHS, models)  # type: ignore[arg-type]
     plain = c.report_section()
     section = c.report_section(chart=True)
     assert section.kind.value == "figure"
@@ -55,7 +55,7 @@ def test_section_draws_the_chart_above_the_table(models: list[object]) -> None:
 def test_value_chart_orders_items_by_value() -> None:
     """value=True charts and tables the value credits. By hand: first touch gives a 30 (path
     a > b) and b 5 (path b > c); last touch gives b 30 and c 5; so b (35) leads a (30) and c (5)."""
-    c = compare(PATHS, [FirstTouch(), LastTouch()])
+    c = compare_models(PATHS, [FirstTouch(), LastTouch()])
     section = c.report_section(chart=True, value=True)
     assert "Value credited" in (section.note or "")
     table = section.body[section.body.index("<table") :]

@@ -188,6 +188,6 @@ def test_data_quality_warnings_do_not_change_fitness() -> None:
     """Warnings are counted but the journey still conforms; as errors they do not."""
     log = log_of({"j": [ev(0, "a"), ev(0, "a")]})
     warn = validate(log, linear("a"), [NoDuplicateEvents()])
-    assert (warn.counts.violations, warn.journey_fitness, warn.ok) == (1, 1.0, True)
+    assert (warn.counts.violations, warn.journey_fitness.value, warn.ok) == (1, 1.0, True)
     err = validate(log, linear("a"), [NoDuplicateEvents(severity=Severity.ERROR)])
-    assert (err.counts.violations, err.journey_fitness, err.ok) == (1, 0.0, False)
+    assert (err.counts.violations, err.journey_fitness.value, err.ok) == (1, 0.0, False)

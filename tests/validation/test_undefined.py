@@ -4,7 +4,6 @@ why, and warns; coverage says what of the map the data contains (counted by hand
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -42,10 +41,10 @@ def test_a_log_without_stages_has_no_fitness() -> None:
     assert report.undefined_reason is not None
     assert report.undefined_reason.startswith("no event has a stage")
     with pytest.warns(UndefinedResultWarning, match="no event has a stage"):
-        assert math.isnan(report.journey_fitness)
+        assert not report.journey_fitness.is_defined
     with pytest.warns(UndefinedResultWarning):
-        assert math.isnan(report.transition_fitness)
-    assert math.isnan(report.counts.journey_fitness)
+        assert not report.transition_fitness.is_defined
+    assert not report.counts.journey_fitness.is_defined
     note = report.report_section().note
     assert note is not None
     assert note.startswith("Not validated: no event has a stage")
@@ -60,7 +59,7 @@ def test_a_log_in_other_stages_has_no_fitness() -> None:
     assert report.undefined_reason is not None
     assert "the data's stages: 'lead'" in report.undefined_reason
     with pytest.warns(UndefinedResultWarning, match="'lead'"):
-        assert math.isnan(report.journey_fitness)
+        assert not report.journey_fitness.is_defined
 
 
 def test_fitness_is_defined_once_a_part_has_map_stages() -> None:
@@ -68,10 +67,10 @@ def test_fitness_is_defined_once_a_part_has_map_stages() -> None:
     (1 of 2 journeys conform: the stage-less one has no error, the other neither)."""
     staged = validate(_log([{"journey_id": "x", "timestamp": 0, "stage": "a"}]), MAP).counts
     bare = validate(_log([{"journey_id": "y", "timestamp": 0, "channel": "ads"}]), MAP).counts
-    assert math.isnan(bare.journey_fitness)
+    assert not bare.journey_fitness.is_defined
     total = staged + bare
     assert total.map_stage_events == 1
-    assert total.journey_fitness == 1.0
+    assert total.journey_fitness.value == 1.0
     assert ValidationCounts.zero() + staged == staged
 
 

@@ -26,6 +26,7 @@ from ._bootstrap import BootstrapResult as BootstrapResult
 from ._bootstrap import bootstrap as bootstrap
 from ._compare import Comparison as Comparison
 from ._compare import compare as compare
+from ._compare import compare_models as compare_models
 from ._fractribution import Fractribution as Fractribution
 from ._markov import FittedMarkov as FittedMarkov
 from ._markov import Markov as Markov
@@ -127,6 +128,7 @@ __all__ = [
     "bootstrap",
     "breakdown",
     "compare",
+    "compare_models",
     "conversion_paths",
     "edge_removal_effect",
     "fold_frequency",

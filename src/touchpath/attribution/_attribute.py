@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import attrs
 import numpy as np
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -35,16 +36,17 @@ AttributionData: TypeAlias = (
 """What :func:`attribute` reads: a log, path counts, paths, or a model's count table."""
 
 
+@renamed(by="level")
 def as_paths(
     data: EventLog | PathCounts | ConversionPaths,
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> ConversionPaths:
     """The conversion paths of a log or of path counts under the path policy.
 
-    For a log, ``by`` defaults to ``"channel"``. Path counts already fix
+    For a log, ``level`` defaults to ``"channel"``. Path counts already fix
     their attribute and cannot apply a lookback window (they have no
     timestamps); ``collapse="consecutive"`` still applies to them.
 
@@ -54,7 +56,7 @@ def as_paths(
     """
     if isinstance(data, EventLog):
         policy = PathPolicy(
-            by=by if by is not None else "channel",
+            by=level if level is not None else "channel",
             collapse=collapse if collapse is not None else Collapse.NONE,
             lookback=lookback,
         )
@@ -66,11 +68,11 @@ def as_paths(
                 f"building them: PathCounts.from_log(log, lookback=...)); got lookback={lookback!r}"
             )
         paths = data.to_paths() if isinstance(data, PathCounts) else data
-        if by is not None:
-            wanted = PathPolicy(by=by).by
+        if level is not None:
+            wanted = PathPolicy(by=level).by
             if paths.by is not None and paths.by != wanted:
                 raise ConfigError(
-                    f"these paths credit {paths.by.value}s; got by={wanted.value!r} (rebuild "
+                    f"these paths credit {paths.by.value}s; got level={wanted.value!r} (rebuild "
                     "them from the log with that attribute)"
                 )
             if paths.by is None:
@@ -103,11 +105,12 @@ def _collapse(paths: ConversionPaths) -> ConversionPaths:
     )
 
 
+@renamed(by="level")
 def attribute(
     data: AttributionData,
     model: AttributionModel,
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> AttributionResult:
@@ -117,7 +120,7 @@ def attribute(
     models that need no timestamps), or the count table of a
     :class:`Markov` (:class:`TransitionCounts`) or :class:`Shapley`
     (:class:`CoalitionCounts`) model. The path policy is shared by every
-    model: ``by`` (the credited attribute, ``"channel"`` by default),
+    model: ``level`` (the credited attribute, ``"channel"`` by default),
     ``collapse`` (``"consecutive"`` counts repeated touches once) and
     ``lookback`` (``"30 days"``: older touches are ignored).
 
@@ -138,9 +141,9 @@ def attribute(
     if not isinstance(data, EventLog | PathCounts | ConversionPaths) and isinstance(
         data, Aggregate
     ):  # a counting model's table
-        if by is not None or collapse is not None or lookback is not None:
+        if level is not None or collapse is not None or lookback is not None:
             raise ConfigError(
-                "a count table already fixes the path policy; pass by/collapse/lookback when "
+                "a count table already fixes the path policy; pass level/collapse/lookback when "
                 "building it"
             )
         if isinstance(model, CountingModel) and isinstance(data, model.counts_type):
@@ -154,7 +157,7 @@ def attribute(
             f"{type(data).__name__} feed the model that counts them; got "
             f"{type(model).__name__}, which {reads}"
         )
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     check_value_total(paths.values)
     credit = model.credit(paths)
     return AttributionResult.from_credit(model, paths, credit)

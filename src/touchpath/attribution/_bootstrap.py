@@ -8,6 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed, warn_renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._progress import ProgressLike, accepts_progress, current
@@ -43,8 +44,14 @@ class BootstrapResult(TableViews):
     """``(n, items)`` conversions credited in each resample."""
     value_samples: _F64
     """``(n, items)`` value credited in each resample."""
-    level: float
+    confidence: float
     """Confidence level of the intervals (0.95: the 2.5 and 97.5 percentiles)."""
+
+    @property
+    def level(self) -> float:
+        """Deprecated name of :attr:`confidence`."""
+        warn_renamed("BootstrapResult.level", "BootstrapResult.confidence")
+        return self.confidence
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -54,7 +61,7 @@ class BootstrapResult(TableViews):
     def intervals(self, *, value: bool = False) -> dict[str, tuple[float, float]]:
         """``{item: (lower, upper)}`` percentile intervals."""
         s = self.value_samples if value else self.samples
-        tail = (1.0 - self.level) / 2.0
+        tail = (1.0 - self.confidence) / 2.0
         lo, hi = np.quantile(s, [tail, 1.0 - tail], axis=0) if len(s) else (s.sum(0), s.sum(0))
         return {
             x: (float(a), float(b))
@@ -123,7 +130,7 @@ class BootstrapResult(TableViews):
     def __repr__(self) -> str:
         return (
             f"<BootstrapResult {self.point.model}: {len(self.samples)} resamples, "
-            f"{self.level:.0%} intervals>"
+            f"{self.confidence:.0%} intervals>"
         )
 
 
@@ -155,6 +162,7 @@ _MAX_RESAMPLES: Final = 10_000_000
 """More resamples than this would not fit in memory for any real set of items."""
 
 
+@renamed(by="level")
 @accepts_progress("bootstrap", unit="resamples")
 def bootstrap(
     data: EventLog | PathCounts | ConversionPaths,
@@ -162,8 +170,8 @@ def bootstrap(
     n: int = 200,
     *,
     seed: int | None = 0,
-    level: float = 0.95,
-    by: ByLike | None = None,
+    confidence: float = 0.95,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
     progress: ProgressLike = None,
@@ -178,7 +186,21 @@ def bootstrap(
     only re-summed. Deterministic for a given ``seed``. ``progress`` (a
     callback taking a :class:`~touchpath.Progress`, or ``True`` for a bar on
     standard error) reports the resamples done.
+
+    ``confidence`` is the level of the intervals; ``level`` (as in
+    :func:`attribute`) is the kind of credited item. A number given as
+    ``level`` is the confidence under its deprecated name.
     """
+    given_level: object = level
+    if isinstance(given_level, float):  # ``level`` was the confidence before 0.2.0
+        if confidence != 0.95:
+            raise ConfigError(
+                "bootstrap: pass confidence= only (a number as level= is its deprecated name); "
+                f"got both confidence={confidence!r} and level={given_level!r}"
+            )
+        # the caller is beyond the accepts_progress and renamed wrappers
+        warn_renamed("bootstrap(level=<confidence>)", "confidence=...", stacklevel=4)
+        confidence, level = given_level, None
     count: object = n
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ConfigError(f"'n' must be a positive integer; got {n!r}")
@@ -187,9 +209,9 @@ def bootstrap(
     given: object = seed
     if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 0):
         raise ConfigError(f"'seed' must be a non-negative integer or None; got {seed!r}")
-    if not 0.0 < level < 1.0:
-        raise ConfigError(f"'level' must be between 0 and 1; got {level!r}")
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"'confidence' must be between 0 and 1; got {confidence!r}")
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     from_log = paths.log is not None and paths.journeys is not None
     if not from_log:
         counts = np.concatenate([paths.conversions, paths.non_conversions])
@@ -225,4 +247,4 @@ def bootstrap(
             r = AttributionResult.from_credit(model, sample, model.credit(sample))
             samples[b] = r.conversions
             value_samples[b] = r.values
-    return BootstrapResult(point, samples, value_samples, float(level))
+    return BootstrapResult(point, samples, value_samples, float(confidence))

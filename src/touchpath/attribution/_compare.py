@@ -1,4 +1,4 @@
-"""``compare()``: several models on the same data, side by side."""
+"""``compare_models()``: several models on the same data, side by side."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from .._deprecation import renamed, warn_renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts
 from .._table import Column, ColumnKind, Table, TableViews
@@ -20,15 +21,16 @@ if TYPE_CHECKING:
     from ..report import Section
     from ..typing import AttributionModel
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "compare_models"]
 
 
 @attrs.frozen(eq=False, repr=False)
 class Comparison(TableViews):
     """Results of several models on the same paths, keyed by model label.
 
-    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-    >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+    >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+    >>> c = compare_models(p, [FirstTouch(), LastTouch()])
     >>> c.table()
     {'a': {'FirstTouch()': 4.0, 'LastTouch()': 0.0}, 'b': {'FirstTouch()': 0.0, 'LastTouch()': 4.0}}
     """
@@ -62,8 +64,9 @@ class Comparison(TableViews):
         conversions credited, or with ``value=True`` the value. Printed views list the
         items with the most credit over all models first.
 
-        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+        >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+        >>> c = compare_models(p, [FirstTouch(), LastTouch()])
         >>> print(c.to_table().to_text())  # doctest: +NORMALIZE_WHITESPACE
         2 models over 2 items; 4 conversions (0 unattributed)
         item  FirstTouch()  LastTouch()
@@ -127,8 +130,9 @@ class Comparison(TableViews):
         the table: grouped bars for up to four models, a heat map of items x models beyond
         (needs the ``plot`` extra).
 
-        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-        >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 0)]), [FirstTouch(), LastTouch()])
+        >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+        >>> p = PathCounts.from_rows([(["a", "b"], 4, 0, 0)])
+        >>> c = compare_models(p, [FirstTouch(), LastTouch()])
         >>> c.report_section().body.count("</th>")
         3
         >>> section = c.report_section(chart=True)
@@ -159,18 +163,26 @@ class Comparison(TableViews):
         return Section(title, image.body + table.body, "figure", table.note)
 
 
-def compare(
+@renamed(by="level")
+def compare_models(
     data: EventLog | PathCounts | ConversionPaths,
     models: Sequence[AttributionModel] | Mapping[str, AttributionModel],
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> Comparison:
-    """Run several models on the same conversion paths (built once).
+    """Run several attribution models on the same conversion paths (built once).
 
     ``models`` is a sequence (labelled by their repr) or a mapping from
-    label to model.
+    label to model. (:func:`touchpath.compare_to_map` compares observed
+    moves with a journey map instead.)
+
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts
+    >>> c = compare_models(PathCounts.from_rows([(["ads", "seo"], 1, 0, 0)]),
+    ...                    {"first": FirstTouch(), "last": LastTouch()})
+    >>> [r.credits() for r in c.results]
+    [{'ads': 1.0, 'seo': 0.0}, {'ads': 0.0, 'seo': 1.0}]
     """
     if isinstance(models, Mapping):
         labels = [str(k) for k in models]
@@ -179,10 +191,32 @@ def compare(
         chosen = list(models)
         labels = [_label(m) for m in chosen]
     if not chosen:
-        raise ConfigError("compare needs at least one model; got none")
+        raise ConfigError("compare_models needs at least one model; got none")
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         raise ConfigError(f"model labels must be unique (pass a mapping); got duplicates {dupes}")
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     results = tuple(AttributionResult.from_credit(m, paths, m.credit(paths)) for m in chosen)
     return Comparison(tuple(labels), results)
+
+
+def compare(
+    data: EventLog | PathCounts | ConversionPaths,
+    models: Sequence[AttributionModel] | Mapping[str, AttributionModel],
+    *,
+    level: ByLike | None = None,
+    collapse: CollapseLike | None = None,
+    lookback: DurationLike | None = None,
+) -> Comparison:
+    """Deprecated name of :func:`compare_models` (removed in 0.2.0), with a warning.
+
+    >>> import warnings
+    >>> from touchpath.attribution import LastTouch, PathCounts
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     c = compare(PathCounts.from_rows([(["a"], 1, 0, 0)]), [LastTouch()])
+    >>> c.labels, caught[0].category.__name__
+    (('LastTouch()',), 'DeprecationWarning')
+    """
+    warn_renamed("touchpath.compare", "touchpath.compare_models")
+    return compare_models(data, models, level=level, collapse=collapse, lookback=lookback)

@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._deprecation import warn_renamed
+from .._deprecation import renamed, warn_renamed
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -184,12 +184,13 @@ class TransitionCounts:
         )  # fmt: skip
 
     @classmethod
+    @renamed(by="level")
     def from_log(
         cls,
         log: EventLog,
         *,
         order: int = 1,
-        by: ByLike = Field.CHANNEL,
+        level: ByLike = Field.CHANNEL,
         collapse: CollapseLike = "none",
         lookback: DurationLike | None = None,
     ) -> TransitionCounts:
@@ -202,7 +203,7 @@ class TransitionCounts:
         >>> TransitionCounts.from_log(log).conversions.tolist()
         [0.0, 1.0]
         """
-        paths = as_paths(log, by=by, collapse=collapse, lookback=lookback)
+        paths = as_paths(log, level=level, collapse=collapse, lookback=lookback)
         return cls.from_paths(paths, order=order)
 
     @classmethod
@@ -614,23 +615,25 @@ class Markov:
 
         return select_order(data, max_order=max_order, **options)
 
+    @renamed(by="level")
     def counts(
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> TransitionCounts:
         """The :class:`TransitionCounts` of some data at this model's order."""
-        paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+        paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
         return TransitionCounts.from_paths(paths, order=self.order)
 
+    @renamed(by="level")
     def fit(
         self,
         data: EventLog | PathCounts | ConversionPaths | TransitionCounts,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> FittedMarkov:
@@ -643,7 +646,7 @@ class Markov:
                 )
             counts = data
         else:
-            counts = self.counts(data, by=by, collapse=collapse, lookback=lookback)
+            counts = self.counts(data, level=level, collapse=collapse, lookback=lookback)
         return FittedMarkov.solve(self, counts)
 
     def attribute_counts(self, counts: TransitionCounts) -> AttributionResult:

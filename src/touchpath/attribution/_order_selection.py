@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from .._enums import to_enum
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
@@ -367,6 +368,7 @@ def _whole(value: object, least: int) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and value >= least
 
 
+@renamed(by="level")
 def select_order(
     data: EventLog | PathCounts | ConversionPaths,
     *,
@@ -375,7 +377,7 @@ def select_order(
     folds: int = 5,
     seed: int = 0,
     smoothing: float = 0.5,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> OrderSelection:
@@ -398,7 +400,7 @@ def select_order(
     chosen_by = _criterion(criterion)
     if chosen_by is OrderCriterion.HELDOUT and folds == 0:
         raise ConfigError("criterion='heldout' needs folds >= 2; got folds=0")
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     n_items = len(paths.items)
     if paths.n_touches == 0:
         raise UnsupportedInputError("no path has a touch: there is no chain to choose an order for")

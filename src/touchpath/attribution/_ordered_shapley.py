@@ -33,6 +33,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, item_index, scatter, wsum
 from .._schema import Field
@@ -136,11 +137,12 @@ class OrderedShapley:
                 f"game={self.game.value!r}"
             )
 
+    @renamed(by="level")
     def counts(
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> PathCounts:
@@ -150,21 +152,24 @@ class OrderedShapley:
         >>> OrderedShapley().counts(PathCounts.from_rows([(["b", "a", "b"], 1, 0, 0)])).rows()
         [(('b', 'a'), 1.0, 0.0, 0.0)]
         """
-        paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+        paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
         return PathCounts.from_paths(First().apply(paths))
 
+    @renamed(by="level")
     def fit(
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> PositionCredits:
         """The credit per item and position (see :class:`PositionCredits`)."""
         if self.position == "stage":
-            return self._fit_paths(as_paths(data, by=by, collapse=collapse, lookback=lookback))
-        return self.solve(self.counts(data, by=by, collapse=collapse, lookback=lookback))
+            return self._fit_paths(
+                as_paths(data, level=level, collapse=collapse, lookback=lookback)
+            )
+        return self.solve(self.counts(data, level=level, collapse=collapse, lookback=lookback))
 
     def solve(self, counts: PathCounts) -> PositionCredits:
         """Ordered Shapley values of the ordered coalitions of ``counts`` (one pass over them).

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from .._paths import wsum
 from .._schema import Field
@@ -87,7 +87,7 @@ class TouchCredit:
     """Which conversion of the journey (1 for the first)."""
     event: int | None
     """Position of the touch's event in the journey (None for unattributed)."""
-    timestamp: pendulum.DateTime | None
+    timestamp: dt.datetime | None
     """When the touch happened (None for unattributed)."""
     item: str | None
     """The credited channel, touchpoint, stage or campaign (None for unattributed)."""
@@ -220,7 +220,7 @@ class AttributionResult(TableViews):
         if self.by is not None and self.by != field:
             raise ConfigError(
                 f"this result credits {self.by.value}s, not {field.value}s; run "
-                f"attribute(..., by={field.value!r}) to credit {field.value}s"
+                f"attribute(..., level={field.value!r}) to credit {field.value}s"
             )
         return self.credits(value=value)
 
@@ -229,15 +229,15 @@ class AttributionResult(TableViews):
         return self._by(Field.CHANNEL, value)
 
     def by_touchpoint(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per touchpoint (for a result of ``attribute(..., by="touchpoint")``)."""
+        """Credit per touchpoint (for a result of ``attribute(..., level="touchpoint")``)."""
         return self._by(Field.TOUCHPOINT, value)
 
     def by_stage(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per stage (for a result of ``attribute(..., by="stage")``)."""
+        """Credit per stage (for a result of ``attribute(..., level="stage")``)."""
         return self._by(Field.STAGE, value)
 
     def by_campaign(self, *, value: bool = False) -> dict[str, float]:
-        """Credit per campaign (for a result of ``attribute(..., by="campaign")``)."""
+        """Credit per campaign (for a result of ``attribute(..., level="campaign")``)."""
         return self._by(Field.CAMPAIGN, value)
 
     @property

@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._codes import concat_offsets, merge_dictionaries
-from .._deprecation import warn_renamed
+from .._deprecation import renamed, warn_renamed
 from .._enums import to_enum
 from .._log import EventLog
 from .._paths import (
@@ -111,7 +111,7 @@ def path_masks(paths: ConversionPaths) -> _I64:
     if len(paths.items) > MAX_ITEMS:
         raise ConfigError(
             f"Shapley attribution handles at most {MAX_ITEMS} distinct items; got "
-            f"{len(paths.items)} (credit a coarser attribute, e.g. by='channel')"
+            f"{len(paths.items)} (credit a coarser attribute, e.g. level='channel')"
         )
     masks = np.zeros(paths.n_paths, dtype=np.int64)
     nonempty = paths.lengths > 0
@@ -248,11 +248,12 @@ class CoalitionCounts:
         return (csum[self.offsets[1:]] - csum[self.offsets[:-1]]).astype(np.int64)
 
     @classmethod
+    @renamed(by="level")
     def from_log(
         cls,
         log: EventLog,
         *,
-        by: ByLike = Field.CHANNEL,
+        level: ByLike = Field.CHANNEL,
         collapse: CollapseLike = "none",
         lookback: DurationLike | None = None,
     ) -> CoalitionCounts:
@@ -264,7 +265,7 @@ class CoalitionCounts:
         >>> CoalitionCounts.from_log(log).coalitions()
         [('ads',)]
         """
-        return cls.from_paths(as_paths(log, by=by, collapse=collapse, lookback=lookback))
+        return cls.from_paths(as_paths(log, level=level, collapse=collapse, lookback=lookback))
 
     def coalitions(self) -> list[tuple[str, ...]]:
         """Each coalition as a tuple of item names (``()`` for paths without touches)."""
@@ -371,17 +372,18 @@ class Shapley:
     counts_type: ClassVar[type[CoalitionCounts]] = CoalitionCounts
     """What :meth:`counts` returns (see :class:`touchpath.typing.CountingModel`)."""
 
+    @renamed(by="level")
     def counts(
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> CoalitionCounts:
         """The :class:`CoalitionCounts` of some data."""
         return CoalitionCounts.from_paths(
-            as_paths(data, by=by, collapse=collapse, lookback=lookback)
+            as_paths(data, level=level, collapse=collapse, lookback=lookback)
         )
 
     def solve(self, counts: CoalitionCounts) -> tuple[_F64, _F64, _F64]:

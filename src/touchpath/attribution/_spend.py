@@ -243,8 +243,9 @@ def spend_section(comparison: Comparison, spend: Spend) -> Any:
     """Spend, CPA and ROAS per channel for every model of a comparison (all periods).
 
     >>> from touchpath import Spend
-    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-    >>> c = compare(PathCounts.from_rows([(["a", "b"], 4, 0, 8.0)]), [FirstTouch(), LastTouch()])
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+    >>> paths = PathCounts.from_rows([(["a", "b"], 4, 0, 8.0)])
+    >>> c = compare_models(paths, [FirstTouch(), LastTouch()])
     >>> s = spend_section(c, Spend.from_rows([("2025-01-01", "a", None, 2.0)]))
     >>> s.title, s.body.count("</th>")
     ('Spend and return by model', 6)

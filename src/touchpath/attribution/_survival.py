@@ -38,6 +38,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, wsum
 from .._time import DurationLike, format_duration, parse_duration, parse_instant
@@ -230,16 +231,17 @@ class Survival:
         a = wsum(cell, kernel[on], len(converting) * n_items).reshape(len(converting), n_items)
         return _Design(a=a, c=conv[converting], b=b, kernel=kernel)
 
+    @renamed(by="level")
     def fit(
         self,
         data: EventLog | PathCounts | ConversionPaths,
         *,
-        by: ByLike | None = None,
+        level: ByLike | None = None,
         collapse: CollapseLike | None = None,
         lookback: DurationLike | None = None,
     ) -> FittedSurvival:
         """Fit the strengths by maximum likelihood (see the module documentation)."""
-        paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+        paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
         return self._fit(paths, self._design(paths))
 
     def _fit(self, paths: ConversionPaths, d: _Design) -> FittedSurvival:

@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._paths import ByLike, ConversionPaths, PathCounts, item_index, wsum
 from .._time import DurationLike
@@ -264,16 +265,17 @@ _TRANSFORMS: Final = (
 )
 
 
+@renamed(by="level")
 def transform_paths(
     data: EventLog | PathCounts | ConversionPaths,
     *transforms: PathTransform,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
 ) -> ConversionPaths:
     """The conversion paths of some data, rewritten by each transform in turn.
 
-    The path policy (``by``, ``collapse``, ``lookback``) applies first, as in
+    The path policy (``level``, ``collapse``, ``lookback``) applies first, as in
     :func:`~touchpath.attribution.attribute`; pass the result to any model.
 
     >>> from touchpath.attribution import LastTouch, attribute
@@ -284,7 +286,7 @@ def transform_paths(
     """
     from ._windows import TouchWindows
 
-    paths = as_paths(data, by=by, collapse=collapse, lookback=lookback)
+    paths = as_paths(data, level=level, collapse=collapse, lookback=lookback)
     for t in transforms:
         if not isinstance(t, (*_TRANSFORMS, TouchWindows)):
             raise ConfigError(

@@ -72,7 +72,7 @@ def _optional_map(args: argparse.Namespace) -> JourneyMap | None:
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     from .._demo import MODEL_NAMES, build_models
-    from ..attribution import attribute, compare
+    from ..attribution import attribute, compare_models
 
     journey_map = _optional_map(args)
     if args.compare is not None:
@@ -99,7 +99,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     models, skipped = build_models(names, options, journey_map)
     for reason in skipped:
         print(f"note: {reason}", file=sys.stderr)
-    policy = {"by": args.by, "collapse": args.collapse, "lookback": args.lookback}
+    policy = {"level": args.level, "collapse": args.collapse, "lookback": args.lookback}
     data: Any = log
     if args.click_window is not None or args.view_window is not None:
         from ..attribution import TouchWindows, transform_paths
@@ -114,24 +114,24 @@ def cmd_attribute(args: argparse.Namespace) -> int:
             meta = {
                 "model": label,
                 "model_config": result.model,
-                "by": args.by,
+                "by": args.level,
                 "total_conversions": result.total_conversions,
                 "unattributed": result.unattributed,
                 "total_value": result.total_value,
                 "unattributed_value": result.unattributed_value,
             }
             head = (
-                f"{label} ({result.model}) by {args.by}: {result.total_conversions:,.6g} "
+                f"{label} ({result.model}) by {args.level}: {result.total_conversions:,.6g} "
                 f"conversions ({result.unattributed:,.6g} unattributed), value "
                 f"{result.total_value:,.2f}"
             )
         else:
-            comparison = compare(data, models, **policy)
+            comparison = compare_models(data, models, **policy)
             table = comparison.to_table(value=args.credit == "value")
             first = comparison.results[0]
             meta = {
                 "models": list(comparison.labels),
-                "by": args.by,
+                "by": args.level,
                 "credit": "value" if args.credit == "value" else "conversions",
                 "total_conversions": first.total_conversions,
                 "unattributed": first.unattributed,
@@ -139,7 +139,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
             }
             what = "value" if args.credit == "value" else "conversions"
             head = (
-                f"{len(models)} models, {what} credited by {args.by}: "
+                f"{len(models)} models, {what} credited by {args.level}: "
                 f"{first.total_conversions:,.6g} conversions ({first.unattributed:,.6g} "
                 "unattributed)"
             )
@@ -222,7 +222,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         order=args.order,
         window=args.window,
         count=args.count,
-        by=args.by,
+        breakdown=args.breakdown,
     )
     table = result.to_table()
     c = result.counts
@@ -289,8 +289,8 @@ def _validation_meta(report: ValidationReport) -> dict[str, Any]:
         "violations": c.violations,
         "errors": c.errors,
         "pending": c.pending,
-        "journey_fitness": c.journey_fitness,
-        "transition_fitness": c.transition_fitness,
+        "journey_fitness": c.journey_fitness.value_or(math.nan),
+        "transition_fitness": c.transition_fitness.value_or(math.nan),
         "ok": report.ok,
         "undefined": report.undefined_reason,
         "coverage": [] if cov is None else list(cov.notes()),
@@ -307,8 +307,8 @@ def _validation_line(report: ValidationReport) -> str:
     return (
         f"{c.journeys:,} journeys, {c.events:,} events: {c.violations:,} violations "
         f"({c.errors:,} errors, {warnings:,} warnings), {c.pending:,} pending; "
-        f"journey fitness {_pct(c.journey_fitness)}, transition fitness "
-        f"{_pct(c.transition_fitness)}"
+        f"journey fitness {_pct(c.journey_fitness.value_or(math.nan))}, transition fitness "
+        f"{_pct(c.transition_fitness.value_or(math.nan))}"
     )
 
 
@@ -424,7 +424,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     spend = read_spend(args.spend) if args.spend else None
     with Progress("analysing"):
         analysis = analyse(
-            log, journey_map, models=names, options=options, kpis=kpis, by=args.by, spend=spend
+            log, journey_map, models=names, options=options, kpis=kpis, by=args.level, spend=spend
         )
         report = build_report(analysis, title=args.title, charts=not args.no_charts)
         path = report.write(args.output).resolve()

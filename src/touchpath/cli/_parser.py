@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -20,6 +21,27 @@ from ._common import EXIT_USAGE, duration_type, fraction, model_list, names, pos
 from ._input import FIELDS
 
 __all__ = ["build_parser"]
+
+
+class _RenamedFlag(argparse.Action):
+    """A flag's old name: stores into the new flag's destination and prints a note naming it."""
+
+    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", argparse.SUPPRESS)
+        super().__init__(*args, **kwargs)
+        self.new = new
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from .._deprecation import renamed_message
+
+        print(f"note: {renamed_message(str(option_string), self.new)}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -196,11 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run several models side by side (all of them when no list is given)",
     )
     attribute.add_argument(
-        "--by",
+        "--level",
         choices=["channel", "touchpoint", "stage", "campaign"],
         default="channel",
         help="what gets the credit (default: channel)",
     )
+    attribute.add_argument(
+        "--by", dest="level", choices=["channel", "touchpoint", "stage", "campaign"],
+        action=_RenamedFlag, new="--level",
+    )  # fmt: skip
     attribute.add_argument("--collapse", choices=["none", "consecutive"], help="repeated touches")
     attribute.add_argument(
         "--lookback",
@@ -295,10 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--count", choices=["journeys", "accounts"], default="journeys", help="what is counted"
     )
     funnel.add_argument(
-        "--by",
+        "--breakdown",
         choices=["touchpoint", "channel", "stage", "campaign", "segment", "account"],
         help="break down by each unit's first value of this field",
     )
+    funnel.add_argument(
+        "--by", dest="breakdown", action=_RenamedFlag, new="--breakdown",
+        choices=["touchpoint", "channel", "stage", "campaign", "segment", "account"],
+    )  # fmt: skip
     funnel.set_defaults(func=cmd_funnel)
 
     render = command(
@@ -326,8 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", type=model_list, action="extend", help="models to compare (default: all)"
     )
     report.add_argument(
-        "--by", choices=["channel", "touchpoint", "stage", "campaign"], default="channel"
+        "--level", choices=["channel", "touchpoint", "stage", "campaign"], default="channel"
     )
+    report.add_argument(
+        "--by", dest="level", choices=["channel", "touchpoint", "stage", "campaign"],
+        action=_RenamedFlag, new="--level",
+    )  # fmt: skip
     report.add_argument(
         "--kpi",
         action="append",

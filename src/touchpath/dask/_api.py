@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._deprecation import renamed
 from .._log import EventLog
 from .._map import JourneyMap
 from .._paths import ByLike, Collapse, PathCounts, PathPolicy, item_index
@@ -282,7 +283,7 @@ class _PerPath:
     def __call__(self, log: EventLog) -> _CreditSums:
         p = self.policy
         return _CreditSums.of(
-            attribute_log(log, self.model, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            attribute_log(log, self.model, level=p.by, collapse=p.collapse, lookback=p.lookback)
         )
 
 
@@ -299,9 +300,9 @@ class _Counts:
         names = frozenset(log.codes_and_names(p.by)[1])
         value: Aggregate
         if self.model is None:
-            value = PathCounts.from_log(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = PathCounts.from_log(log, level=p.by, collapse=p.collapse, lookback=p.lookback)
         else:
-            value = self.model.counts(log, by=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = self.model.counts(log, level=p.by, collapse=p.collapse, lookback=p.lookback)
         return _Named(value, names)
 
 
@@ -328,11 +329,12 @@ def _with_items(result: AttributionResult, names: frozenset[str]) -> Attribution
 
 
 @accepts_progress("attributing on Dask")
+@renamed(by="level")
 def attribute(
     ddf: Any,
     model: AttributionModel,
     *,
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     collapse: CollapseLike | None = None,
     lookback: DurationLike | None = None,
     schema: Schema | None = None,
@@ -344,7 +346,7 @@ def attribute(
     """Credit conversions and value on a Dask DataFrame of events, as :func:`touchpath.attribute`.
 
     The result equals ``touchpath.attribute(EventLog.from_pandas(ddf.compute(),
-    schema=..., journey_map=..., timezone=...), model, by=..., collapse=...,
+    schema=..., journey_map=..., timezone=...), model, level=..., collapse=...,
     lookback=...)`` (credits up to float rounding), without collecting the
     events: rule-based models (``per_path``) run entirely on the workers and
     only their per-item credit sums are merged; :class:`~touchpath.attribution.Markov`
@@ -379,7 +381,7 @@ def attribute(
         raise ConfigError(
             f"'model' must be an attribution model (an object with credit(paths)); got {model!r}"
         )
-    policy = _Policy.of(by, collapse, lookback)
+    policy = _Policy.of(level, collapse, lookback)
     # shipped models read the credited field and the value only; others may read anything
     fields = frozenset({policy.by, Field.VALUE}) if _shipped(model) else None
     data = _Data.of(ddf, schema, journey_map, timezone, partitioned_by_journey, fields)
@@ -491,7 +493,7 @@ def validate(
     ...     "stage": ["awareness", "consideration", "awareness", "decision"]})
     >>> counts = validate(dd.from_pandas(events, npartitions=2), templates.get("b2b_five_stage"))
     >>> (counts.journeys, counts.violations, counts.journey_fitness)
-    (2, 1, 0.5)
+    (2, 1, Ratio(1/2 = 0.5))
     """
     if not isinstance(journey_map, JourneyMap):
         raise UnsupportedInputError(
@@ -522,6 +524,7 @@ class _Funnel:
 
 
 @accepts_progress("funnel on Dask")
+@renamed(by="breakdown")
 def funnel(
     ddf: Any,
     steps: Sequence[str] | None = None,
@@ -531,7 +534,7 @@ def funnel(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     schema: Schema | None = None,
     timezone: str | dt.tzinfo | None = None,
@@ -573,7 +576,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
     )
     accounts = zero.count is CountUnit.ACCOUNTS
@@ -599,7 +602,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
     )
     if accounts:  # every account's journeys in one partition: a second shuffle

@@ -7,7 +7,7 @@ from the ``pay_per_call_marketplace`` template.
 
 >>> from touchpath import datasets
 >>> log = datasets.sample()
->>> (len(log), log.channels[:3])
+>>> (len(log), log.channel_ids[:3])
 (3000, ('blog', 'community', 'csm'))
 """
 
@@ -75,7 +75,7 @@ def sample() -> EventLog:
     also shows what :func:`touchpath.read_csv` returns.
 
     >>> log = sample()
-    >>> log.summary()["events"] > 10_000, log.stages[0]
+    >>> log.summary()["events"] > 10_000, log.stage_ids[0]
     (True, 'activation')
     """
     from ..io import read_csv
@@ -97,9 +97,9 @@ def clickstream(schema: Schema | None = None, *, on_error: OnError = "raise") ->
     :class:`~touchpath.Schema` to read the same file another way.
 
     >>> log = clickstream()
-    >>> (len(log), log.stages, log.rows_read == log.n_events)
+    >>> (len(log), log.stage_ids, log.rows_read == log.n_events)
     (400, ('browse', 'cart', 'checkout', 'purchase', 'visit'), True)
-    >>> int(log.journey_converted.sum()) > 0, "product1|product3" in log.touchpoints
+    >>> int(log.journey_converted.sum()) > 0, "product1|product3" in log.touchpoint_ids
     (True, True)
     """
     from ..io import read_csv
@@ -227,11 +227,12 @@ def synthetic(
     >>> from touchpath import templates
     >>> m = templates.get("b2b_five_stage")
     >>> log = synthetic(m, 1000, seed=7, conversion_rate=0.25)
-    >>> (len(log), len(log.channels), log.equals(synthetic(m, 1000, seed=7, conversion_rate=0.25)))
+    >>> again = synthetic(m, 1000, seed=7, conversion_rate=0.25)
+    >>> (len(log), len(log.channel_ids), log.equals(again))
     (1000, 16, True)
     >>> 0.2 < float(log.journey_converted.mean()) < 0.3
     True
-    >>> len(synthetic(m, 100, seed=7, channels=8).channels)
+    >>> len(synthetic(m, 100, seed=7, channels=8).channel_ids)
     8
     """
     from .._log import EventLog

@@ -24,6 +24,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import numpy as np
 
+from .._deprecation import renamed
 from .._paths import CREDITABLE, Collapse, PathCounts, PathPolicy
 from .._schema import Field, Schema
 from .._time import DurationLike
@@ -326,11 +327,12 @@ def _run(events: Any, sql: str, memory_limit: str | None, where: str, duckdb: An
         ) from None
 
 
+@renamed(by="level")
 def path_counts(
     source: Source,
     *,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -365,7 +367,7 @@ def path_counts(
     [(('ads',), 0.0, 2.0, 0.0), (('ads', 'seo'), 1.0, 0.0, 30.0)]
     """
     duckdb = _duckdb("touchpath.duckdb.path_counts()")
-    policy = PathPolicy(by=by, collapse=collapse, lookback=lookback)
+    policy = PathPolicy(by=level, collapse=collapse, lookback=lookback)
     with _events(source, schema, policy.by, connection, memory_limit, duckdb) as (events, where):
         found = events.query("ev", "SELECT DISTINCT item FROM ev WHERE item IS NOT NULL")
         names = tuple(sorted(x for (x,) in found.fetchall()))  # as Python sorts them
@@ -373,12 +375,13 @@ def path_counts(
     return _table(table, names, policy.by)
 
 
+@renamed(by="level")
 def transition_counts(
     source: Source,
     *,
     order: int = 1,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -402,7 +405,7 @@ def transition_counts(
     paths = path_counts(
         source,
         schema=schema,
-        by=by,
+        level=level,
         collapse=collapse,
         lookback=lookback,
         connection=connection,
@@ -411,11 +414,12 @@ def transition_counts(
     return TransitionCounts.from_paths(paths.to_paths(), order=order)
 
 
+@renamed(by="level")
 def coalition_counts(
     source: Source,
     *,
     schema: Schema | None = None,
-    by: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
+    level: Field | Literal["channel", "touchpoint", "stage", "campaign"] = Field.CHANNEL,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
     lookback: DurationLike | None = None,
     connection: Any = None,
@@ -435,7 +439,7 @@ def coalition_counts(
     paths = path_counts(
         source,
         schema=schema,
-        by=by,
+        level=level,
         collapse=collapse,
         lookback=lookback,
         connection=connection,

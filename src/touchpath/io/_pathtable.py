@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from .._deprecation import renamed
 from .._ingest import check_on_error
 from .._paths import PathCounts, _to_by
 from .._schema import OnError, Rejection
@@ -183,6 +184,7 @@ def _error(r: Rejection, source: str | None) -> SchemaError:
     return SchemaError(r.reason, source=where, line=r.line, field=r.field, value=r.value)
 
 
+@renamed(by="level")
 def read_paths(
     data: str | os.PathLike[str] | Any,
     *,
@@ -191,7 +193,7 @@ def read_paths(
     conversions: str = "total_conversions",
     null: str | None = "total_null",
     value: str | None = "total_conversion_value",
-    by: ByLike | None = None,
+    level: ByLike | None = None,
     delimiter: str | None = None,
     encoding: str = "utf-8",
     on_error: OnError = "raise",
@@ -237,7 +239,7 @@ def read_paths(
         raise ConfigError(f"'separator' must be non-empty text; got {separator!r}")
     if delimiter is not None and len(str(delimiter)) != 1:
         raise ConfigError(f"'delimiter' must be one character or None; got {delimiter!r}")
-    field_by = None if by is None else _to_by(by)
+    field_by = None if level is None else _to_by(level)
     wanted = [c for c in (path_col, conv_col, null_col, value_col) if c is not None]
 
     source: str | None
@@ -304,5 +306,5 @@ def read_paths(
             rejected.append(rejection)
             continue
         good.append((items, c, nc, v))
-    table = PathCounts.from_rows(good, by=field_by)
+    table = PathCounts.from_rows(good, level=field_by)
     return attrs.evolve(table, rejected=tuple(rejected), rows_read=n)

@@ -172,7 +172,7 @@ def dropoff_paths(
 ) -> DropoffPaths:
     """The next (or previous) ``moves`` moves of the units that dropped off at ``step``.
 
-    The funnel is defined by the parameters of :func:`funnel` (``by`` aside);
+    The funnel is defined by the parameters of :func:`funnel` (``breakdown`` aside);
     ``step`` is a step id or position (not the last). A unit that dropped off
     there is taken at the event its counted attempt matched for the step; a
     *move* is a change of value at the funnel's level (a visit: repeats of

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import floats
+from .._deprecation import renamed
 from .._optional import available
 from .._paths import ByLike, Collapse
 from .._schema import Field
@@ -865,10 +866,11 @@ class TopPaths(TableViews):
         return _chart_section(self, title or "Top conversion paths", chart, "top_paths")
 
 
+@renamed(by="level")
 def top_paths(
     data: EventLog | PathCounts,
     *,
-    by: ByLike = Field.CHANNEL,
+    level: ByLike = Field.CHANNEL,
     top: int = 10,
     collapse: Collapse | Literal["none", "consecutive"] = Collapse.NONE,
 ) -> TopPaths:
@@ -876,7 +878,7 @@ def top_paths(
 
     Paths are those of :func:`touchpath.attribution.conversion_paths` (a
     conversion ends a path; the touches after a journey's last conversion
-    form a non-converting path); ``by`` and ``collapse`` are passed to
+    form a non-converting path); ``level`` and ``collapse`` are passed to
     :meth:`PathCounts.from_log <touchpath.attribution.PathCounts.from_log>`
     when ``data`` is a log. Paths without conversions are not ranked but
     counted in :attr:`TopPaths.other`.
@@ -895,7 +897,7 @@ def top_paths(
 
     k_top = _positive_int(top, "top")
     if isinstance(data, EventLog):
-        counts = PathCounts.from_log(data, by=by, collapse=collapse)
+        counts = PathCounts.from_log(data, level=level, collapse=collapse)
     elif isinstance(data, PathCounts):
         counts = data
     else:

@@ -47,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import Columns, columns_from_rows
+from .._deprecation import renamed
 from .._schema import Field
 from .._table import Column, ColumnKind, Table, TableViews, format_duration
 from .._time import DurationLike, parse_duration
@@ -174,7 +175,7 @@ class FunnelCounts:
     definition; :meth:`zero` is the neutral element; :func:`funnel` turns
     counts into a :class:`FunnelResult`.
 
-    Without ``by``, there is one group, keyed ``None``. With ``by``, the key
+    Without ``breakdown``, there is one group, keyed ``None``. With ``breakdown``, the key
     ``None`` holds the units that have no value for that field.
 
     >>> from touchpath import EventLog
@@ -218,6 +219,7 @@ class FunnelCounts:
     """Units left out of every step by an exclusion (see :class:`Exclusion`)."""
 
     @classmethod
+    @renamed(by="breakdown")
     def zero(
         cls,
         steps: Sequence[StepLike],
@@ -226,7 +228,7 @@ class FunnelCounts:
         order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
         window: DurationLike | None = None,
         count: CountUnitLike = CountUnit.JOURNEYS,
-        by: Field | str | None = None,
+        breakdown: Field | str | None = None,
         now: Any = None,
         exclusions: Sequence[Exclusion] = (),
         repeats: RepeatsLike = Repeats.ALLOWED,
@@ -237,10 +239,11 @@ class FunnelCounts:
         >>> [s.reached for s in z.total]
         [0, 0]
         """
-        spec = _Spec.make(steps, level, order, window, count, by, now, exclusions, repeats)
+        spec = _Spec.make(steps, level, order, window, count, breakdown, now, exclusions, repeats)
         return spec.zero()
 
     @classmethod
+    @renamed(by="breakdown")
     def from_log(
         cls,
         log: EventLog,
@@ -251,7 +254,7 @@ class FunnelCounts:
         order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
         window: DurationLike | None = None,
         count: CountUnitLike = CountUnit.JOURNEYS,
-        by: Field | str | None = None,
+        breakdown: Field | str | None = None,
         now: Any = None,
         exclusions: Sequence[Exclusion] = (),
         repeats: RepeatsLike = Repeats.ALLOWED,
@@ -267,7 +270,17 @@ class FunnelCounts:
         ('stage', [1, 1])
         """
         spec = _spec_of(
-            log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
+            log,
+            steps,
+            journey_map,
+            level,
+            order,
+            window,
+            count,
+            breakdown,
+            now,
+            exclusions,
+            repeats,
         )
         return _count(log, spec)
 
@@ -279,7 +292,7 @@ class FunnelCounts:
         >>> log = EventLog.from_records([
         ...     {"journey_id": "a", "timestamp": 0, "stage": "x", "segment": "smb"},
         ...     {"journey_id": "b", "timestamp": 0, "stage": "x", "segment": "ent"}])
-        >>> c = FunnelCounts.from_log(log, ["x"], by="segment")
+        >>> c = FunnelCounts.from_log(log, ["x"], breakdown="segment")
         >>> (list(c.groups), c.total[0].reached)
         (['ent', 'smb'], 2)
         """
@@ -383,7 +396,7 @@ class _Spec:
                     )
         win = _window(window)
         unit = to_enum(CountUnit, "count", count)
-        field = None if by is None else categorical_field(by)
+        field = None if by is None else categorical_field(by, "breakdown")
         when: dt.datetime | None = None
         if win is not None and now is not None:
             when = instant(parse_instant(now, "now"))
@@ -1020,7 +1033,7 @@ class FunnelResult(TableViews):
     steps: tuple[FunnelStep, ...]
     """Each step over all groups."""
     breakdown: Mapping[str | None, tuple[FunnelStep, ...]]
-    """Each step per group label (empty without ``by``); ``None`` is the no-value group."""
+    """Each step per group label (empty without ``breakdown``); ``None`` is the no-value group."""
 
     @classmethod
     def from_counts(cls, counts: FunnelCounts) -> FunnelResult:
@@ -1092,10 +1105,9 @@ class FunnelResult(TableViews):
 
     def to_table(
         self, *, interval: IntervalMethodLike | None = None, confidence: float = 0.95
-    ) -> Table:
-        """One row per step (per group and step with ``by``): counts, rates (undefined
-        where nobody could reach the step) and the time to the step and from the previous
-        one (median, quartiles, 90th percentile, mean).
+    ) -> Any:
+        """One row per step (per group and step with ``breakdown``), rates as floats (NaN
+        undefined).
 
         With ``interval="wilson"`` (or ``"clopper-pearson"``) each conversion
         also gets ``_lower`` and ``_upper`` columns: its confidence interval
@@ -1285,6 +1297,7 @@ def _with_intervals(
     return out
 
 
+@renamed(by="breakdown")
 def funnel(
     data: EventLog | FunnelCounts,
     steps: Sequence[StepLike] | None = None,
@@ -1294,7 +1307,7 @@ def funnel(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     exclusions: Sequence[Exclusion] = (),
     repeats: RepeatsLike = Repeats.ALLOWED,
@@ -1305,7 +1318,7 @@ def funnel(
     canonical order), touchpoint ids or channel ids; ``level`` says which,
     and may be left out when every step is known at exactly one level in
     the log (or the map). ``order`` (sequential, strict, any), ``window``
-    (``"30 days"``), ``count`` (journeys or accounts), ``by`` (a categorical
+    (``"30 days"``), ``count`` (journeys or accounts), ``breakdown`` (a categorical
     field: each unit's first value of it, e.g. ``Field.SEGMENT`` or
     ``Field.CHANNEL`` for the first-touch channel) and ``now`` (end of
     observation for censoring, default the log's last timestamp) are
@@ -1350,7 +1363,7 @@ def funnel(
             "journey_map": journey_map,
             "level": level,
             "window": window,
-            "by": by,
+            "breakdown": breakdown,
             "now": now,
         }
         extra = [k for k, v in given.items() if v is not None]
@@ -1376,7 +1389,7 @@ def funnel(
         order=order,
         window=window,
         count=count,
-        by=by,
+        breakdown=breakdown,
         now=now,
         exclusions=exclusions,
         repeats=repeats,

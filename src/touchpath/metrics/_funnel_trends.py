@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, final
 import attrs
 import numpy as np
 
+from .._deprecation import renamed
 from .._schema import Field
 from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike
@@ -151,6 +152,7 @@ class FunnelTrends(TableViews):
         )
 
 
+@renamed(by="breakdown")
 def funnel_trends(
     log: EventLog,
     steps: Sequence[StepLike] | None = None,
@@ -161,7 +163,7 @@ def funnel_trends(
     order: FunnelOrderLike = FunnelOrder.SEQUENTIAL,
     window: DurationLike | None = None,
     count: CountUnitLike = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     now: Any = None,
     exclusions: Sequence[Exclusion] = (),
     repeats: RepeatsLike = Repeats.ALLOWED,
@@ -184,7 +186,7 @@ def funnel_trends(
     """
     per = to_enum(Period, "period", period)
     spec = _spec_of(
-        log, steps, journey_map, level, order, window, count, by, now, exclusions, repeats
+        log, steps, journey_map, level, order, window, count, breakdown, now, exclusions, repeats
     )
     if spec.order is FunnelOrder.OPEN:
         raise ConfigError("an order='open' funnel has no entry step, so no trend by entry period")

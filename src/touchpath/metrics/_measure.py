@@ -56,7 +56,7 @@ def _movements(
         log,
         (to_datetime(end - 2 * length), to_datetime(end - length)),
         (to_datetime(end - length), to_datetime(end)),
-        customer=customer,
+        count=customer,
     )
 
 
@@ -110,7 +110,7 @@ def _retention(log: EventLog, m: Retention) -> Ratio:
         entry = log.timestamps[offsets[:-1]]
         has = np.ones(n, dtype=np.bool_)
     else:
-        code = log.stages.index(m.source)
+        code = log.stage_ids.index(m.source)
         at = np.flatnonzero(log.stage_codes == code)
         journeys, first = np.unique(log.event_journey[at], return_index=True)
         entry = np.zeros(n, dtype=np.int64)
@@ -184,13 +184,13 @@ def measure(log: EventLog, kpi: KPI) -> tuple[float | Ratio | None, str | None]:
     if isinstance(m, Conversion):
         if m.target_level not in (None, m.level):
             return _cross_conversion(log, m), None
-        return stage_conversion(log, m.source, m.target, within=m.within, level=m.level), None
+        return stage_conversion(log, m.source, m.target, window=m.within, level=m.level), None
     if isinstance(m, ConvertsAfter):
         return _converts_after(log, m), None
     if isinstance(m, ValueShare):
         return _value_share(log, m), None
     if isinstance(m, ReachWithin):
-        share = time_between(log, m.source, m.target, within=m.within, level=m.level).share_within
+        share = time_between(log, m.source, m.target, window=m.within, level=m.level).share_within
         return share, None
     if isinstance(m, TimeToStage):
         value = _time_to_stage(log, m, kpi.unit)

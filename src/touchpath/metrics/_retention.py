@@ -305,11 +305,11 @@ def retention(
         start = log.offsets[:-1].copy()
     else:
         label = cohort
-        if cohort not in log.stages:
+        if cohort not in log.stage_ids:
             raise NotFoundError(
-                "stage (retention cohort)", cohort, choices=("first_event", *log.stages)
+                "stage (retention cohort)", cohort, choices=("first_event", *log.stage_ids)
             )
-        code = log.stages.index(cohort)
+        code = log.stage_ids.index(cohort)
         idx = np.flatnonzero(log.stage_codes == code)
         j = log.event_journey[idx]
         first = np.ones(len(idx), dtype=np.bool_)

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed
 from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError
 from ._common import CountUnit, Level, LevelLike, first_values, parse_instant, to_enum
@@ -336,12 +337,13 @@ def nps(scores: Iterable[int] | npt.NDArray[np.integer[Any]]) -> Ratio:
 # -- from an event log ----------------------------------------------------------------------
 
 
+@renamed(within="window")
 def stage_conversion(
     log: EventLog,
     source: str,
     target: str,
     *,
-    within: DurationLike | None = None,
+    window: DurationLike | None = None,
     level: LevelLike = Level.STAGE,
     count: CountUnitLike = CountUnit.JOURNEYS,
     now: Any = None,
@@ -352,7 +354,7 @@ def stage_conversion(
 
     Trial-to-paid is ``stage_conversion(log, "trial", "paid")``, MQL-to-SQL
     ``stage_conversion(log, "mql", "sql")``. It is the two-step sequential
-    :func:`funnel`: with ``within`` the target must be reached at most that
+    :func:`funnel`: with ``window`` the target must be reached at most that
     long after the source, and journeys whose window is still open at
     ``now`` are left out of the denominator (the funnel's
     ``settled_conversion``).
@@ -365,7 +367,7 @@ def stage_conversion(
     ...     rec("c", 0, "trial"), rec("d", 0, "paid")])
     >>> stage_conversion(log, "trial", "paid")
     Ratio(2/3 = 0.666667)
-    >>> stage_conversion(log, "trial", "paid", within="30 days")
+    >>> stage_conversion(log, "trial", "paid", window="30 days")
     Ratio(1/3 = 0.333333)
     """
     result = funnel(
@@ -373,7 +375,7 @@ def stage_conversion(
         [source, target],
         level=level,
         order=FunnelOrder.SEQUENTIAL,
-        window=within,
+        window=window,
         count=count,
         now=now,
     )
@@ -391,11 +393,11 @@ def spend_by_channel(log: EventLog) -> dict[str | None, float]:
     >>> spend_by_channel(log)
     {'ads': 4.0, None: 1.0}
     """
-    n = len(log.channels)
+    n = len(log.channel_ids)
     codes = np.where(log.channel_codes < 0, n, log.channel_codes)
     totals = np.bincount(codes, weights=log.costs, minlength=n + 1)
     out: dict[str | None, float] = {
-        name: float(totals[i]) for i, name in enumerate(log.channels) if totals[i] != 0
+        name: float(totals[i]) for i, name in enumerate(log.channel_ids) if totals[i] != 0
     }
     if totals[n] != 0:
         out[None] = float(totals[n])
@@ -618,12 +620,13 @@ def _period_mask(log: EventLog, period: object, name: str) -> npt.NDArray[np.boo
     return (log.timestamps >= start) & (log.timestamps < end)
 
 
+@renamed(customer="count")
 def revenue_movements(
     log: EventLog,
     base: tuple[Any, Any],
     current: tuple[Any, Any],
     *,
-    customer: CountUnitLike = CountUnit.ACCOUNTS,
+    count: CountUnitLike = CountUnit.ACCOUNTS,
 ) -> RevenueMovements:
     """Expansion, contraction and churn of the base period's customers, from conversion values.
 
@@ -632,7 +635,7 @@ def revenue_movements(
     with revenue in ``base``; for each, the revenue in ``current`` against
     the base: more is expansion, less (but not 0) contraction, 0 churn.
     Customers with revenue only in ``current`` are new and excluded. The
-    customer is the journey's account (``customer="accounts"``, journeys
+    customer is the journey's account (``count="accounts"``, journeys
     without one are left out) or the journey itself (``"journeys"``).
 
     >>> from touchpath import EventLog
@@ -647,7 +650,7 @@ def revenue_movements(
     >>> m.net_revenue_retention.value, m.customer_churn
     (0.7666666666666667, Ratio(1/3 = 0.333333))
     """
-    unit = to_enum(CountUnit, "customer", customer)
+    unit = to_enum(CountUnit, "count", count)
     if unit is CountUnit.ACCOUNTS:
         per_journey, _ = first_values(log, log.account_codes)
         size = len(log.accounts)

@@ -293,7 +293,7 @@ def _funnel_cells(
     if result.counts.by is None:
         raise ConfigError(
             "compare_segments needs a funnel broken down into segments; "
-            "compute it with by=... (e.g. by='segment')"
+            "compute it with breakdown=... (e.g. breakdown='segment')"
         )
     if rate not in ("conversion_from_previous", "conversion_from_first", "settled_conversion"):
         raise ConfigError(
@@ -320,7 +320,7 @@ def compare_segments(
 ) -> SegmentComparison:
     """Test each segment's rate against a baseline, controlling the false discovery rate.
 
-    ``data`` is a funnel computed with ``by=...`` (every segment at every
+    ``data`` is a funnel computed with ``breakdown=...`` (every segment at every
     step after the first, on the chosen ``rate``) or a mapping of segment
     label to :class:`Ratio`. Each cell is tested with
     :func:`two_proportion_test` against ``baseline`` (a segment label) or,
@@ -339,7 +339,7 @@ def compare_segments(
     >>> rows += [{"journey_id": f"smb{i}", "timestamp": 60, "stage": "trial"} for i in range(30)]
     >>> rows += [{"journey_id": f"ent{i}", "timestamp": 60, "stage": "trial"} for i in range(10)]
     >>> from touchpath.metrics import funnel
-    >>> f = funnel(EventLog.from_records(rows), ["visit", "trial"], by="segment")
+    >>> f = funnel(EventLog.from_records(rows), ["visit", "trial"], breakdown="segment")
     >>> c = compare_segments(f, baseline="ent")
     >>> [(t.segment, t.step, f"{t.test.difference:+.0%}", t.significant) for t in c.tests]
     [('smb', 'trial', '+50%', True)]

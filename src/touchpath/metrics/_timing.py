@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 
 from .._columns import Columns, columns_from_rows
+from .._deprecation import renamed, warn_renamed
 from .._table import Column, ColumnKind, Table, TableViews
 from .._time import DurationLike, parse_duration
 from ..exceptions import ConfigError, NotFoundError
@@ -57,17 +58,23 @@ class TimeBetween(TableViews):
     """Journeys that never reached ``source`` (``journeys - started``)."""
     durations: DurationStats
     """Time from ``source`` to ``target``, over the journeys that arrived."""
-    within: dt.timedelta | None = None
+    window: dt.timedelta | None = None
     """The threshold of :attr:`share_within` (None when not asked)."""
     arrived_within: int = 0
-    """Journeys that arrived at most ``within`` after reaching ``source``."""
+    """Journeys that arrived at most ``window`` after reaching ``source``."""
     censored: int = 0
     """Journeys that have not arrived within the threshold and whose threshold has not
     passed at ``now``: their outcome is unknown, so they are left out of the share."""
     share_within: Ratio | None = None
-    """``arrived_within / (started - censored)``; None without ``within``."""
+    """``arrived_within / (started - censored)``; None without ``window``."""
     now: dt.datetime | None = None
     """The end of observation used for censoring."""
+
+    @property
+    def within(self) -> dt.timedelta | None:
+        """Deprecated name of :attr:`window`."""
+        warn_renamed("TimeBetween.within", "TimeBetween.window")
+        return self.window
 
     def to_table(self) -> Table:
         """One row with every field (durations as Timedelta columns); text and HTML show
@@ -82,7 +89,7 @@ class TimeBetween(TableViews):
         source  target  started  arrived  never arrived  median  90th percentile
         x       y             1        1              0     2 h              2 h
         """
-        within = self.within is not None
+        windowed = self.window is not None
         return Table.from_columns(
             self._columns(),
             [
@@ -93,9 +100,9 @@ class TimeBetween(TableViews):
                 Column("never_arrived", "never arrived", ColumnKind.COUNT),
                 Column("duration_median", "median", ColumnKind.DURATION),
                 Column("duration_p90", "90th percentile", ColumnKind.DURATION),
-                Column("within", kind=ColumnKind.DURATION, shown=within),
-                Column("censored", kind=ColumnKind.COUNT, shown=within),
-                Column("share_within", "share within", ColumnKind.RATE, shown=within),
+                Column("window", kind=ColumnKind.DURATION, shown=windowed),
+                Column("censored", kind=ColumnKind.COUNT, shown=windowed),
+                Column("share_within", "share within", ColumnKind.RATE, shown=windowed),
             ],
             name="time_between",
             source="TimeBetween",
@@ -114,20 +121,21 @@ class TimeBetween(TableViews):
         }
         row.update(stats_dict(self.durations, "duration"))
         row.update(
-            within=self.within,
+            window=self.window,
             arrived_within=self.arrived_within,
             censored=self.censored,
             share_within=float("nan") if self.share_within is None else float(self.share_within),
         )
-        return columns_from_rows([row], duration_prefixes=("duration_", "within"))
+        return columns_from_rows([row], duration_prefixes=("duration_", "window"))
 
 
+@renamed(within="window")
 def time_between(
     log: EventLog,
     source: str,
     target: str,
     *,
-    within: DurationLike | None = None,
+    window: DurationLike | None = None,
     level: LevelLike = Level.STAGE,
     now: Any = None,
 ) -> TimeBetween:
@@ -139,7 +147,7 @@ def time_between(
     after it are counted in ``never_arrived``, journeys that never reached
     ``source`` in ``never_started``; neither enters the durations.
 
-    With ``within`` (``"24 hours"``), ``share_within`` is the share of the
+    With ``window`` (``"24 hours"``), ``share_within`` is the share of the
     journeys that reached ``source`` and arrived within that time ("80 %
     activated within 24 h"). A journey that has not arrived yet but whose
     threshold has not passed at ``now`` (default: the log's last timestamp)
@@ -153,7 +161,7 @@ def time_between(
     ...     rec("b", 0, "signup"), rec("b", 30, "first_call"),
     ...     rec("c", 0, "signup"),
     ...     rec("d", 0, "visit"), rec("d", 100, "signup")])  # signed up at the end of the data
-    >>> t = time_between(log, "signup", "first_call", within="24 hours")
+    >>> t = time_between(log, "signup", "first_call", window="24 hours")
     >>> (t.started, t.arrived, t.never_arrived, t.never_started)
     (4, 2, 2, 0)
     >>> str(t.durations.median), t.share_within, t.censored
@@ -180,9 +188,9 @@ def time_between(
         never_started=len(log) - started,
         durations=DurationDigest._from_array(d).stats(),
     )
-    if within is None:
+    if window is None:
         return result
-    limit = parse_duration(within, name="within", allow_zero=True)
+    limit = parse_duration(window, name="window", allow_zero=True)
     now_us: int | None = parse_instant(now, "now") if now is not None else None
     if now_us is None and log.n_events:
         now_us = int(log.timestamps.max())
@@ -195,7 +203,7 @@ def time_between(
     n_open = int(np.count_nonzero(open_))
     return attrs.evolve(
         result,
-        within=dt.timedelta(microseconds=limit),
+        window=dt.timedelta(microseconds=limit),
         arrived_within=n_ok,
         censored=n_open,
         share_within=Ratio(n_ok, started - n_open),

@@ -144,7 +144,7 @@ def funnel(
 
     Each bar is labelled with the count, the share of step 1 and (from step
     2 on) the share of the previous step. When the funnel has a breakdown
-    (``by=``), each step is a group of bars, one per group of the breakdown
+    (``breakdown=``), each step is a group of bars, one per group of the breakdown
     (in ``result.breakdown`` order, colours as in the legend), labelled with
     the count and the share of the group's first step. Returns the ``Axes``.
 
@@ -238,8 +238,8 @@ def attribution(
     up to four models and the heat map for more. Returns the ``Axes``.
 
     >>> from matplotlib.figure import Figure
-    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare
-    >>> c = compare(PathCounts.from_rows([(["ads", "seo"], 3, 1, 0)]),
+    >>> from touchpath.attribution import FirstTouch, LastTouch, PathCounts, compare_models
+    >>> c = compare_models(PathCounts.from_rows([(["ads", "seo"], 3, 1, 0)]),
     ...             {"first": FirstTouch(), "last": LastTouch()})
     >>> ax = attribution(c, ax=Figure().add_subplot())
     >>> [t.get_text() for t in ax.get_legend().get_texts()], ax.get_ylabel()

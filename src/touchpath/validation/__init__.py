@@ -23,7 +23,7 @@ quality (:class:`MonotonicTime`, :class:`NoDuplicateEvents`).
 ...     {"journey_id": "j", "timestamp": 60, "stage": "decision"}])
 >>> report = validate(log, m)
 >>> (report.counts.violations, report.journey_fitness)
-(1, 0.0)
+(1, Ratio(0/1 = 0))
 """
 
 from ._align import AlignmentCosts as AlignmentCosts

@@ -477,7 +477,7 @@ def compare_to_map(log: EventLog, journey_map: JourneyMap) -> MapComparison:
     context = ValidationContext(log, journey_map, now=0)
     t = context.transitions
     v = context.visits
-    names = log.stages
+    names = log.stage_ids
     width = max(len(names), 1)
 
     # observed moves, by (source, target) code pair: counting, then one pass per pair

@@ -110,7 +110,7 @@ class Visits:
         self.journey: _I64 = journey
         """Index of the visit's journey."""
         self.code: _I32 = code
-        """The visit's stage as a code into ``log.stages`` (and ``context.stage_table``)."""
+        """The visit's stage as a code into ``log.stage_ids`` (and ``context.stage_table``)."""
         self.is_first: _B = is_first
         """Whether this is its journey's first visit."""
         self._staged = staged
@@ -169,7 +169,7 @@ class Visits:
 class TransitionTable:
     """The kind and skipped stages of moves between log stage codes, found per distinct move.
 
-    Indexing with ``[a, b]`` (two codes into ``log.stages``) gives an int;
+    Indexing with ``[a, b]`` (two codes into ``log.stage_ids``) gives an int;
     :meth:`of` answers arrays of moves at once. Each distinct move is
     classified once, from the map's edges and shortest-path searches, so
     nothing of size stages x stages is ever built (maps of any size).
@@ -179,7 +179,7 @@ class TransitionTable:
     >>> log = EventLog.from_records(
     ...     [{"journey_id": "j", "timestamp": t, "stage": s} for t, s in enumerate("acb")])
     >>> kind, skipped = ValidationContext(log, m, now=0).transitions.tables
-    >>> a, c = log.stages.index("a"), log.stages.index("c")
+    >>> a, c = log.stage_ids.index("a"), log.stage_ids.index("c")
     >>> kind[a, c] == TransitionKind.SKIP.code, skipped[a, c], kind[c, a] == kind[a, c]
     (True, 1, False)
     """
@@ -260,13 +260,13 @@ class Transitions:
 
     @functools.cached_property
     def source_code(self) -> _I32:
-        """Stage left, as a code into ``log.stages``."""
+        """Stage left, as a code into ``log.stage_ids``."""
         code: _I32 = self._v.code[self.visit - 1]
         return code
 
     @functools.cached_property
     def target_code(self) -> _I32:
-        """Stage entered, as a code into ``log.stages``."""
+        """Stage entered, as a code into ``log.stage_ids``."""
         code: _I32 = self._v.code[self.visit]
         return code
 
@@ -316,7 +316,7 @@ class Transitions:
 def _lookup_table(log: EventLog, journey_map: JourneyMap) -> _I32:
     """Log stage code -> map stage index; one extra last entry (for code -1) is NO_STAGE."""
     index = {sid: i for i, sid in enumerate(journey_map.stage_ids)}
-    table = [index.get(name, UNKNOWN_STAGE) for name in log.stages]
+    table = [index.get(name, UNKNOWN_STAGE) for name in log.stage_ids]
     return np.array([*table, NO_STAGE], dtype=np.int32)
 
 
@@ -358,8 +358,8 @@ class ValidationContext:
         self._log = log
         self._map = journey_map
         self._now = int(now)
-        observed = set(log.stages)
-        self._table = (*log.stages, *(s for s in journey_map.stage_ids if s not in observed))
+        observed = set(log.stage_ids)
+        self._table = (*log.stage_ids, *(s for s in journey_map.stage_ids if s not in observed))
         self._code_of = {name: i for i, name in enumerate(self._table)}
 
     @property
@@ -379,7 +379,7 @@ class ValidationContext:
 
     @property
     def stage_table(self) -> tuple[str, ...]:
-        """Stage names by code: ``log.stages``, then the map stages the log does not use."""
+        """Stage names by code: ``log.stage_ids``, then the map stages the log does not use."""
         return self._table
 
     def stage_code(self, stage: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -10,9 +11,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pendulum
 
 from .._columns import Columns, to_arrow, to_pandas, to_polars, utc_times
+from .._deprecation import warn_renamed
 from .._table import Column, ColumnKind, Table
 from ..exceptions import (
     JourneyViolation,
@@ -55,7 +56,7 @@ class Violation:
     """The journey."""
     index: int
     """Position of the event in its journey, as in ``log.journey(journey_id).events[index]``."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When the event happened (UTC)."""
     from_stage: str | None
     """The stage the journey moved from, where the rule is about a move (else None)."""
@@ -89,7 +90,7 @@ class Pending:
     """The journey."""
     index: int
     """Position of the event that started the check, as in ``Violation.index``."""
-    timestamp: pendulum.DateTime
+    timestamp: dt.datetime
     """When that event happened (UTC)."""
     from_stage: str | None
     """The stage concerned (e.g. the stage whose entry started a deadline's clock)."""
@@ -99,7 +100,7 @@ class Pending:
     """The rule that will be broken at ``due``."""
     severity: Severity
     """The rule's severity."""
-    due: pendulum.DateTime
+    due: dt.datetime
     """When the check turns into a violation if nothing happens."""
     message: str
     """Which journey, which event, what is due when, and which rule, in one line."""
@@ -110,10 +111,6 @@ class Pending:
 def _count_map(value: object) -> dict[Any, int]:
     out: dict[Any, int] = dict(value)  # type: ignore[call-overload]
     return out
-
-
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else math.nan
 
 
 def _add_maps(a: Mapping[Any, int], b: Mapping[Any, int]) -> dict[Any, int]:
@@ -139,8 +136,9 @@ class ValidationCounts:
     reported at the event that enters the new stage. :attr:`journey_fitness`
     is the share of journeys that conform: no ``ERROR`` violation anywhere
     in the journey and no event in a stage the map lacks. Unknown stages
-    never count as conforming, whichever rules run. Both are NaN when there
-    is nothing to count.
+    never count as conforming, whichever rules run. Both are
+    :class:`~touchpath.metrics.Ratio` s, undefined (``0/0``) when there is
+    nothing to count or no event is in a stage of the map.
 
     >>> from touchpath import EventLog, JourneyMap
     >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
@@ -151,7 +149,7 @@ class ValidationCounts:
     >>> b = ValidationCounts.from_log(log_of("y", ["a", "c"]), m, now=100)
     >>> total = a + b
     >>> (total.journeys, total.conforming_journeys, total.transitions, total.transition_fitness)
-    (2, 1, 3, 0.6666666666666666)
+    (2, 1, 3, Ratio(2/3 = 0.666667))
     >>> a + ValidationCounts.zero() == a
     True
     """
@@ -206,7 +204,7 @@ class ValidationCounts:
         >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0,
         ...                               "stage": "awareness"}])
         >>> ValidationCounts.from_log(log, templates.get("b2b_five_stage")).journey_fitness
-        1.0
+        Ratio(1/1 = 1)
         """
         from ._validate import validate
 
@@ -236,42 +234,49 @@ class ValidationCounts:
         return NotImplemented
 
     @property
-    def journey_fitness(self) -> float:
-        """Share of journeys that conform (NaN for no journeys, or no event in a map stage)."""
-        if not self.map_stage_events:
-            return math.nan
-        return _share(self.conforming_journeys, self.journeys)
+    def journey_fitness(self) -> Ratio:
+        """Share of journeys that conform, with its parts (e.g. for a confidence interval);
+        undefined (``0/0``) for no journeys, or no event in a map stage.
 
-    @property
-    def transition_fitness(self) -> float:
-        """Share of transitions that conform (NaN for no transitions, or no event in a map
-        stage)."""
-        if not self.map_stage_events:
-            return math.nan
-        return _share(self.conforming_transitions, self.transitions)
-
-    @property
-    def journey_fitness_ratio(self) -> Ratio:
-        """:attr:`journey_fitness` with its parts, e.g. for a confidence interval.
-
-        >>> fitness = ValidationCounts(journeys=40, conforming_journeys=30).journey_fitness_ratio
+        >>> fitness = ValidationCounts(journeys=40, conforming_journeys=30,
+        ...                            map_stage_events=1).journey_fitness
         >>> fitness, f"{fitness.interval():.3f}"
         (Ratio(30/40 = 0.75), '[0.598, 0.858]')
         """
         from ..metrics._ratio import Ratio
 
+        if not self.map_stage_events:
+            return Ratio(0, 0)
         return Ratio(self.conforming_journeys, self.journeys)
 
     @property
-    def transition_fitness_ratio(self) -> Ratio:
-        """:attr:`transition_fitness` with its parts (conforming over all transitions).
+    def transition_fitness(self) -> Ratio:
+        """Share of transitions that conform (conforming over all transitions); undefined
+        (``0/0``) for no transitions, or no event in a map stage.
 
-        >>> ValidationCounts(transitions=8, conforming_transitions=6).transition_fitness_ratio
+        >>> ValidationCounts(transitions=8, conforming_transitions=6,
+        ...                  map_stage_events=1).transition_fitness
         Ratio(6/8 = 0.75)
         """
         from ..metrics._ratio import Ratio
 
+        if not self.map_stage_events:
+            return Ratio(0, 0)
         return Ratio(self.conforming_transitions, self.transitions)
+
+    @property
+    def journey_fitness_ratio(self) -> Ratio:
+        """Deprecated name of :attr:`journey_fitness` (now a Ratio itself)."""
+        warn_renamed("ValidationCounts.journey_fitness_ratio", "ValidationCounts.journey_fitness")
+        return self.journey_fitness
+
+    @property
+    def transition_fitness_ratio(self) -> Ratio:
+        """Deprecated name of :attr:`transition_fitness` (now a Ratio itself)."""
+        warn_renamed(
+            "ValidationCounts.transition_fitness_ratio", "ValidationCounts.transition_fitness"
+        )
+        return self.transition_fitness
 
     @property
     def errors(self) -> int:
@@ -279,15 +284,13 @@ class ValidationCounts:
         return self.by_severity.get(Severity.ERROR, 0)
 
 
-_UTC: Final = pendulum.UTC
+_UTC: Final = dt.UTC
 
 
-def _datetimes(us: _I64) -> list[pendulum.DateTime]:
-    """UTC pendulum DateTimes of microsecond timestamps (fast: one numpy conversion)."""
+def _datetimes(us: _I64) -> list[dt.datetime]:
+    """Aware UTC datetimes of microsecond timestamps (fast: one numpy conversion)."""
     return [
-        pendulum.DateTime(
-            d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=_UTC
-        )
+        dt.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=_UTC)
         for d in us.astype("datetime64[us]").tolist()
     ]
 
@@ -380,7 +383,7 @@ transition fitness 50.0%, 0 pending>
     """Name of the map the log was validated against."""
     rules: tuple[TransitionRule, ...]
     """The rules that ran, in order."""
-    now: pendulum.DateTime | None
+    now: dt.datetime | None
     """The validation time (None for an empty log validated without an explicit ``now``)."""
     counts: ValidationCounts
     """The mergeable counts (see :class:`ValidationCounts`)."""
@@ -627,20 +630,20 @@ transition fitness 50.0%, 0 pending>
         return self.counts.errors == 0
 
     @property
-    def journey_fitness(self) -> float:
+    def journey_fitness(self) -> Ratio:
         """Share of journeys that conform; see :class:`ValidationCounts` for the definition.
 
-        NaN, with an :class:`~touchpath.exceptions.UndefinedResultWarning` saying why, when
-        no event is in a stage of the map (:attr:`undefined_reason`).
+        Undefined (``0/0``), with an :class:`~touchpath.exceptions.UndefinedResultWarning`
+        saying why, when no event is in a stage of the map (:attr:`undefined_reason`).
         """
         self._warn_undefined()
         return self.counts.journey_fitness
 
     @property
-    def transition_fitness(self) -> float:
+    def transition_fitness(self) -> Ratio:
         """Share of transitions that conform; see :class:`ValidationCounts` for the definition.
 
-        NaN, with a warning, when no event is in a stage of the map (as
+        Undefined, with a warning, when no event is in a stage of the map (as
         :attr:`journey_fitness`).
         """
         self._warn_undefined()
@@ -788,8 +791,8 @@ transition fitness 50.0%, 0 pending>
         return (
             f"<ValidationReport {self.journey_map_name!r}: {c.violations:,} violation{plural} "
             f"({c.errors:,} error{'' if c.errors == 1 else 's'}) in {c.journeys:,} journeys; "
-            f"journey fitness {pct(c.journey_fitness)}, transition fitness "
-            f"{pct(c.transition_fitness)}, {c.pending:,} pending>"
+            f"journey fitness {pct(c.journey_fitness.value_or(math.nan))}, transition fitness "
+            f"{pct(c.transition_fitness.value_or(math.nan))}, {c.pending:,} pending>"
         )
 
     # -- notebook and report display (touchpath._repr, touchpath.report) -----------------------

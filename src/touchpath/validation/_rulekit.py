@@ -48,7 +48,7 @@ def as_duration(value: object) -> dt.timedelta:
 
 
 def as_within(value: object) -> dt.timedelta:
-    return to_timedelta(value, "within")
+    return to_timedelta(value, "window")
 
 
 def as_inactive_after(value: object) -> dt.timedelta | None:
@@ -147,7 +147,7 @@ _KIND_BY_CODE: Final = {k.code: k for k in TransitionKind}
 
 
 def describe_move(context: ValidationContext, a_code: int, b_code: int) -> str:
-    names = context.log.stages
+    names = context.log.stage_ids
     return f"{names[a_code]!r} -> {names[b_code]!r}"
 
 

@@ -193,7 +193,7 @@ class KnownStages:
         prev = np.where(v.is_first[idx], -1, v.code[np.maximum(idx - 1, 0)])
         known = context.journey_map.stage_ids
         map_name = context.journey_map.name
-        names = context.log.stages
+        names = context.log.stage_ids
 
         def details() -> list[str]:
             texts = {
@@ -241,13 +241,13 @@ class KnownTouchpoints:
         """Flag every event whose touchpoint the map lacks."""
         log = context.log
         m = context.journey_map
-        unknown = np.array([not m.has_touchpoint(t) for t in log.touchpoints] + [False])
+        unknown = np.array([not m.has_touchpoint(t) for t in log.touchpoint_ids] + [False])
         if not unknown.any():
             return Findings.zero()
         events = np.flatnonzero(unknown[log.touchpoint_codes])
         codes = log.touchpoint_codes[events]
         known = tuple(tp.id for tp in m.touchpoints)
-        names = log.touchpoints
+        names = log.touchpoint_ids
 
         def details() -> list[str]:
             texts = {
@@ -293,7 +293,7 @@ class EntryStage:
         first = np.flatnonzero(v.is_first)
         idx = first[~ok[context.extended_index(v.stage[first])]]
         codes = v.code[idx]
-        names = context.log.stages
+        names = context.log.stage_ids
 
         def details() -> list[str]:
             return [
@@ -363,7 +363,7 @@ class TerminalStage:
         else:
             window = micros(self.inactive_after)
             finished = context.now - journey_end > window
-        names = log.stages
+        names = log.stage_ids
         terms = quoted(terminal)
 
         def make(mask: npt.NDArray[np.bool_], pending: bool) -> Findings:

@@ -7,6 +7,7 @@ import datetime as dt
 import attrs
 import numpy as np
 
+from .._deprecation import renamed_fields, warn_renamed
 from .._time import format_duration
 from ..exceptions import ConfigError
 from ._context import ValidationContext
@@ -108,9 +109,10 @@ longer than 1 week [MaxDwell('a', 1 week)]
         return RuleOutcome(violations, pending)
 
 
+@renamed_fields(within="window")
 @attrs.frozen
 class Deadline:
-    """After entering ``from_stage``, a journey must reach ``to_stage`` within ``within``.
+    """After entering ``from_stage``, a journey must reach ``to_stage`` within ``window``.
 
     The clock starts at the event that enters ``from_stage`` and stops at
     the next event in ``to_stage``. Re-entering ``from_stage`` while the
@@ -142,7 +144,7 @@ class Deadline:
     """The stage whose entry starts the clock."""
     to_stage: str = attrs.field(validator=check_stage_id)
     """The stage that must be reached in time."""
-    within: dt.timedelta = attrs.field(converter=as_within)
+    window: dt.timedelta = attrs.field(converter=as_within)
     """The time allowed (``"24 hours"``, ``"P1D"``, a timedelta, or seconds)."""
     severity: Severity = attrs.field(default=Severity.ERROR, converter=to_severity, kw_only=True)
     """How serious a violation is."""
@@ -154,9 +156,15 @@ class Deadline:
             )
 
     @property
+    def within(self) -> dt.timedelta:
+        """Deprecated name of :attr:`window`."""
+        warn_renamed("Deadline.within", "Deadline.window")
+        return self.window
+
+    @property
     def name(self) -> str:
         """``Deadline('<from>' -> '<to>' within <duration>)``."""
-        within = format_duration(micros(self.within))
+        within = format_duration(micros(self.window))
         return f"Deadline({self.from_stage!r} -> {self.to_stage!r} within {within})"
 
     def check(self, context: ValidationContext) -> RuleOutcome:
@@ -165,7 +173,7 @@ class Deadline:
         b = map_stage(self, context, self.to_stage)
         v = context.visits
         ts = context.log.timestamps
-        limit = micros(self.within)
+        limit = micros(self.window)
         f = np.flatnonzero(v.stage == a)
         if not len(f):
             return empty_outcome()

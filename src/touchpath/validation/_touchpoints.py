@@ -92,7 +92,7 @@ class RequiredTouchpoints:
         start = v.start[sel]
         stop = v.stop[sel]
         present = np.zeros((len(sel), len(self.touchpoints)), dtype=np.bool_)
-        codes = {name: i for i, name in enumerate(log.touchpoints)}
+        codes = {name: i for i, name in enumerate(log.touchpoint_ids)}
         for j, tp in enumerate(self.touchpoints):
             code = codes.get(tp)
             if code is None:

@@ -161,8 +161,8 @@ def _unknown_stage_events(context: ValidationContext) -> dict[str, int]:
         return {}
     log = context.log
     codes = log.stage_codes
-    counts = np.bincount(codes[codes >= 0], minlength=len(log.stages))
-    return {log.stages[c]: int(counts[c]) for c in unknown.tolist()}
+    counts = np.bincount(codes[codes >= 0], minlength=len(log.stage_ids))
+    return {log.stage_ids[c]: int(counts[c]) for c in unknown.tolist()}
 
 
 def _run(
