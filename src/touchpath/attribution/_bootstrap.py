@@ -103,7 +103,7 @@ class BootstrapResult(TableViews):
             },
             name="intervals",
             note=(
-                f"{self.point.model}: {len(self.samples)} resamples, {self.level:.0%} "
+                f"{self.point.model}: {len(self.samples)} resamples, {self.confidence:.0%} "
                 "intervals (percentile)"
             ),
             index=index,
