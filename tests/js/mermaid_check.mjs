@@ -1,6 +1,6 @@
 // Parse Mermaid flowcharts with Mermaid's own parser and report what it read.
 //
-// Protocol (used by tests/test_render.py): one JSON request per stdin line,
+// Protocol (used by tests/render/test_render.py): one JSON request per stdin line,
 // {"text": "<mermaid source>"}, answered by one JSON line on stdout:
 //   {"ok": true, "type": ..., "config": {...},
 //    "vertices": [{"id", "raw", "text", "shape", "classes"}],

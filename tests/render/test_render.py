@@ -27,7 +27,7 @@ from touchpath.render import to_dot, to_mermaid
 from touchpath.render._dot import dot_label, dot_quote
 from touchpath.render._mermaid import mermaid_label
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).parents[1] / "js"
 
 MermaidCheck = Callable[[str], dict[str, Any]]
 DotRun = Callable[[str, str], str]
