@@ -351,6 +351,25 @@ def test_fitness_is_a_ratio() -> None:
     assert ValidationCounts.zero().transition_fitness == Ratio(0, 0)
 
 
+def test_log_fitness_is_a_ratio() -> None:
+    """Map a -> b -> c. Journey x visits a, b, c: cost 0; its worst is 3 skips plus the
+    cheapest complete walk (insert a, b, c: 3) = 6. Journey y visits a, c: cost 1 (insert b);
+    worst 2 + 3 = 5. Log fitness 1 - 1/11 = (11 - 1)/11, a Ratio of the cost totals; a log
+    with nothing to align (prefix mode, no stage visit) is undefined, not NaN or 1."""
+    from touchpath import JourneyMap
+    from touchpath.validation import align
+
+    m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    log = _stages(("x", 0, "a"), ("x", 1, "b"), ("x", 2, "c"), ("y", 0, "a"), ("y", 1, "c"))
+    fitness = align(log, m).log_fitness
+    assert fitness == Ratio(10.0, 11.0)
+    assert float(fitness) == pytest.approx(10 / 11)
+    nothing = EventLog.from_records([{"journey_id": "z", "timestamp": 0, "touchpoint": "ad"}])
+    empty = align(nothing, m, prefix=True).log_fitness
+    assert not empty.is_defined
+    assert np.isnan(empty.value_or(np.nan))
+
+
 def test_instants_in_results_are_stdlib() -> None:
     """Every instant a result hands out is a plain aware UTC datetime (no pendulum
     subclass): the log's start and end, an event's time, a violation's time, a pending
