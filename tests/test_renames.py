@@ -351,6 +351,122 @@ def test_fitness_is_a_ratio() -> None:
     assert ValidationCounts.zero().transition_fitness == Ratio(0, 0)
 
 
+def test_log_fitness_is_a_ratio() -> None:
+    """Map a -> b -> c. Journey x visits a, b, c: cost 0; its worst is 3 skips plus the
+    cheapest complete walk (insert a, b, c: 3) = 6. Journey y visits a, c: cost 1 (insert b);
+    worst 2 + 3 = 5. Log fitness 1 - 1/11 = (11 - 1)/11, a Ratio of the cost totals; a log
+    with nothing to align (prefix mode, no stage visit) is undefined, not NaN or 1."""
+    from touchpath import JourneyMap
+    from touchpath.validation import align
+
+    m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    log = _stages(("x", 0, "a"), ("x", 1, "b"), ("x", 2, "c"), ("y", 0, "a"), ("y", 1, "c"))
+    fitness = align(log, m).log_fitness
+    assert fitness == Ratio(10.0, 11.0)
+    assert float(fitness) == pytest.approx(10 / 11)
+    nothing = EventLog.from_records([{"journey_id": "z", "timestamp": 0, "touchpoint": "ad"}])
+    empty = align(nothing, m, prefix=True).log_fitness
+    assert not empty.is_defined
+    assert np.isnan(empty.value_or(np.nan))
+
+
+def _measured(log: EventLog, measurement: object) -> object:
+    """The scorecard value of one KPI measured by ``measurement`` on a two-stage map."""
+    from touchpath import KPI, JourneyMap, Unit, scorecard
+
+    kpi = KPI("k", target=0.5, unit=Unit.RATE, measurement=measurement)  # type: ignore[arg-type]
+    m = JourneyMap.builder("m").stage("trial", kpis=[kpi]).stage("paid").path("trial", "paid")
+    return scorecard(log, m.build())["k"].actual
+
+
+def test_measurement_within_is_window() -> None:
+    """a: trial -> paid after 10 days, b: after 40 days, c: never paid (its last event at
+    100 days closes every window). With a 30-day window only a converts: 1/3, for Conversion
+    and ReachWithin alike. The old ``within=`` keyword and attribute warn and agree; the
+    JSON form writes ``window``."""
+    from touchpath.measurements import Conversion, ReachWithin, measurement_from_dict
+
+    log = _stages(
+        ("a", 0, "trial"), ("a", 10 * DAY, "paid"),
+        ("b", 0, "trial"), ("b", 40 * DAY, "paid"),
+        ("c", 0, "trial"), ("c", 100 * DAY, "visit"),
+    )  # fmt: skip
+    conversion = Conversion("trial", "paid", window="30 days")
+    reach = ReachWithin("trial", "paid", window="30 days")
+    assert (conversion.window, reach.window) == ("30 days", "30 days")
+    assert _measured(log, conversion) == pytest.approx(1 / 3)
+    assert _measured(log, reach) == pytest.approx(1 / 3)
+    assert conversion.to_dict()["window"] == "30 days"
+    assert "within" not in reach.to_dict()
+    assert measurement_from_dict(reach.to_dict()) == reach
+    with pytest.warns(DeprecationWarning, match=r"Conversion\(within=\.\.\.\).*use window="):
+        old = Conversion("trial", "paid", within="30 days")  # type: ignore[call-arg]
+    assert old == conversion
+    with pytest.warns(DeprecationWarning, match=r"ReachWithin\(within=\.\.\.\).*use window="):
+        old_reach = ReachWithin("trial", "paid", within="30 days")  # type: ignore[call-arg]
+    assert old_reach == reach
+    assert _measured(log, old_reach) == pytest.approx(1 / 3)
+    with pytest.warns(DeprecationWarning, match="use Conversion.window"):
+        assert conversion.within == "30 days"
+    with pytest.warns(DeprecationWarning, match="use ReachWithin.window"):
+        assert reach.within == "30 days"
+
+
+def test_measurement_customer_is_count() -> None:
+    """Account A's journey j1 pays 100 on Jan 15, its journey j2 100 on Feb 15 (the last
+    event). The two 30-day periods before it hold j1 (base) and j2 (current). Counting
+    accounts, A kept paying: customer churn 0/1; counting journeys, j1 churned: 1/1. The old
+    ``customer=`` keyword and attribute warn and agree, for RevenueRatio and ClvCac."""
+    from touchpath.measurements import ClvCac, RevenueRatio
+
+    log = EventLog.from_records(
+        [
+            {"journey_id": j, "account": "A", "timestamp": t, "stage": "paid",
+             "converted": True, "value": 100}
+            for j, t in (("j1", "2025-01-15T00:00:00Z"), ("j2", "2025-02-15T00:00:00Z"))
+        ]
+    )  # fmt: skip
+    accounts = RevenueRatio("customer_churn", count="accounts")
+    journeys = RevenueRatio("customer_churn", count="journeys")
+    assert _measured(log, accounts) == 0.0
+    assert _measured(log, journeys) == 1.0
+    assert journeys.to_dict() == {
+        "kind": "revenue", "metric": "customer_churn", "period": "30 days", "count": "journeys"
+    }  # fmt: skip
+    with pytest.warns(DeprecationWarning, match=r"RevenueRatio\(customer=.*use count="):
+        old = RevenueRatio("customer_churn", customer="journeys")  # type: ignore[call-arg]
+    assert old == journeys
+    assert _measured(log, old) == 1.0
+    with pytest.warns(DeprecationWarning, match="use RevenueRatio.count"):
+        assert journeys.customer == "journeys"
+    clv = ClvCac(count="journeys")
+    with pytest.warns(DeprecationWarning, match=r"ClvCac\(customer=.*use count="):
+        assert ClvCac(customer="journeys") == clv  # type: ignore[call-arg]
+    with pytest.warns(DeprecationWarning, match="use ClvCac.count"):
+        assert clv.customer == "journeys"
+
+
+def test_measurement_json_reads_the_old_keys() -> None:
+    """A map file written before the rename (``within``, ``customer``) reads as the new keys,
+    with a DeprecationWarning naming the key's path; both names in one object is a MapError
+    naming the path, not a silent pick."""
+    from touchpath.exceptions import MapError
+    from touchpath.measurements import ReachWithin, RevenueRatio, measurement_from_dict
+
+    old = {"kind": "reach_within", "source": "a", "target": "b", "within": "1 day"}
+    with pytest.warns(DeprecationWarning, match=r"kpi\.within is deprecated.*use kpi\.window"):
+        assert measurement_from_dict(old, where="kpi") == ReachWithin("a", "b", "1 day")
+    with pytest.warns(DeprecationWarning, match=r"measurement\.customer.*measurement\.count"):
+        got = measurement_from_dict(
+            {"kind": "revenue", "metric": "expansion", "customer": "journeys"}
+        )
+    assert got == RevenueRatio("expansion", count="journeys")
+    with pytest.raises(MapError, match=r"stages\[0\]\.kpis\[1\]\.measurement: give 'window' only"):
+        measurement_from_dict({**old, "window": "2 days"}, where="stages[0].kpis[1].measurement")
+    with pytest.raises(MapError, match="unknown key 'within' for kind 'reach'"):
+        measurement_from_dict({"kind": "reach", "target": "a", "within": "1 day"})
+
+
 def test_instants_in_results_are_stdlib() -> None:
     """Every instant a result hands out is a plain aware UTC datetime (no pendulum
     subclass): the log's start and end, an event's time, a violation's time, a pending

@@ -278,7 +278,7 @@ def default_rules(journey_map: JourneyMap) -> tuple[TransitionRule, ...]:
     for kpi in journey_map.kpis:
         m = kpi.measurement
         if isinstance(m, ReachWithin) and m.level == "stage":
-            rule = Deadline(m.source, m.target, m.within, severity="warning")
+            rule = Deadline(m.source, m.target, m.window, severity="warning")
             if rule not in rules:
                 rules.append(rule)
     return tuple(rules)

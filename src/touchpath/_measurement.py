@@ -6,9 +6,9 @@ frozen value with a ``kind`` (its name in the map's JSON) and says which
 stages, touchpoints and columns it needs, so a log that lacks them gives a
 reason, never a made-up number. Definitions are in ``docs/metrics.md``.
 
->>> m = Conversion("decision", "onboarding", within="30 days")
+>>> m = Conversion("decision", "onboarding", window="30 days")
 >>> m.to_dict()
-{'kind': 'conversion', 'source': 'decision', 'target': 'onboarding', 'within': '30 days'}
+{'kind': 'conversion', 'source': 'decision', 'target': 'onboarding', 'window': '30 days'}
 >>> measurement_from_dict(m.to_dict()) == m
 True
 """
@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
 
 import attrs
 
+from ._deprecation import renamed_fields, warn_renamed
 from ._time import parse_duration
 from .exceptions import MapError
 
@@ -69,7 +71,7 @@ def _duration_text(value: object) -> str:
     if not isinstance(value, str):
         raise MapError(f"a measurement duration must be text such as '24 hours'; got {value!r}")
     try:
-        parse_duration(value, name="within")
+        parse_duration(value, name="window")
     except ValueError as exc:
         raise MapError(f"measurement duration: {exc}") from None
     return value
@@ -154,11 +156,12 @@ class _Measure:
         return _plain(self, keep=self._keep)
 
 
+@renamed_fields(within="window")
 @attrs.frozen
 class Conversion(_Measure):
     """Share of the journeys reaching ``source`` that reach ``target`` after it (within a window).
 
-    :func:`touchpath.metrics.stage_conversion`; with ``within``, journeys
+    :func:`touchpath.metrics.stage_conversion`; with a ``window``, journeys
     whose window is still open at the log's end are left out.
 
     >>> Conversion("decision", "onboarding").needs
@@ -170,8 +173,8 @@ class Conversion(_Measure):
     """The stage (touchpoint, channel) measured from."""
     target: str = attrs.field(validator=_id)
     """The stage (touchpoint, channel) to reach."""
-    within: str | None = attrs.field(default=None, converter=_optional_duration)
-    """The window, as text (``"30 days"``); None for no window."""
+    window: str | None = attrs.field(default=None, converter=_optional_duration)
+    """The time allowed after ``source``, as text (``"30 days"``); None for no window."""
     level: MeasureLevel = attrs.field(default="stage", converter=_level)
     """The level of ``source`` (and of ``target`` unless ``target_level`` is given)."""
     target_level: MeasureLevel | None = attrs.field(
@@ -181,11 +184,17 @@ class Conversion(_Measure):
     target at another level is reached at or after the source's first event."""
 
     def __attrs_post_init__(self) -> None:
-        if self.target_level not in (None, self.level) and self.within is not None:
+        if self.target_level not in (None, self.level) and self.window is not None:
             raise MapError(
-                "a conversion between levels takes no 'within' window; got "
-                f"{self.level} -> {self.target_level} within {self.within!r}"
+                "a conversion between levels takes no 'window'; got "
+                f"{self.level} -> {self.target_level} with window {self.window!r}"
             )
+
+    @property
+    def within(self) -> str | None:
+        """Deprecated name of :attr:`window`."""
+        warn_renamed("Conversion.within", "Conversion.window")
+        return self.window
 
     @property
     def needs(self) -> tuple[tuple[str, str], ...]:
@@ -243,15 +252,16 @@ class ValueShare(_Measure):
         return _needs_revenue(log)
 
 
+@renamed_fields(within="window")
 @attrs.frozen
 class ReachWithin(_Measure):
-    """Share of the journeys entering ``source`` that reach ``target`` within ``within``.
+    """Share of the journeys entering ``source`` that reach ``target`` within ``window``.
 
     :attr:`touchpath.metrics.TimeBetween.share_within` (the seeds' "activation
     within 24 hours"): journeys still inside the window at the log's end are
     censored.
 
-    >>> ReachWithin("onboarding", "activation", "24 hours").within
+    >>> ReachWithin("onboarding", "activation", "24 hours").window
     '24 hours'
     """
 
@@ -260,12 +270,18 @@ class ReachWithin(_Measure):
     """The stage (touchpoint, channel) measured from."""
     target: str = attrs.field(validator=_id)
     """The stage (touchpoint, channel) to reach."""
-    within: str = attrs.field(converter=_duration_text)
-    """The time allowed, as text (``"24 hours"``)."""
+    window: str = attrs.field(converter=_duration_text)
+    """The time allowed after ``source``, as text (``"24 hours"``)."""
     level: MeasureLevel = attrs.field(default="stage", converter=_level)
     """The level of ``source`` and ``target``."""
 
     _ids: ClassVar[tuple[str, ...]] = ("source", "target")
+
+    @property
+    def within(self) -> str:
+        """Deprecated name of :attr:`window`."""
+        warn_renamed("ReachWithin.within", "ReachWithin.window")
+        return self.window
 
 
 def _quantile(value: object) -> float:
@@ -372,13 +388,14 @@ def _revenue_metric(value: object) -> RevenueMetric:
     return out
 
 
-def _customer(value: object) -> Literal["accounts", "journeys"]:
+def _count(value: object) -> Literal["accounts", "journeys"]:
     if value not in ("accounts", "journeys"):
-        raise MapError(f"measurement customer must be 'accounts' or 'journeys'; got {value!r}")
+        raise MapError(f"measurement count must be 'accounts' or 'journeys'; got {value!r}")
     out: Literal["accounts", "journeys"] = value
     return out
 
 
+@renamed_fields(customer="count")
 @attrs.frozen
 class RevenueRatio(_Measure):
     """A ratio of the revenue movements between the last two ``period`` s of the log.
@@ -398,13 +415,19 @@ class RevenueRatio(_Measure):
     """Which ratio: NRR, GRR, customer churn, revenue churn or expansion."""
     period: str = attrs.field(default="30 days", converter=_duration_text)
     """The length of each period, as text."""
-    customer: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_customer)
+    count: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_count)
     """Whose revenue moves: the journey's account, or the journey."""
 
     _keep: ClassVar[tuple[str, ...]] = ("period",)
 
+    @property
+    def customer(self) -> Literal["accounts", "journeys"]:
+        """Deprecated name of :attr:`count`."""
+        warn_renamed("RevenueRatio.customer", "RevenueRatio.count")
+        return self.count
+
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.customer == "accounts" and not log.accounts:
+        if self.count == "accounts" and not log.accounts:
             return "the data has no account values"
         return _needs_revenue(log)
 
@@ -415,6 +438,7 @@ def _margin(value: object) -> float:
     return float(value)
 
 
+@renamed_fields(customer="count")
 @attrs.frozen
 class ClvCac(_Measure):
     """Customer lifetime value over customer acquisition cost, from revenue and costs.
@@ -434,13 +458,19 @@ class ClvCac(_Measure):
     """The length of each period, as text."""
     gross_margin: float = attrs.field(default=1.0, converter=_margin)
     """The gross margin applied to revenue."""
-    customer: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_customer)
+    count: Literal["accounts", "journeys"] = attrs.field(default="accounts", converter=_count)
     """Who the customer is: the journey's account, or the journey."""
 
     _keep: ClassVar[tuple[str, ...]] = ("period",)
 
+    @property
+    def customer(self) -> Literal["accounts", "journeys"]:
+        """Deprecated name of :attr:`count`."""
+        warn_renamed("ClvCac.customer", "ClvCac.count")
+        return self.count
+
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.customer == "accounts" and not log.accounts:
+        if self.count == "accounts" and not log.accounts:
             return "the data has no account values"
         if not bool((log.costs != 0).any()):
             return "the data has no costs"
@@ -481,8 +511,33 @@ def _plain(m: _Measure, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
+_OLD_KEYS: Final[Mapping[str, str]] = MappingProxyType({"within": "window", "customer": "count"})
+"""Keys of the JSON form that were renamed: old key -> new key (read with a warning)."""
+
+
+def _renamed_keys(data: Mapping[str, Any], names: set[str], where: str) -> dict[str, Any]:
+    """``data`` without its ``kind``, each deprecated key moved to its new name (with a
+    :class:`DeprecationWarning`); both names in one object is a :class:`MapError`."""
+    out = {k: v for k, v in data.items() if k != "kind"}
+    for old, new in _OLD_KEYS.items():
+        if old not in out or new not in names:
+            continue
+        if new in out:
+            raise MapError(
+                f"{where}: give {new!r} only ({old!r} is its deprecated name); got both "
+                f"{new!r}: {out[new]!r} and {old!r}: {out[old]!r}"
+            )
+        warn_renamed(f"{where}.{old}", f"{where}.{new}", stacklevel=3)
+        out[new] = out.pop(old)
+    return out
+
+
 def measurement_from_dict(data: Mapping[str, Any], *, where: str = "measurement") -> Measurement:
     """A measurement from its JSON form; unknown kinds and keys are refused.
+
+    The keys renamed to the naming table's words (``within`` to ``window``,
+    ``customer`` to ``count``) are still read, with a :class:`DeprecationWarning`;
+    an object with both the old and the new key is refused.
 
     >>> measurement_from_dict({"kind": "reach", "target": "trial_signup"})
     Reach(target='trial_signup', level='touchpoint')
@@ -499,13 +554,14 @@ expected one of ['kind', 'level', 'target']
     if cls is None:
         raise MapError(f"{where}.kind: must be one of {sorted(_KINDS)}; got {kind!r}")
     names = {a.name for a in attrs.fields(cls)}
-    for key in data:
-        if key != "kind" and key not in names:
+    fields = _renamed_keys(data, names, where)
+    for key in fields:
+        if key not in names:
             raise MapError(
                 f"{where}: unknown key {key!r} for kind {kind!r}; "
                 f"expected one of {sorted(names | {'kind'})}"
             )
     try:
-        return cls(**{k: v for k, v in data.items() if k != "kind"})
+        return cls(**fields)
     except TypeError as exc:
         raise MapError(f"{where}: {exc}") from None

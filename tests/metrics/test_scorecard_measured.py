@@ -109,12 +109,12 @@ def brute_force(log: EventLog, kpi: KPI) -> float | None:
                     through += e.value if at is not None and pos >= at else 0.0
         return _ratio(through, total)
     if isinstance(m, M.Conversion):
-        assert m.within is None  # the templates use windows only through ReachWithin
+        assert m.window is None  # the templates use windows only through ReachWithin
         pairs = [_arrival(j, m.level, m.source, m.target) for j in journeys]
         started = sum(i is not None for i, _ in pairs)
         return _ratio(sum(k is not None for _, k in pairs), started)
     if isinstance(m, M.ReachWithin):
-        limit = _duration(m.within)
+        limit = _duration(m.window)
         ok = started = censored = 0
         for j in journeys:
             i, k = _arrival(j, m.level, m.source, m.target)

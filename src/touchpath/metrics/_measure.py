@@ -138,13 +138,13 @@ def _time_to_stage(log: EventLog, m: TimeToStage, unit: Unit) -> float | None:
 
 
 def _clv_cac(log: EventLog, m: ClvCac) -> float | None:
-    mv = _movements(log, m.period, m.customer)
+    mv = _movements(log, m.period, m.count)
     churn = mv.customer_churn.value
     if not mv.customers_at_start or not churn:
         return None
     arpa = mv.starting / mv.customers_at_start
     clv = arpa * m.gross_margin / churn
-    if m.customer == "accounts":
+    if m.count == "accounts":
         who = log.account_codes[log.converted]
         customers = int(np.unique(who[who >= 0]).size)
     else:
@@ -184,13 +184,13 @@ def measure(log: EventLog, kpi: KPI) -> tuple[float | Ratio | None, str | None]:
     if isinstance(m, Conversion):
         if m.target_level not in (None, m.level):
             return _cross_conversion(log, m), None
-        return stage_conversion(log, m.source, m.target, window=m.within, level=m.level), None
+        return stage_conversion(log, m.source, m.target, window=m.window, level=m.level), None
     if isinstance(m, ConvertsAfter):
         return _converts_after(log, m), None
     if isinstance(m, ValueShare):
         return _value_share(log, m), None
     if isinstance(m, ReachWithin):
-        share = time_between(log, m.source, m.target, window=m.within, level=m.level).share_within
+        share = time_between(log, m.source, m.target, window=m.window, level=m.level).share_within
         return share, None
     if isinstance(m, TimeToStage):
         value = _time_to_stage(log, m, kpi.unit)
@@ -205,7 +205,7 @@ def measure(log: EventLog, kpi: KPI) -> tuple[float | Ratio | None, str | None]:
         codes, names = level_codes(log, Level(m.level))
         return float(np.count_nonzero(codes == names.index(m.target))), None
     if isinstance(m, RevenueRatio):
-        mv = _movements(log, m.period, m.customer)
+        mv = _movements(log, m.period, m.count)
         ratios = {
             "net_revenue_retention": mv.net_revenue_retention,
             "gross_revenue_retention": mv.gross_revenue_retention,

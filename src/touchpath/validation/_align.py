@@ -32,6 +32,7 @@ from ..exceptions import ConfigError, MapError
 if TYPE_CHECKING:
     from .._log import EventLog
     from .._map import JourneyMap
+    from ..metrics._ratio import Ratio
 
 __all__ = ["AlignmentCosts", "AlignmentMove", "Alignments", "MoveKind", "Repair", "align"]
 
@@ -323,8 +324,8 @@ class Alignments(TableViews):
     >>> log = EventLog.from_records(
     ...     [{"journey_id": j, "timestamp": t, "stage": s} for t, (j, s) in enumerate(rows)])
     >>> a = align(log, m, prefix=True)
-    >>> (a.costs.tolist(), a.conforming, round(a.log_fitness, 3))
-    ([0.0, 1.0], 1, 0.75)
+    >>> (a.costs.tolist(), a.conforming, a.log_fitness)
+    ([0.0, 1.0], 1, Ratio(3.0/4.0 = 0.75))
     """
 
     journey_ids: npt.NDArray[np.object_]
@@ -355,14 +356,26 @@ class Alignments(TableViews):
         return out
 
     @property
-    def log_fitness(self) -> float:
-        """``1 - sum(costs) / sum(worst)`` over all journeys (NaN for an empty log)."""
+    def log_fitness(self) -> Ratio:
+        """``1 - sum(costs) / sum(worst)`` over all journeys, as the
+        :class:`~touchpath.metrics.Ratio` ``(sum(worst) - sum(costs)) / sum(worst)``;
+        undefined (``0/0``) when there is nothing to align (no journey, or in prefix mode
+        no stage visit).
+
+        >>> from touchpath import EventLog, templates
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "stage": "x"}])
+        >>> align(log, templates.get("b2b_five_stage"), prefix=True).log_fitness
+        Ratio(0.0/1.0 = 0)
+        >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": 0, "touchpoint": "ad"}])
+        >>> align(log, templates.get("b2b_five_stage"), prefix=True).log_fitness.is_defined
+        False
+        """
+        from ..metrics._ratio import Ratio
+
         total = float(self.worst.sum())
-        return (
-            math.nan
-            if total == 0 and not len(self.costs)
-            else (1.0 if total == 0 else 1.0 - float(self.costs.sum()) / total)
-        )
+        if total == 0:
+            return Ratio(0, 0)
+        return Ratio(total - float(self.costs.sum()), total)
 
     @property
     def conforming(self) -> int:
