@@ -284,6 +284,27 @@ def test_eventlog_channels_touchpoints_stages_are_ids() -> None:
             assert getattr(log, old) == getattr(log, new)
 
 
+def test_eventlog_campaigns_segments_accounts_are_ids() -> None:
+    """Two events with campaigns (spring, fall), segments (smb, ent) and accounts (b, a):
+    the sorted distinct ids, read off by hand, are on ``*_ids``, and the old bare plurals
+    warn and hold the same tuples."""
+    log = EventLog.from_records(
+        [
+            {"journey_id": "j", "timestamp": 0, "channel": "seo", "campaign": "spring",
+             "segment": "smb", "account": "b"},
+            {"journey_id": "k", "timestamp": 0, "channel": "ads", "campaign": "fall",
+             "segment": "ent", "account": "a"},
+        ]
+    )  # fmt: skip
+    assert log.campaign_ids == ("fall", "spring")
+    assert log.segment_ids == ("ent", "smb")
+    assert log.account_ids == ("a", "b")
+    for old, new in (("campaigns", "campaign_ids"), ("segments", "segment_ids"),
+                     ("accounts", "account_ids")):  # fmt: skip
+        with pytest.warns(DeprecationWarning, match=rf"EventLog\.{old} .*use EventLog\.{new}"):
+            assert getattr(log, old) == getattr(log, new)
+
+
 def test_compare_is_compare_models() -> None:
     """``compare_models`` runs models against each other (first touch gives ads the one
     conversion of ads -> seo, last touch seo); ``touchpath.compare`` and

@@ -404,7 +404,7 @@ class RevenueRatio(_Measure):
     _keep: ClassVar[tuple[str, ...]] = ("period",)
 
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.customer == "accounts" and not log.accounts:
+        if self.customer == "accounts" and not log.account_ids:
             return "the data has no account values"
         return _needs_revenue(log)
 
@@ -440,7 +440,7 @@ class ClvCac(_Measure):
     _keep: ClassVar[tuple[str, ...]] = ("period",)
 
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.customer == "accounts" and not log.accounts:
+        if self.customer == "accounts" and not log.account_ids:
             return "the data has no account values"
         if not bool((log.costs != 0).any()):
             return "the data has no costs"
