@@ -103,7 +103,7 @@ class BootstrapResult(TableViews):
             },
             name="intervals",
             note=(
-                f"{self.point.model}: {len(self.samples)} resamples, {self.level:.0%} "
+                f"{self.point.model}: {len(self.samples)} resamples, {self.confidence:.0%} "
                 "intervals (percentile)"
             ),
             index=index,
@@ -125,7 +125,7 @@ class BootstrapResult(TableViews):
 
     @property
     def _index(self) -> str:
-        return self.point.by.value if self.point.by else "item"
+        return self.point.level.value if self.point.level else "item"
 
     def __repr__(self) -> str:
         return (
