@@ -29,7 +29,14 @@ from touchpath import (
     templates,
 )
 from touchpath._table import TableViews
-from touchpath.attribution import FirstTouch, LastTouch, attribute, bootstrap, compare, spend_report
+from touchpath.attribution import (
+    FirstTouch,
+    LastTouch,
+    attribute,
+    bootstrap,
+    compare_models,
+    spend_report,
+)
 from touchpath.metrics import (
     Ratio,
     RevenueMovements,
@@ -76,7 +83,7 @@ CASES: list[tuple[str, Callable[[], Any], list[str]]] = [
     # first, ties in item order (ads before seo)
     ("AttributionResult", lambda: attribute(LOG, LastTouch()), ["ads", "1.0", "4.00", "50.0%"]),
     # first touch: ads (a) and email (b); last touch: seo (a) and ads (b); ads has 2 in all
-    ("Comparison", lambda: compare(LOG, [FirstTouch(), LastTouch()]), ["ads", "1.0", "1.0"]),
+    ("Comparison", lambda: compare_models(LOG, [FirstTouch(), LastTouch()]), ["ads", "1.0", "1.0"]),
     # the point estimate is last touch's credit of ads
     ("BootstrapResult", lambda: bootstrap(LOG, LastTouch(), n=5, seed=1), ["ads", "1.0"]),
     # ads: spend 20, 1 conversion worth 4 (b's, its first): CPA 20, ROAS 4 / 20, CAC 20
