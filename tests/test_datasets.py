@@ -89,7 +89,7 @@ def test_paid_touches_carry_campaigns_and_costs(walked: tuple[JourneyMap, EventL
     m, log = walked
     paid = {c.id for c in m.channels if c.kind is ChannelKind.PAID}
     channels = np.array([*log.channel_ids, ""], dtype=object)[log.channel_codes]
-    campaigns = np.array([*log.campaigns, ""], dtype=object)[log.campaign_codes]
+    campaigns = np.array([*log.campaign_ids, ""], dtype=object)[log.campaign_codes]
     is_paid = np.isin(channels, list(paid))
     assert (log.costs[is_paid] > 0).all()
     assert (log.costs[~is_paid] == 0).all()
@@ -120,7 +120,7 @@ def test_times_accounts_and_segments(walked: tuple[JourneyMap, EventLog]) -> Non
         assert len(segments) == 1
         seg_of_account.setdefault(accounts.pop(), set()).update(segments)
     assert all(len(s) == 1 for s in seg_of_account.values())
-    assert set(log.segments) <= {"smb", "mid_market", "enterprise"}
+    assert set(log.segment_ids) <= {"smb", "mid_market", "enterprise"}
 
 
 def test_same_seed_same_log_other_seed_other_log() -> None:

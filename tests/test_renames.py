@@ -178,6 +178,47 @@ def test_by_is_level_in_attribution() -> None:
             assert call(by="stage") == new
 
 
+def test_by_attribute_is_level() -> None:
+    """Crediting stages of the two-journey log, every result and count table records
+    ``level`` = the stage field (what was asked for); the old ``.by`` attribute warns and
+    returns the same field, and the ``by=`` keyword of ``PathPolicy``, of the tables'
+    ``zero`` and of a table's constructor warns and agrees."""
+    from touchpath import Field
+    from touchpath.attribution import PathPolicy, conversion_paths
+    from touchpath.metrics import top_paths
+
+    log = _touches()
+    objects: list[object] = [
+        PathPolicy(level="stage"),
+        conversion_paths(log, PathPolicy(level="stage")),
+        attribute(log, LastTouch(), level="stage"),
+        PathCounts.from_log(log, level="stage"),
+        TransitionCounts.from_log(log, level="stage"),
+        CoalitionCounts.from_log(log, level="stage"),
+    ]
+    for obj in objects:
+        assert obj.level is Field.STAGE  # type: ignore[attr-defined]
+        name = type(obj).__name__
+        with pytest.warns(DeprecationWarning, match=rf"{name}\.by .*use {name}\.level"):
+            assert obj.by is Field.STAGE  # type: ignore[attr-defined]
+    table = top_paths(PathCounts.from_log(log, level="stage"))
+    assert table.level == "stage"
+    with pytest.warns(DeprecationWarning, match=r"TopPaths\.by .*use TopPaths\.level"):
+        assert table.by == "stage"
+    with pytest.warns(DeprecationWarning, match=r"PathPolicy\(by=\.\.\.\).*use level="):
+        assert PathPolicy(by="stage") == PathPolicy(level="stage")  # type: ignore[call-arg]
+    for cls in (PathCounts, CoalitionCounts, TransitionCounts):
+        assert cls.zero(level=Field.STAGE).level is Field.STAGE
+        with pytest.warns(DeprecationWarning, match=r"zero\(by=\.\.\.\).*use level="):
+            assert cls.zero(by=Field.STAGE).level is Field.STAGE  # type: ignore[call-arg]
+    c = PathCounts.from_log(log, level="stage")
+    parts = (c.items, c.offsets, c.codes, c.conversions, c.non_conversions, c.values)
+    with pytest.warns(DeprecationWarning, match=r"PathCounts\(by=\.\.\.\).*use level="):
+        old = PathCounts(*parts, by=Field.STAGE)  # type: ignore[call-arg]
+    assert old.level is Field.STAGE
+    assert old.rows() == c.rows()
+
+
 def test_bootstrap_level_is_the_item_kind_and_a_number_is_the_old_confidence() -> None:
     """In ``bootstrap``, ``level="stage"`` credits stages (one item per stage) while a
     number given as ``level`` is the deprecated name of ``confidence``."""
@@ -280,6 +321,27 @@ def test_eventlog_channels_touchpoints_stages_are_ids() -> None:
     assert log.stage_ids == ("awareness", "decision")
     for old, new in (("channels", "channel_ids"), ("touchpoints", "touchpoint_ids"),
                      ("stages", "stage_ids")):  # fmt: skip
+        with pytest.warns(DeprecationWarning, match=rf"EventLog\.{old} .*use EventLog\.{new}"):
+            assert getattr(log, old) == getattr(log, new)
+
+
+def test_eventlog_campaigns_segments_accounts_are_ids() -> None:
+    """Two events with campaigns (spring, fall), segments (smb, ent) and accounts (b, a):
+    the sorted distinct ids, read off by hand, are on ``*_ids``, and the old bare plurals
+    warn and hold the same tuples."""
+    log = EventLog.from_records(
+        [
+            {"journey_id": "j", "timestamp": 0, "channel": "seo", "campaign": "spring",
+             "segment": "smb", "account": "b"},
+            {"journey_id": "k", "timestamp": 0, "channel": "ads", "campaign": "fall",
+             "segment": "ent", "account": "a"},
+        ]
+    )  # fmt: skip
+    assert log.campaign_ids == ("fall", "spring")
+    assert log.segment_ids == ("ent", "smb")
+    assert log.account_ids == ("a", "b")
+    for old, new in (("campaigns", "campaign_ids"), ("segments", "segment_ids"),
+                     ("accounts", "account_ids")):  # fmt: skip
         with pytest.warns(DeprecationWarning, match=rf"EventLog\.{old} .*use EventLog\.{new}"):
             assert getattr(log, old) == getattr(log, new)
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._deprecation import renamed
 from ._model import ChannelKind, channel_kind_map
 from ._paths import ByLike
 from ._spendtable import Spend
@@ -330,6 +331,7 @@ class Analysis:
     """Spend per channel and period, if given: the report then shows CPA and ROAS."""
 
 
+@renamed(by="level")
 def analyse(
     log: EventLog,
     journey_map: JourneyMap,
@@ -338,7 +340,7 @@ def analyse(
     options: ModelOptions | None = None,
     rules: Sequence[TransitionRule] | None = None,
     kpis: Mapping[str, float | Ratio] | None = None,
-    by: ByLike = "channel",
+    level: ByLike = "channel",
     spend: Spend | None = None,
 ) -> Analysis:
     """Validate, count the funnel, compare the models and score the KPIs, in one call.
@@ -380,7 +382,7 @@ def analyse(
             validation=report,
             map_comparison=map_comparison,
             funnel=funnel(log, journey_map=journey_map),
-            comparison=compare_models(log, chosen, level=by),
+            comparison=compare_models(log, chosen, level=level),
             skipped_models=tuple(skipped),
             scorecard=scorecard(log, journey_map, dict(kpis or {})),
             direct_channels=tuple(sorted(direct)) if "last-non-direct" in chosen else (),

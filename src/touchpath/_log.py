@@ -295,22 +295,22 @@ class EventLog:
     stage_codes: _I32
     """Stage of each event, as a code into :attr:`stage_ids` (-1: none)."""
     campaign_codes: _I32
-    """Campaign of each event, as a code into :attr:`campaigns` (-1: none)."""
+    """Campaign of each event, as a code into :attr:`campaign_ids` (-1: none)."""
     segment_codes: _I32
-    """Segment of each event, as a code into :attr:`segments` (-1: none)."""
+    """Segment of each event, as a code into :attr:`segment_ids` (-1: none)."""
     account_codes: _I32
-    """Account of each event, as a code into :attr:`accounts` (-1: none)."""
+    """Account of each event, as a code into :attr:`account_ids` (-1: none)."""
     touchpoint_ids: tuple[str, ...]
     """Distinct touchpoint ids, sorted."""
     channel_ids: tuple[str, ...]
     """Distinct channel ids, sorted."""
     stage_ids: tuple[str, ...]
     """Distinct stage ids, sorted."""
-    campaigns: tuple[str, ...]
+    campaign_ids: tuple[str, ...]
     """Distinct campaign ids, sorted."""
-    segments: tuple[str, ...]
+    segment_ids: tuple[str, ...]
     """Distinct segments, sorted."""
-    accounts: tuple[str, ...]
+    account_ids: tuple[str, ...]
     """Distinct account ids, sorted."""
     converted: _B
     """Whether each event is a conversion."""
@@ -412,9 +412,9 @@ class EventLog:
             touchpoint_ids=cat[Field.TOUCHPOINT][1],
             channel_ids=cat[Field.CHANNEL][1],
             stage_ids=cat[Field.STAGE][1],
-            campaigns=cat[Field.CAMPAIGN][1],
-            segments=cat[Field.SEGMENT][1],
-            accounts=cat[Field.ACCOUNT][1],
+            campaign_ids=cat[Field.CAMPAIGN][1],
+            segment_ids=cat[Field.SEGMENT][1],
+            account_ids=cat[Field.ACCOUNT][1],
             converted=take(converted.astype(np.bool_, copy=False)),
             values=take(value.astype(np.float64, copy=False)),
             costs=take(cost.astype(np.float64, copy=False)),
@@ -590,6 +590,24 @@ class EventLog:
         warn_renamed("EventLog.stages", "EventLog.stage_ids")
         return self.stage_ids
 
+    @property
+    def campaigns(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`campaign_ids`."""
+        warn_renamed("EventLog.campaigns", "EventLog.campaign_ids")
+        return self.campaign_ids
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`segment_ids`."""
+        warn_renamed("EventLog.segments", "EventLog.segment_ids")
+        return self.segment_ids
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`account_ids`."""
+        warn_renamed("EventLog.accounts", "EventLog.account_ids")
+        return self.account_ids
+
     # -- size and navigation -------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -632,9 +650,9 @@ class EventLog:
             Field.TOUCHPOINT: (self.touchpoint_codes, self.touchpoint_ids),
             Field.CHANNEL: (self.channel_codes, self.channel_ids),
             Field.STAGE: (self.stage_codes, self.stage_ids),
-            Field.CAMPAIGN: (self.campaign_codes, self.campaigns),
-            Field.SEGMENT: (self.segment_codes, self.segments),
-            Field.ACCOUNT: (self.account_codes, self.accounts),
+            Field.CAMPAIGN: (self.campaign_codes, self.campaign_ids),
+            Field.SEGMENT: (self.segment_codes, self.segment_ids),
+            Field.ACCOUNT: (self.account_codes, self.account_ids),
         }
         try:
             return pairs[field]
@@ -682,10 +700,10 @@ class EventLog:
                 stage=name(self.stage_codes, self.stage_ids, i),
                 converted=bool(self.converted[i]),
                 value=float(self.values[i]),
-                campaign=name(self.campaign_codes, self.campaigns, i),
+                campaign=name(self.campaign_codes, self.campaign_ids, i),
                 cost=float(self.costs[i]),
-                segment=name(self.segment_codes, self.segments, i),
-                account=name(self.account_codes, self.accounts, i),
+                segment=name(self.segment_codes, self.segment_ids, i),
+                account=name(self.account_codes, self.account_ids, i),
                 row=int(self.rows[i]),
                 impression=None if self.impressions[i] < 0 else bool(self.impressions[i]),
             )
@@ -1038,7 +1056,14 @@ class EventLog:
             "costs",
             "impressions",
         )
-        names = ("touchpoint_ids", "channel_ids", "stage_ids", "campaigns", "segments", "accounts")
+        names = (
+            "touchpoint_ids",
+            "channel_ids",
+            "stage_ids",
+            "campaign_ids",
+            "segment_ids",
+            "account_ids",
+        )
         return all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays) and all(
             getattr(self, n) == getattr(other, n) for n in names
         )

@@ -427,7 +427,7 @@ class RevenueRatio(_Measure):
         return self.count
 
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.count == "accounts" and not log.accounts:
+        if self.count == "accounts" and not log.account_ids:
             return "the data has no account values"
         return _needs_revenue(log)
 
@@ -470,7 +470,7 @@ class ClvCac(_Measure):
         return self.count
 
     def _unmeasurable(self, log: EventLog) -> str | None:
-        if self.count == "accounts" and not log.accounts:
+        if self.count == "accounts" and not log.account_ids:
             return "the data has no account values"
         if not bool((log.costs != 0).any()):
             return "the data has no costs"

@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from ._codes import MISSING, concat_offsets, merge_dictionaries
 from ._columns import Columns, to_arrow, to_pandas, to_polars
-from ._deprecation import renamed, warn_renamed
+from ._deprecation import renamed, renamed_fields, warn_renamed
 from ._enums import to_enum
 from ._schema import Field, Rejection
 from ._time import DurationLike, parse_duration
@@ -150,8 +150,8 @@ class Collapse(enum.StrEnum):
     """Keep the first touch of each run of equal consecutive touches."""
 
 
-def _to_by(value: object) -> Field:
-    return to_enum(Field, "by", value, allowed=CREDITABLE)
+def _to_level(value: object) -> Field:
+    return to_enum(Field, "level", value, allowed=CREDITABLE)
 
 
 CollapseLike: TypeAlias = Collapse | Literal["none", "consecutive"]
@@ -166,18 +166,19 @@ def _to_lookback(value: object) -> int | None:
     return None if value is None else parse_duration(value, name="lookback")
 
 
+@renamed_fields(by="level")
 @attrs.frozen
 class PathPolicy:
     """How a log becomes conversion paths; shared by every attribution model.
 
     ``lookback`` is stored in microseconds.
 
-    >>> p = PathPolicy(by="touchpoint", collapse="consecutive", lookback="30 days")
-    >>> (p.by, p.collapse, p.lookback == 30 * 86400 * 10**6)
+    >>> p = PathPolicy(level="touchpoint", collapse="consecutive", lookback="30 days")
+    >>> (p.level, p.collapse, p.lookback == 30 * 86400 * 10**6)
     (<Field.TOUCHPOINT: 'touchpoint'>, <Collapse.CONSECUTIVE: 'consecutive'>, True)
     """
 
-    by: Field = attrs.field(default=Field.CHANNEL, converter=_to_by)
+    level: Field = attrs.field(default=Field.CHANNEL, converter=_to_level)
     """The credited attribute: channel, touchpoint, stage or campaign."""
     collapse: Collapse = attrs.field(
         default=Collapse.NONE, converter=_to_collapse, repr=lambda c: repr(c.value)
@@ -186,7 +187,14 @@ class PathPolicy:
     lookback: int | None = attrs.field(default=None, converter=_to_lookback)
     """Touches older than this before the path's end are ignored (microseconds; None: all)."""
 
+    @property
+    def by(self) -> Field:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("PathPolicy.by", "PathPolicy.level")
+        return self.level
 
+
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, slots=False)
 class ConversionPaths:
     """Paths in compressed form: the input of every attribution model.
@@ -224,7 +232,7 @@ class ConversionPaths:
     """Times each path ended without a conversion."""
     values: _F64
     """Value of each path's conversions."""
-    by: Field | None = None
+    level: Field | None = None
     """What :attr:`items` are (None: unknown, e.g. paths given as rows)."""
     log: EventLog | None = None
     """The log the paths were read from, if any."""
@@ -232,6 +240,12 @@ class ConversionPaths:
     """Event index (in :attr:`log`) of each touch."""
     ends: _I64 | None = None
     """Event index (in :attr:`log`) of each path's last event (its conversion, if any)."""
+
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("ConversionPaths.by", "ConversionPaths.level")
+        return self.level
 
     @property
     def n_paths(self) -> int:
@@ -335,12 +349,13 @@ class ConversionPaths:
         For the credited attribute itself this is :attr:`codes` and :attr:`items`.
         Read once per paths object and shared (read-only).
         """
-        if field == self.by:
+        if field == self.level:
             return self.codes, self.items
         if self.log is None or self.events is None:
             raise UnsupportedInputError(
                 f"this model needs each touch's {field.value}, but the paths only carry "
-                f"{self.by.value if self.by else 'their items'}; attribute an EventLog instead"
+                f"{self.level.value if self.level else 'their items'}; "
+                "attribute an EventLog instead"
             )
         log, events = self.log, self.events
 
@@ -393,7 +408,7 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
     [('ads', 'seo')]
     """
     policy = policy or PathPolicy()
-    codes_all, names = log.codes_and_names(policy.by)
+    codes_all, names = log.codes_and_names(policy.level)
     n = log.n_events
     if n == 0:
         z = np.zeros(0, dtype=np.float64)
@@ -404,7 +419,7 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
             conversions=z,
             non_conversions=z,
             values=z,
-            by=policy.by,
+            level=policy.level,
             log=log,
             events=np.zeros(0, dtype=np.int64),
             ends=np.zeros(0, dtype=np.int64),
@@ -417,10 +432,10 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
     if (
         policy.lookback is None
         and policy.collapse is Collapse.NONE
-        and _every_event_has(log, policy.by, codes_all)
+        and _every_event_has(log, policy.level, codes_all)
     ):
         # the common case, every event a touch: a path's touches are its events
-        return _every_event_a_touch(log, policy.by, codes_all, names, conv, ends)
+        return _every_event_a_touch(log, policy.level, codes_all, names, conv, ends)
     # path index of each event: number of path ends strictly before it
     key = np.zeros(n, dtype=np.int64)
     key[1:] = np.cumsum(is_end[:-1])
@@ -447,7 +462,7 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
         conversions=conversions,
         non_conversions=1.0 - conversions,
         values=np.where(path_conv, log.values[ends], 0.0),
-        by=policy.by,
+        level=policy.level,
         log=log,
         events=events.astype(np.int64, copy=False),
         ends=ends.astype(np.int64, copy=False),
@@ -456,7 +471,7 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
 
 def _every_event_a_touch(
     log: EventLog,
-    by: Field,
+    level: Field,
     codes: _I32,
     names: tuple[str, ...],
     conv: npt.NDArray[np.bool_],
@@ -475,7 +490,7 @@ def _every_event_a_touch(
         conversions=conversions,
         non_conversions=1.0 - conversions,
         values=np.where(path_conv, log.values[ends], 0.0),
-        by=by,
+        level=level,
         log=log,
         events=_every_event(log),
         ends=ends.astype(np.int64, copy=False),
@@ -608,6 +623,7 @@ def _check_count(name: str, value: float, i: int) -> float:
     return value
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, repr=False)
 class PathCounts:
     """Distinct paths with their conversions, non-conversions and value: a mergeable table.
@@ -639,7 +655,7 @@ class PathCounts:
     """Non-converting occurrences of each row."""
     values: _F64
     """Total conversion value of each row."""
-    by: Field | None = None
+    level: Field | None = None
     """What the items are (None: unknown, e.g. built from rows)."""
     rejected: tuple[Rejection, ...] = ()
     """Input rows that were not used, with reasons (:func:`touchpath.read_paths` with
@@ -648,15 +664,22 @@ class PathCounts:
     """Rows read from a path table (:func:`touchpath.read_paths`); None for a table built
     in memory, such as a sum."""
 
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("PathCounts.by", "PathCounts.level")
+        return self.level
+
     @classmethod
-    def zero(cls, by: Field | None = None) -> PathCounts:
+    @renamed(by="level")
+    def zero(cls, level: Field | None = None) -> PathCounts:
         """The empty table, the zero of ``+``.
 
         >>> len(PathCounts.zero())
         0
         """
         z = np.zeros(0, dtype=np.float64)
-        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
+        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, level)
 
     @classmethod
     @renamed(by="level")
@@ -759,7 +782,7 @@ class PathCounts:
         >>> PathCounts.from_log(log).rows()
         [(('ads', 'seo'), 1.0, 1.0, 5.0)]
         """
-        policy = PathPolicy(by=level, collapse=collapse, lookback=lookback)
+        policy = PathPolicy(level=level, collapse=collapse, lookback=lookback)
         return cls.from_paths(conversion_paths(log, policy))
 
     @classmethod
@@ -772,7 +795,7 @@ class PathCounts:
             paths.conversions,
             paths.non_conversions,
             paths.values,
-            paths.by,
+            paths.level,
         )
 
     @classmethod
@@ -784,7 +807,7 @@ class PathCounts:
         conv: _F64,
         null: _F64,
         vals: _F64,
-        by: Field | None,
+        level: Field | None,
     ) -> PathCounts:
         check_value_total(vals)
         group, first = _group_paths(offsets, codes)
@@ -803,7 +826,7 @@ class PathCounts:
             conversions=wsum(g, conv, k),
             non_conversions=wsum(g, null, k),
             values=wsum(g, vals, k),
-            by=by,
+            level=level,
         )
         return table._drop_unused_items()
 
@@ -823,10 +846,11 @@ class PathCounts:
         return len(self.offsets) - 1
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> PathCounts:
+    @renamed(by="level")
+    def empty(cls, level: Field | None = None) -> PathCounts:
         """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
         warn_renamed("PathCounts.empty()", "PathCounts.zero()")
-        return cls.zero(by)
+        return cls.zero(level)
 
     def __radd__(self, other: object) -> PathCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -837,10 +861,10 @@ class PathCounts:
     def __add__(self, other: PathCounts) -> PathCounts:
         if not isinstance(other, PathCounts):
             return NotImplemented
-        if self.by is not None and other.by is not None and self.by != other.by:
+        if self.level is not None and other.level is not None and self.level != other.level:
             raise ConfigError(
-                f"cannot add path counts of different attributes; got {self.by.value!r} "
-                f"and {other.by.value!r}"
+                f"cannot add path counts of different attributes; got {self.level.value!r} "
+                f"and {other.level.value!r}"
             )
         items, codes = merge_dictionaries([(self.items, self.codes), (other.items, other.codes)])
         return PathCounts._grouped(
@@ -850,7 +874,7 @@ class PathCounts:
             np.concatenate([self.conversions, other.conversions]),
             np.concatenate([self.non_conversions, other.non_conversions]),
             np.concatenate([self.values, other.values]),
-            self.by if self.by is not None else other.by,
+            self.level if self.level is not None else other.level,
         )
 
     @property
@@ -872,7 +896,7 @@ class PathCounts:
             conversions=self.conversions,
             non_conversions=self.non_conversions,
             values=self.values,
-            by=self.by,
+            level=self.level,
         )
 
     def rows(self) -> list[tuple[tuple[str, ...], float, float, float]]:

@@ -126,9 +126,9 @@ def event_log_summary(log: EventLog) -> list[tuple[str, object]]:
         ("channels", log.channel_ids),
         ("touchpoints", log.touchpoint_ids),
         ("stages", log.stage_ids),
-        ("campaigns", log.campaigns),
-        ("segments", log.segments),
-        ("accounts", log.accounts),
+        ("campaigns", log.campaign_ids),
+        ("segments", log.segment_ids),
+        ("accounts", log.account_ids),
     ):
         if names or label in ("channels", "touchpoints", "stages"):
             rows.append((label, len(names)))
@@ -174,9 +174,9 @@ def event_log_head(log: EventLog, n: int = 5) -> str:
         ("touchpoint", log.touchpoint_codes, log.touchpoint_ids),
         ("channel", log.channel_codes, log.channel_ids),
         ("stage", log.stage_codes, log.stage_ids),
-        ("campaign", log.campaign_codes, log.campaigns),
-        ("segment", log.segment_codes, log.segments),
-        ("account", log.account_codes, log.accounts),
+        ("campaign", log.campaign_codes, log.campaign_ids),
+        ("segment", log.segment_codes, log.segment_ids),
+        ("account", log.account_codes, log.account_ids),
     ):
         if names:
             table: list[object] = [*names, None]

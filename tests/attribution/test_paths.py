@@ -73,17 +73,17 @@ def test_by_stage_credits_events_with_a_stage() -> None:
     log = log_of(
         [("ads", False, 0, 0, "awareness"), ("seo", False, 0, 1), ("x", True, 1.0, 2, "decision")]
     )
-    assert conversion_paths(log, PathPolicy(by="stage")).paths() == [("awareness", "decision")]
+    assert conversion_paths(log, PathPolicy(level="stage")).paths() == [("awareness", "decision")]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"by": "segment"}, ConfigError),
+        ({"level": "segment"}, ConfigError),
         ({"collapse": "all"}, ConfigError),
         ({"lookback": "-1 day"}, ConfigError),
     ],
-    ids=["by", "collapse", "lookback"],
+    ids=["level", "collapse", "lookback"],
 )
 def test_bad_policies_are_refused(kwargs: dict[str, str], error: type[Exception]) -> None:
     """Unknown attributes, collapse modes and negative windows raise ConfigError."""

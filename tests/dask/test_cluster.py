@@ -44,7 +44,7 @@ STEPS = ["awareness", "consideration", "decision"]
 def assert_same_credit(got: A.AttributionResult, want: A.AttributionResult) -> None:
     """Same items, credits to 1e-12 relative, totals and unattributed conversions exactly."""
     assert got.items == want.items
-    assert got.by == want.by
+    assert got.level == want.level
     assert got.model == want.model
     for name in ("conversions", "values"):
         g, w = getattr(got, name), getattr(want, name)

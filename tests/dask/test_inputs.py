@@ -103,8 +103,8 @@ def untouchable() -> Any:
         pytest.param(
             lambda ddf: td.attribute(ddf, Linear(), level="colour"),
             ConfigError,
-            r"'by' must be one of",
-            id="attribute-by",
+            r"'level' must be one of",
+            id="attribute-level",
         ),
         pytest.param(
             lambda ddf: td.transition_graph(ddf, level="planet"),

@@ -102,7 +102,7 @@ def test_hive_partitioned_data_set_and_filters(tmp_path: Path, log: EventLog) ->
     de = read_parquet(tmp_path / "ds", filters=pc.field("country") == "de")
     assert de.journey_ids.tolist() == ["b"]
     by_country = read_parquet(tmp_path / "ds", schema=Schema(segment="country"))
-    assert by_country.segments == ("de", "fr")
+    assert by_country.segment_ids == ("de", "fr")
 
 
 def test_parquet_bad_inputs_name_the_file(tmp_path: Path) -> None:

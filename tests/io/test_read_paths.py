@@ -43,7 +43,7 @@ def test_gzipped_and_by(tmp_path: Path) -> None:
     f = tmp_path / "Data.csv.gz"
     f.write_bytes(gzip.compress(CA_TEXT.encode()))
     got = read_paths(f, level="channel")
-    assert got.by is Field.CHANNEL
+    assert got.level is Field.CHANNEL
     assert got.total_conversions == 4.0
 
 

@@ -56,7 +56,7 @@ def as_paths(
     """
     if isinstance(data, EventLog):
         policy = PathPolicy(
-            by=level if level is not None else "channel",
+            level=level if level is not None else "channel",
             collapse=collapse if collapse is not None else Collapse.NONE,
             lookback=lookback,
         )
@@ -69,14 +69,14 @@ def as_paths(
             )
         paths = data.to_paths() if isinstance(data, PathCounts) else data
         if level is not None:
-            wanted = PathPolicy(by=level).by
-            if paths.by is not None and paths.by != wanted:
+            wanted = PathPolicy(level=level).level
+            if paths.level is not None and paths.level != wanted:
                 raise ConfigError(
-                    f"these paths credit {paths.by.value}s; got level={wanted.value!r} (rebuild "
+                    f"these paths credit {paths.level.value}s; got level={wanted.value!r} (rebuild "
                     "them from the log with that attribute)"
                 )
-            if paths.by is None:
-                paths = attrs.evolve(paths, by=wanted)
+            if paths.level is None:
+                paths = attrs.evolve(paths, level=wanted)
         if collapse is not None and PathPolicy(collapse=collapse).collapse is Collapse.CONSECUTIVE:
             paths = _collapse(paths)
         return paths

@@ -125,7 +125,7 @@ class BootstrapResult(TableViews):
 
     @property
     def _index(self) -> str:
-        return self.point.by.value if self.point.by else "item"
+        return self.point.level.value if self.point.level else "item"
 
     def __repr__(self) -> str:
         return (

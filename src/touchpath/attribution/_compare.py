@@ -103,7 +103,7 @@ class Comparison(TableViews):
 
     @property
     def _index(self) -> str:
-        by = self.results[0].by if self.results else None
+        by = self.results[0].level if self.results else None
         return by.value if by is not None else "item"
 
     def __repr__(self) -> str:
@@ -115,7 +115,7 @@ class Comparison(TableViews):
         first = self.results[0] if self.results else None
         if first is None:
             return "no models"
-        by = first.by.value if first.by is not None else "item"
+        by = first.level.value if first.level is not None else "item"
         return (
             f"{len(self.labels)} models over {len(self.items)} {by}s; "
             f"{first.total_conversions:,.6g} conversions ({first.unattributed:,.6g} unattributed)"

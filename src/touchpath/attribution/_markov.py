@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from .._deprecation import renamed, warn_renamed
+from .._deprecation import renamed, renamed_fields, warn_renamed
 from .._log import EventLog
 from .._paths import (
     ByLike,
@@ -123,6 +123,7 @@ def _sum_pairs(src: _I64, dst: _I64, weight: _F64, n: int) -> tuple[_I64, _I64, 
     return kept // n, kept % n, sums[keep]
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, repr=False)
 class TransitionCounts:
     """The counts a Markov model is solved from: a small, mergeable table.
@@ -163,14 +164,21 @@ class TransitionCounts:
     """Conversions of paths without touches (not part of the chain)."""
     unattributed_value: float = 0.0
     """Their value."""
-    by: Field | None = None
+    level: Field | None = None
     """What the items are."""
     conversion_values: _F64 | None = None
     """Value of the conversions ending in each state (what
     :attr:`MarkovValue.LAST_STATE` needs); None when not counted."""
 
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("TransitionCounts.by", "TransitionCounts.level")
+        return self.level
+
     @classmethod
-    def zero(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+    @renamed(by="level")
+    def zero(cls, order: int = 1, level: Field | None = None) -> TransitionCounts:
         """The zero of ``+``: no states, no paths.
 
         >>> TransitionCounts.zero(order=2).n_states
@@ -179,7 +187,7 @@ class TransitionCounts:
         z = np.zeros(0, np.float64)
         i = np.zeros(0, np.int64)
         return cls(
-            (), _order(order), np.zeros((0, order), np.int32), z, i, i, z, z, z, by=by,
+            (), _order(order), np.zeros((0, order), np.int32), z, i, i, z, z, z, level=level,
             conversion_values=z,
         )  # fmt: skip
 
@@ -246,7 +254,7 @@ class TransitionCounts:
             value=float(paths.values[nonempty].sum()),
             unattributed=float(paths.conversions[~nonempty].sum()),
             unattributed_value=float(paths.values[~nonempty].sum()),
-            by=paths.by,
+            level=paths.level,
             conversion_values=wsum(last, paths.values[nonempty], n_s),
         )
 
@@ -267,10 +275,11 @@ class TransitionCounts:
         return float(self.conversions.sum()) + self.unattributed
 
     @classmethod
-    def empty(cls, order: int = 1, by: Field | None = None) -> TransitionCounts:
+    @renamed(by="level")
+    def empty(cls, order: int = 1, level: Field | None = None) -> TransitionCounts:
         """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
         warn_renamed("TransitionCounts.empty()", "TransitionCounts.zero()")
-        return cls.zero(order, by)
+        return cls.zero(order, level)
 
     def __radd__(self, other: object) -> TransitionCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -285,9 +294,9 @@ class TransitionCounts:
             raise ConfigError(
                 f"cannot add transition counts of orders {self.order} and {other.order}"
             )
-        if self.by is not None and other.by is not None and self.by != other.by:
+        if self.level is not None and other.level is not None and self.level != other.level:
             raise ConfigError(
-                f"cannot add transition counts of {self.by.value}s and {other.by.value}s"
+                f"cannot add transition counts of {self.level.value}s and {other.level.value}s"
             )
         items = tuple(sorted(set(self.items) | set(other.items)))
         position = {x: i for i, x in enumerate(items)}
@@ -324,7 +333,7 @@ class TransitionCounts:
             value=self.value + other.value,
             unattributed=self.unattributed + other.unattributed,
             unattributed_value=self.unattributed_value + other.unattributed_value,
-            by=self.by if self.by is not None else other.by,
+            level=self.level if self.level is not None else other.level,
             conversion_values=(
                 None
                 if self.conversion_values is None or other.conversion_values is None
@@ -455,7 +464,7 @@ class FittedMarkov:
         c = self.counts
         return AttributionResult(
             model=repr(self.model),
-            by=c.by,
+            level=c.level,
             items=c.items,
             conversions=conversions,
             values=values,

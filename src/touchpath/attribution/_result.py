@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed_fields, warn_renamed
 from .._paths import wsum
 from .._schema import Field
 from .._table import Column, ColumnKind, Table, TableViews
@@ -102,6 +103,7 @@ def _label(model: object) -> str:
     return label if isinstance(label, str) else repr(model)
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, repr=False)
 class AttributionResult(TableViews):
     """Conversions and value credited to channels (or touchpoints, stages, campaigns).
@@ -125,7 +127,7 @@ class AttributionResult(TableViews):
 
     model: str
     """The model, as a label (its repr)."""
-    by: Field | None
+    level: Field | None
     """The credited attribute (None when unknown, e.g. paths given as rows)."""
     items: tuple[str, ...]
     """The credited names, sorted."""
@@ -149,6 +151,12 @@ class AttributionResult(TableViews):
     """Per-item weights that explain journeys, for models defined on the whole data."""
     fitted: Any = None
     """A model's learned state, if it keeps one (e.g. ``FittedMarkov``)."""
+
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("AttributionResult.by", "AttributionResult.level")
+        return self.level
 
     @classmethod
     def from_credit(
@@ -189,7 +197,7 @@ class AttributionResult(TableViews):
         empty = paths.lengths == 0
         return cls(
             model=_label(model),
-            by=paths.by,
+            level=paths.level,
             items=paths.items,
             conversions=conversions,
             values=values,
@@ -217,9 +225,9 @@ class AttributionResult(TableViews):
         return dict(zip(self.items, arr.tolist(), strict=True))
 
     def _by(self, field: Field, value: bool) -> dict[str, float]:
-        if self.by is not None and self.by != field:
+        if self.level is not None and self.level != field:
             raise ConfigError(
-                f"this result credits {self.by.value}s, not {field.value}s; run "
+                f"this result credits {self.level.value}s, not {field.value}s; run "
                 f"attribute(..., level={field.value!r}) to credit {field.value}s"
             )
         return self.credits(value=value)
@@ -373,7 +381,7 @@ class AttributionResult(TableViews):
 
     @property
     def _index(self) -> str:
-        return self.by.value if self.by else "item"
+        return self.level.value if self.level else "item"
 
     def __repr__(self) -> str:
         top = sorted(self.credits().items(), key=lambda kv: (-kv[1], kv[0]))[:3]
@@ -384,7 +392,7 @@ class AttributionResult(TableViews):
         )
 
     def _display_summary(self) -> str:
-        by = self.by.value if self.by is not None else "item"
+        by = self.level.value if self.level is not None else "item"
         return (
             f"{self.model} by {by}: {self.total_conversions:,.6g} conversions "
             f"({self.unattributed:,.6g} unattributed), value {self.total_value:,.2f}"

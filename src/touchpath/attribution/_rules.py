@@ -135,7 +135,7 @@ class LastNonDirect:
 
     def credit(self, paths: ConversionPaths) -> Credit:
         """Touch shares for the paths."""
-        if paths.by in (Field.CHANNEL, None):
+        if paths.level in (Field.CHANNEL, None):
             codes, names = paths.codes, paths.items
         else:
             codes, names = paths.codes_of(Field.CHANNEL)

@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._codes import concat_offsets, merge_dictionaries
-from .._deprecation import renamed, warn_renamed
+from .._deprecation import renamed, renamed_fields, warn_renamed
 from .._enums import to_enum
 from .._log import EventLog
 from .._paths import (
@@ -142,6 +142,7 @@ def _coalition_order(offsets: _I64, members: _I32) -> _I64:
     return _lexicographic_order(offsets, flipped)
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, repr=False)
 class CoalitionCounts:
     """Conversions, non-conversions and value per observed coalition: mergeable with ``+``.
@@ -172,18 +173,25 @@ class CoalitionCounts:
     """Non-conversions per coalition."""
     values: _F64
     """Value per coalition."""
-    by: Field | None = None
+    level: Field | None = None
     """What the items are."""
 
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("CoalitionCounts.by", "CoalitionCounts.level")
+        return self.level
+
     @classmethod
-    def zero(cls, by: Field | None = None) -> CoalitionCounts:
+    @renamed(by="level")
+    def zero(cls, level: Field | None = None) -> CoalitionCounts:
         """The zero of ``+``: no coalitions.
 
         >>> len(CoalitionCounts.zero().coalitions())
         0
         """
         z = np.zeros(0, np.float64)
-        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, by)
+        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), z, z, z, level)
 
     @classmethod
     def _grouped(
@@ -192,7 +200,7 @@ class CoalitionCounts:
         offsets: _I64,
         codes: _I32,
         sums: tuple[_F64, _F64, _F64],
-        by: Field | None,
+        level: Field | None,
     ) -> CoalitionCounts:
         set_offsets, set_codes = _sets(offsets, codes)
         group, first = _group_paths(set_offsets, set_codes)
@@ -204,7 +212,7 @@ class CoalitionCounts:
         g, k = rank[group], len(first)
         conv, null, vals = (wsum(g, x, k) for x in sums)
         members = new_members.astype(np.int32, copy=False)
-        return cls(items, new_offsets, members, conv, null, vals, by=by)
+        return cls(items, new_offsets, members, conv, null, vals, level=level)
 
     @classmethod
     def from_paths(cls, paths: ConversionPaths) -> CoalitionCounts:
@@ -219,7 +227,7 @@ class CoalitionCounts:
             paths.offsets,
             remap[paths.codes],
             (paths.conversions, paths.non_conversions, paths.values),
-            paths.by,
+            paths.level,
         )
 
     @property
@@ -274,10 +282,11 @@ class CoalitionCounts:
         return [tuple(names[a:b]) for a, b in itertools.pairwise(bounds)]
 
     @classmethod
-    def empty(cls, by: Field | None = None) -> CoalitionCounts:
+    @renamed(by="level")
+    def empty(cls, level: Field | None = None) -> CoalitionCounts:
         """Deprecated: use :meth:`zero`, the name every mergeable aggregate uses."""
         warn_renamed("CoalitionCounts.empty()", "CoalitionCounts.zero()")
-        return cls.zero(by)
+        return cls.zero(level)
 
     def __radd__(self, other: object) -> CoalitionCounts:
         """``0 + counts`` is ``counts``, so ``sum(parts)`` works."""
@@ -288,9 +297,9 @@ class CoalitionCounts:
     def __add__(self, other: CoalitionCounts) -> CoalitionCounts:
         if not isinstance(other, CoalitionCounts):
             return NotImplemented
-        if self.by is not None and other.by is not None and self.by != other.by:
+        if self.level is not None and other.level is not None and self.level != other.level:
             raise ConfigError(
-                f"cannot add coalition counts of {self.by.value}s and {other.by.value}s"
+                f"cannot add coalition counts of {self.level.value}s and {other.level.value}s"
             )
         items, members = merge_dictionaries(
             [(self.items, self.members), (other.items, other.members)]
@@ -304,7 +313,7 @@ class CoalitionCounts:
                 np.concatenate([self.non_conversions, other.non_conversions]),
                 np.concatenate([self.values, other.values]),
             ),
-            self.by if self.by is not None else other.by,
+            self.level if self.level is not None else other.level,
         )
 
     def equals(self, other: object) -> bool:
@@ -422,7 +431,7 @@ class Shapley:
         empty = counts.sizes == 0
         return AttributionResult(
             model=repr(self),
-            by=counts.by,
+            level=counts.level,
             items=counts.items,
             conversions=conversions,
             values=values,

@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 
 from .._columns import floats
+from .._deprecation import renamed_fields, warn_renamed
 from .._schema import Field
 from .._spendtable import Period, Spend, period_labels, to_period
 from .._table import Column, ColumnKind, Table, TableViews
@@ -79,18 +80,25 @@ class SpendRow:
         return None if self.acquisitions is None else Ratio(self.spend, self.acquisitions)
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False, repr=False)
 class SpendReport(TableViews):
     """Spend, credit, CPA, ROAS and CAC per item and period (see :func:`spend_report`)."""
 
     model: str
     """The result's model label."""
-    by: Field | None
+    level: Field | None
     """Channels or campaigns."""
     period: Period
     """How time is grouped."""
     rows: tuple[SpendRow, ...]
     """One row per item and period with spend or credit."""
+
+    @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("SpendReport.by", "SpendReport.level")
+        return self.level
 
     def totals(self) -> tuple[SpendRow, ...]:
         """One row per item over all periods."""
@@ -117,7 +125,7 @@ class SpendReport(TableViews):
         >>> rep.to_table().row(0)
         ['ads', 'all', 20.0, 2.0, 50.0, 10.0, 2.5, None]
         """
-        by = self.by.value if self.by is not None else "item"
+        by = self.level.value if self.level is not None else "item"
         money, credit = ColumnKind.MONEY, ColumnKind.CREDIT
         columns = (
             Column(by),
@@ -197,11 +205,11 @@ def spend_report(
     chosen = to_period(period)
     if not isinstance(spend, Spend):
         raise ConfigError(f"'spend' must be a touchpath.Spend table; got {type(spend).__name__}")
-    if result.by not in (Field.CHANNEL, Field.CAMPAIGN, None):
+    if result.level not in (Field.CHANNEL, Field.CAMPAIGN, None):
         raise ConfigError(
-            f"spend is per channel or campaign; this result credits {result.by.value}s"
+            f"spend is per channel or campaign; this result credits {result.level.value}s"
         )
-    key = "campaign" if result.by is Field.CAMPAIGN else "channel"
+    key = "campaign" if result.level is Field.CAMPAIGN else "channel"
     spent = spend.table(key, period=chosen)
     paths = result.paths
     has_times = paths is not None and paths.log is not None and paths.ends is not None
@@ -236,7 +244,7 @@ def spend_report(
         rows.append(
             SpendRow(k[0], k[1], spent.get(k, 0.0), c, v, None if acquisitions is None else a)
         )
-    return SpendReport(result.model, result.by, chosen, tuple(rows))
+    return SpendReport(result.model, result.level, chosen, tuple(rows))
 
 
 def spend_section(comparison: Comparison, spend: Spend) -> Any:

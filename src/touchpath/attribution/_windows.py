@@ -133,13 +133,13 @@ class TouchWindows:
 def _paid_choice(
     paths: ConversionPaths, paid: frozenset[str], *, last: bool, views: frozenset[str] | None
 ) -> Credit:
-    if paths.by in (Field.CHANNEL, None):
+    if paths.level in (Field.CHANNEL, None):
         codes, names = paths.codes, paths.items
     else:
         codes, names = paths.codes_of(Field.CHANNEL)
     is_paid = np.array([n in paid for n in names] + [False], dtype=np.bool_)[codes]
     if views is not None:  # clicks only
-        channel_paths = attrs.evolve(paths, by=Field.CHANNEL, codes=codes, items=names)
+        channel_paths = attrs.evolve(paths, level=Field.CHANNEL, codes=codes, items=names)
         is_paid &= ~_view_touches(channel_paths, views, Field.CHANNEL)
     nonempty = paths.lengths > 0
     starts = paths.offsets[:-1][nonempty]

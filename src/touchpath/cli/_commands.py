@@ -424,7 +424,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     spend = read_spend(args.spend) if args.spend else None
     with Progress("analysing"):
         analysis = analyse(
-            log, journey_map, models=names, options=options, kpis=kpis, by=args.level, spend=spend
+            log,
+            journey_map,
+            models=names,
+            options=options,
+            kpis=kpis,
+            level=args.level,
+            spend=spend,
         )
         report = build_report(analysis, title=args.title, charts=not args.no_charts)
         path = report.write(args.output).resolve()

@@ -183,7 +183,7 @@ class _CreditSums:
     """The per-item credit sums of per-path models: they add across partitions."""
 
     model: str
-    by: Field | None
+    level: Field | None
     items: tuple[str, ...]
     conversions: _F64
     values: _F64
@@ -196,7 +196,7 @@ class _CreditSums:
     def of(cls, r: AttributionResult) -> _CreditSums:
         return cls(
             r.model,
-            r.by,
+            r.level,
             r.items,
             r.conversions,
             r.values,
@@ -216,7 +216,7 @@ class _CreditSums:
             values[index] += part.values
         return _CreditSums(
             self.model,
-            self.by if self.by is not None else other.by,
+            self.level if self.level is not None else other.level,
             items,
             conversions,
             values,
@@ -229,7 +229,7 @@ class _CreditSums:
     def result(self) -> AttributionResult:
         return AttributionResult(
             model=self.model,
-            by=self.by,
+            level=self.level,
             items=self.items,
             conversions=self.conversions,
             values=self.values,
@@ -256,21 +256,21 @@ class _Named(Generic[T]):
 class _Policy:
     """The path policy as the readers take it (``PathPolicy`` keeps the lookback in µs)."""
 
-    by: Field
+    level: Field
     collapse: Collapse
     lookback: dt.timedelta | None
 
     @classmethod
     def of(
-        cls, by: ByLike | None, collapse: CollapseLike | None, lookback: DurationLike | None
+        cls, level: ByLike | None, collapse: CollapseLike | None, lookback: DurationLike | None
     ) -> _Policy:
         p = PathPolicy(
-            by=by if by is not None else Field.CHANNEL,
+            level=level if level is not None else Field.CHANNEL,
             collapse=collapse if collapse is not None else Collapse.NONE,
             lookback=lookback,
         )
         window = None if p.lookback is None else dt.timedelta(microseconds=p.lookback)
-        return cls(p.by, p.collapse, window)
+        return cls(p.level, p.collapse, window)
 
 
 @attrs.frozen
@@ -283,7 +283,7 @@ class _PerPath:
     def __call__(self, log: EventLog) -> _CreditSums:
         p = self.policy
         return _CreditSums.of(
-            attribute_log(log, self.model, level=p.by, collapse=p.collapse, lookback=p.lookback)
+            attribute_log(log, self.model, level=p.level, collapse=p.collapse, lookback=p.lookback)
         )
 
 
@@ -297,12 +297,14 @@ class _Counts:
 
     def __call__(self, log: EventLog) -> _Named[Any]:
         p = self.policy
-        names = frozenset(log.codes_and_names(p.by)[1])
+        names = frozenset(log.codes_and_names(p.level)[1])
         value: Aggregate
         if self.model is None:
-            value = PathCounts.from_log(log, level=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = PathCounts.from_log(
+                log, level=p.level, collapse=p.collapse, lookback=p.lookback
+            )
         else:
-            value = self.model.counts(log, level=p.by, collapse=p.collapse, lookback=p.lookback)
+            value = self.model.counts(log, level=p.level, collapse=p.collapse, lookback=p.lookback)
         return _Named(value, names)
 
 
@@ -383,7 +385,7 @@ def attribute(
         )
     policy = _Policy.of(level, collapse, lookback)
     # shipped models read the credited field and the value only; others may read anything
-    fields = frozenset({policy.by, Field.VALUE}) if _shipped(model) else None
+    fields = frozenset({policy.level, Field.VALUE}) if _shipped(model) else None
     data = _Data.of(ddf, schema, journey_map, timezone, partitioned_by_journey, fields)
     if getattr(model, "per_path", False) is True:
         return data.reduce(_PerPath(model, policy)).result()

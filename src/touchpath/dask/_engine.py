@@ -248,10 +248,10 @@ def _with_account_key(
         first = np.ones(len(has), dtype=np.bool_)
         first[1:] = j[1:] != j[:-1]
         account[j[first]] = log.account_codes[has[first]]
-    names = np.empty(len(log.accounts) + len(log), dtype=object)
-    names[: len(log.accounts)] = list(log.accounts)
-    names[len(log.accounts) :] = [_NO_ACCOUNT + j for j in log.journey_ids.tolist()]
-    own = len(log.accounts) + np.arange(len(log), dtype=np.int64)
+    names = np.empty(len(log.account_ids) + len(log), dtype=object)
+    names[: len(log.account_ids)] = list(log.account_ids)
+    names[len(log.account_ids) :] = [_NO_ACCOUNT + j for j in log.journey_ids.tolist()]
+    own = len(log.account_ids) + np.arange(len(log), dtype=np.int64)
     per_journey = names[np.where(account >= 0, account, own)]
     key = np.empty(len(df), dtype=object)
     key[log.rows] = per_journey[log.event_journey]

@@ -367,12 +367,12 @@ def path_counts(
     [(('ads',), 0.0, 2.0, 0.0), (('ads', 'seo'), 1.0, 0.0, 30.0)]
     """
     duckdb = _duckdb("touchpath.duckdb.path_counts()")
-    policy = PathPolicy(by=level, collapse=collapse, lookback=lookback)
-    with _events(source, schema, policy.by, connection, memory_limit, duckdb) as (events, where):
+    policy = PathPolicy(level=level, collapse=collapse, lookback=lookback)
+    with _events(source, schema, policy.level, connection, memory_limit, duckdb) as (events, where):
         found = events.query("ev", "SELECT DISTINCT item FROM ev WHERE item IS NOT NULL")
         names = tuple(sorted(x for (x,) in found.fetchall()))  # as Python sorts them
         table = _run(events, _paths_sql(policy, names), memory_limit, where, duckdb)
-    return _table(table, names, policy.by)
+    return _table(table, names, policy.level)
 
 
 @renamed(by="level")

@@ -23,7 +23,7 @@ import attrs
 
 from .._deprecation import renamed
 from .._ingest import check_on_error
-from .._paths import PathCounts, _to_by
+from .._paths import PathCounts, _to_level
 from .._schema import OnError, Rejection
 from ..exceptions import ConfigError, SchemaError, UnsupportedInputError
 
@@ -239,7 +239,7 @@ def read_paths(
         raise ConfigError(f"'separator' must be non-empty text; got {separator!r}")
     if delimiter is not None and len(str(delimiter)) != 1:
         raise ConfigError(f"'delimiter' must be one character or None; got {delimiter!r}")
-    field_by = None if level is None else _to_by(level)
+    field_by = None if level is None else _to_level(level)
     wanted = [c for c in (path_col, conv_col, null_col, value_col) if c is not None]
 
     source: str | None

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import floats
-from .._deprecation import renamed
+from .._deprecation import renamed, renamed_fields, warn_renamed
 from .._optional import available
 from .._paths import ByLike, Collapse
 from .._schema import Field
@@ -793,6 +793,7 @@ def step_matrix(
 # -- top paths ----------------------------------------------------------------------------------
 
 
+@renamed_fields(by="level")
 @attrs.frozen(eq=False)
 class TopPaths(TableViews):
     """The most common conversion paths (GA's top conversion paths).
@@ -808,7 +809,7 @@ class TopPaths(TableViews):
     [(('ads', 'seo'), 3.0, 4.0, 0.75), (('seo',), 1.0, 4.0, 0.25)]
     """
 
-    by: str
+    level: str
     """What the path items are (channel, touchpoint, ...)."""
     rows: tuple[tuple[tuple[str, ...], float, float, float | None, float, float | None], ...]
     """``(path, conversions, occurrences, conversion_rate, value, share)`` per path shown."""
@@ -816,6 +817,12 @@ class TopPaths(TableViews):
     """Paths not shown: ``(paths, conversions, occurrences, value)``."""
     total_conversions: float
     """Conversions of all paths."""
+
+    @property
+    def by(self) -> str:
+        """Deprecated name of :attr:`level`."""
+        warn_renamed("TopPaths.by", "TopPaths.level")
+        return self.level
 
     def to_table(self) -> Table:
         """One row per path shown: ``path`` (tuples of items), ``conversions``,
@@ -852,7 +859,7 @@ class TopPaths(TableViews):
     def _display_summary(self) -> str:
         hidden = f"; {self.other[0]:,} more paths not shown" if self.other[0] else ""
         return (
-            f"top {len(self.rows)} {self.by} paths by conversions, of "
+            f"top {len(self.rows)} {self.level} paths by conversions, of "
             f"{self.total_conversions:,.0f} conversions{hidden}"
         )
 
@@ -938,8 +945,8 @@ def top_paths(
         float(occ[hidden].sum()),
         float(counts.values[hidden].sum()),
     )
-    by_name = counts.by.value if counts.by is not None else "item"
-    return TopPaths(by_name, rows, other, total)
+    level_name = counts.level.value if counts.level is not None else "item"
+    return TopPaths(level_name, rows, other, total)
 
 
 # -- report sections with a chart ---------------------------------------------------------------

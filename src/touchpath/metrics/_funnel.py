@@ -579,7 +579,7 @@ def _open_outcomes(log: EventLog, spec: _Spec) -> tuple[_Outcomes, int]:
     k_steps = len(step_sets)
     by_account = spec.count is CountUnit.ACCOUNTS
     account = first_values(log, log.account_codes)[0] if by_account else None
-    n_units = len(log.accounts) if by_account else len(log)
+    n_units = len(log.account_ids) if by_account else len(log)
     hits = np.zeros((n_units, k_steps), dtype=np.bool_)
     touched = np.zeros(len(log), dtype=np.bool_)
     for k, wanted in enumerate(step_sets):
@@ -816,7 +816,7 @@ def _account_labels(log: EventLog, field_codes: npt.NDArray[np.int32]) -> npt.ND
     """Per account, the first value of a field over all its journeys (earliest event)."""
     account, _ = first_values(log, log.account_codes)
     label, where = first_values(log, field_codes)
-    out = np.full(len(log.accounts), -1, dtype=np.int32)
+    out = np.full(len(log.account_ids), -1, dtype=np.int32)
     ok = (account >= 0) & (label >= 0)
     if not ok.any():
         return out
@@ -844,7 +844,7 @@ def _outcomes(log: EventLog, spec: _Spec) -> tuple[_Outcomes, int, int]:
         out = _attempts(log, spec)
     if spec.count is CountUnit.ACCOUNTS:
         accounts = first_values(log, log.account_codes)[0]
-        used = np.bincount(accounts[accounts >= 0], minlength=len(log.accounts))
+        used = np.bincount(accounts[accounts >= 0], minlength=len(log.account_ids))
         population = int(np.count_nonzero(used))
         if out.hits is None:  # open funnels are counted by account directly
             excluded_journeys = out.excluded

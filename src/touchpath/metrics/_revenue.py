@@ -653,7 +653,7 @@ def revenue_movements(
     unit = to_enum(CountUnit, "count", count)
     if unit is CountUnit.ACCOUNTS:
         per_journey, _ = first_values(log, log.account_codes)
-        size = len(log.accounts)
+        size = len(log.account_ids)
     else:
         per_journey = np.arange(len(log), dtype=np.int32)
         size = len(log)

@@ -304,7 +304,7 @@ def attribution(
             color=PALETTE[k % len(PALETTE)],
         )
     ax.set_xticks(x, shown, rotation=40, ha="right")
-    by = results[0].by if results else None
+    by = results[0].level if results else None
     ax.set_xlabel(by.value if by is not None else "item")
     ax.set_ylabel("value credited" if value else "conversions credited")
     for side in ("top", "right"):

@@ -429,7 +429,7 @@ def attribution_heatmap(
         colorbar="share of the model's credit",
     )
     ax.set_xticks(range(len(labels)), list(labels), rotation=35, ha="right")
-    by = results[0].by if results else None
+    by = results[0].level if results else None
     noun = by.value if by is not None else "item"
     ax.set_ylabel(noun)
     ax.set_xlabel("model (cells: " + ("value" if value else "conversions") + " credited)")
@@ -501,7 +501,7 @@ def top_paths(
     _hide_spines(ax)
     if title is None:
         title = (
-            f"Top {len(paths.rows)} {paths.by} conversion paths "
+            f"Top {len(paths.rows)} {paths.level} conversion paths "
             f"({format_number(sum(r[1] for r in paths.rows))} of "
             f"{format_number(paths.total_conversions)} conversions)"
         )
