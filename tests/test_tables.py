@@ -51,6 +51,7 @@ from touchpath.metrics import (
     step_matrix,
     time_between,
     top_paths,
+    transition_graph,
 )
 from touchpath.report import Report
 from touchpath.report._html import static_problems
@@ -135,6 +136,13 @@ CASES: list[tuple[str, Callable[[], Any], list[str]]] = [
         "MapComparison",
         lambda: compare_to_map(LOG, MAP),
         ["s1", "s2", "forward", "1", "1", "50.0%", "1 h"],
+    ),
+    # the stage moves: s1 -> s2 (a, after 1 h), s1 -> s3 (b), s2 -> s3 (a); of the 2 moves
+    # out of s1, 1 goes to s2; the one move's median and mean are 1 h
+    (
+        "TransitionGraph",
+        lambda: transition_graph(LOG),
+        ["s1", "s2", "1", "1", "50.0%", "1 h", "1 h"],
     ),
     # first band of step 0: s1 to s2 (a), 1 of the 3 journeys at step 0
     ("PathFlow", lambda: path_flow(LOG, steps=2), ["0", "s1", "s2", "1", "33.3%"]),

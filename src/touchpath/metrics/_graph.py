@@ -19,7 +19,8 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from .._columns import Columns, durations, to_arrow, to_pandas, to_polars
+from .._columns import Columns, durations
+from .._table import Column, ColumnKind, Table, TableViews
 from ..exceptions import ConfigError
 from ._common import (
     Level,
@@ -402,7 +403,7 @@ class TransitionEdge:
 
 
 @attrs.frozen(eq=False, repr=False)
-class TransitionGraph:
+class TransitionGraph(TableViews):
     """The observed transitions of a log at one level: what :func:`transition_graph` returns.
 
     A typed view of :class:`TransitionGraphCounts`: :attr:`nodes` and
@@ -513,15 +514,34 @@ class TransitionGraph:
           source target  count
         0      x      y      1
         """
-        return to_pandas(self._columns(), what="TransitionGraph.to_pandas()")
+        return self.to_table().to_pandas()
 
-    def to_polars(self) -> Any:
-        """The columns of :meth:`to_pandas` as a polars DataFrame."""
-        return to_polars(self._columns(), what="TransitionGraph.to_polars()")
+    def to_table(self) -> Table:
+        """One row per edge (the columns of :meth:`to_pandas`): what ``print()``, the
+        notebook, ``Report.add`` and the frames show.
 
-    def to_arrow(self) -> Any:
-        """The columns of :meth:`to_pandas` as a pyarrow Table."""
-        return to_arrow(self._columns(), what="TransitionGraph.to_arrow()")
+        >>> from touchpath import EventLog
+        >>> rec = lambda j, t, s: {"journey_id": j, "timestamp": t, "stage": s}
+        >>> g = transition_graph(EventLog.from_records([rec("a", 0, "x"), rec("a", 60, "y")]))
+        >>> g.to_table().row(0)[:4]
+        ['x', 'y', 1, 1]
+        """
+        count = ColumnKind.COUNT
+        return Table(
+            (
+                Column("source", "from"),
+                Column("target", "to"),
+                Column("count", "moves", count),
+                Column("journeys", kind=count),
+                Column("probability", kind=ColumnKind.RATE),
+                Column("median_duration", "median time", ColumnKind.DURATION),
+                Column("mean_duration", "mean time", ColumnKind.DURATION),
+            ),
+            self._columns(),
+            name="transitions",
+            title=f"Observed transitions ({self.level.value})",
+            source="TransitionGraph",
+        )
 
     def _columns(self) -> Columns:
         edges = self.edges
