@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from touchpath import EventLog, cli
+from touchpath import EventLog, Field, cli
 from touchpath.attribution import (
     CoalitionCounts,
     LastTouch,
@@ -282,6 +282,9 @@ def test_by_is_breakdown_in_funnels(capsys: pytest.CaptureFixture[str], tmp_path
     counts = FunnelCounts.from_log(log, steps, breakdown="segment")
     with pytest.warns(DeprecationWarning, match="use breakdown="):
         assert FunnelCounts.from_log(log, steps, by="segment") == counts  # type: ignore[call-arg]
+    assert counts.breakdown is Field.SEGMENT
+    with pytest.warns(DeprecationWarning, match=r"FunnelCounts\.by is deprecated"):
+        assert counts.by is Field.SEGMENT
     trends = funnel_trends(log, steps, period="month", breakdown="segment")
     with pytest.warns(DeprecationWarning, match="use breakdown="):
         old_trends = funnel_trends(log, steps, period="month", by="segment")  # type: ignore[call-arg]

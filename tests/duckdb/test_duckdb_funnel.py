@@ -86,7 +86,7 @@ def test_by_hand() -> None:
         ({"order": "any"}, "order='any'"),
         ({"window": "7 days"}, "a window"),
         ({"count": "accounts"}, "count='accounts'"),
-        ({"by": "segment"}, "a breakdown"),
+        ({"breakdown": "segment"}, "a breakdown"),
     ],
     ids=lambda x: str(x),
 )

@@ -582,7 +582,9 @@ def funnel(
         now=now,
     )
     accounts = zero.count is CountUnit.ACCOUNTS
-    fields = frozenset(f for f in (zero.by, Field.ACCOUNT if accounts else None) if f is not None)
+    fields = frozenset(
+        f for f in (zero.breakdown, Field.ACCOUNT if accounts else None) if f is not None
+    )
     data = _Data.of(ddf, schema, journey_map, timezone, partitioned_by_journey, fields)
     need_last = window is not None and now is None
     need_names = steps is not None and (level is None or journey_map is not None)

@@ -36,7 +36,7 @@ def _refuse_unsupported(spec: _Spec) -> None:
         (spec.order is not FunnelOrder.SEQUENTIAL, f"order={spec.order.value!r}"),
         (spec.window is not None, "a window"),
         (spec.count is not CountUnit.JOURNEYS, f"count={spec.count.value!r}"),
-        (spec.by is not None, "a breakdown (by=...)"),
+        (spec.breakdown is not None, "a breakdown (breakdown=...)"),
         (bool(spec.exclusions), "exclusions"),
         (spec.repeats is not Repeats.ALLOWED, f"repeats={spec.repeats.value!r}"),
     ]
@@ -95,7 +95,7 @@ def funnel_counts(
     order: FunnelOrder | str = FunnelOrder.SEQUENTIAL,
     window: Any = None,
     count: CountUnit | str = CountUnit.JOURNEYS,
-    by: Field | str | None = None,
+    breakdown: Field | str | None = None,
     exclusions: Sequence[Exclusion] = (),
     repeats: Repeats | str = Repeats.ALLOWED,
     schema: Any = None,
@@ -124,7 +124,7 @@ def funnel_counts(
     ([2, 1], '1:00:00')
     """
     duckdb = _duckdb("touchpath.duckdb.funnel_counts()")
-    spec = _Spec.make(steps, level, order, window, count, by, None, exclusions, repeats)
+    spec = _Spec.make(steps, level, order, window, count, breakdown, None, exclusions, repeats)
     _refuse_unsupported(spec)
     field = Field(spec.level.value)
     k_steps = len(spec.steps)

@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._columns import Columns, columns_from_rows
-from .._deprecation import renamed
+from .._deprecation import renamed, renamed_fields, warn_renamed
 from .._schema import Field
 from .._table import Column, ColumnKind, Table, TableViews, format_duration
 from .._time import DurationLike, parse_duration
@@ -164,6 +164,7 @@ def _us(delta: dt.timedelta) -> int:
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+@renamed_fields(by="breakdown")
 @attrs.frozen
 class FunnelCounts:
     """The mergeable aggregate a funnel is computed from.
@@ -199,7 +200,7 @@ class FunnelCounts:
     """Longest time from step 1 to a later step (None: unlimited)."""
     count: CountUnit
     """Journeys or accounts."""
-    by: Field | None
+    breakdown: Field | None
     """The breakdown field (None: no breakdown)."""
     now: dt.datetime | None
     """The end of observation for censoring (None without a window)."""
@@ -285,6 +286,12 @@ class FunnelCounts:
         return _count(log, spec)
 
     @property
+    def by(self) -> Field | None:
+        """Deprecated name of :attr:`breakdown`."""
+        warn_renamed("FunnelCounts.by", "FunnelCounts.breakdown")
+        return self.breakdown
+
+    @property
     def total(self) -> tuple[StepCounts, ...]:
         """Counts of each step over all groups.
 
@@ -308,7 +315,7 @@ class FunnelCounts:
             self.order,
             self.window,
             self.count,
-            self.by,
+            self.breakdown,
             self.now,
             self.step_values or tuple((s,) for s in self.steps),
             self.exclusions,
@@ -356,7 +363,7 @@ class _Spec:
     order: FunnelOrder
     window: dt.timedelta | None
     count: CountUnit
-    by: Field | None
+    breakdown: Field | None
     now: dt.datetime | None
     step_values: tuple[tuple[str, ...], ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
@@ -370,7 +377,7 @@ class _Spec:
         order: object,
         window: object,
         count: object,
-        by: object,
+        breakdown: object,
         now: object,
         exclusions: object = (),
         repeats: object = Repeats.ALLOWED,
@@ -396,7 +403,7 @@ class _Spec:
                     )
         win = _window(window)
         unit = to_enum(CountUnit, "count", count)
-        field = None if by is None else categorical_field(by, "breakdown")
+        field = None if breakdown is None else categorical_field(breakdown, "breakdown")
         when: dt.datetime | None = None
         if win is not None and now is not None:
             when = instant(parse_instant(now, "now"))
@@ -420,7 +427,7 @@ class _Spec:
             self.order,
             self.window,
             self.count,
-            self.by,
+            self.breakdown,
             self.now,
             {},
             step_values=self.step_values,
@@ -864,11 +871,11 @@ def _tally(
 ) -> FunnelCounts:
     """Counts per group and step of the units' outcomes."""
     k_steps = len(spec.steps)
-    if spec.by is None:
+    if spec.breakdown is None:
         label_codes = np.zeros(len(out.unit), dtype=np.int64)
         labels: list[str | None] = [None]
     else:
-        codes, names = log.codes_and_names(spec.by)
+        codes, names = log.codes_and_names(spec.breakdown)
         if spec.count is CountUnit.ACCOUNTS:
             per_unit = _account_labels(log, codes)
         else:
@@ -1045,7 +1052,7 @@ class FunnelResult(TableViews):
         """
         breakdown = (
             {label: _steps_of(counts.steps, c) for label, c in counts.groups.items()}
-            if counts.by is not None
+            if counts.breakdown is not None
             else {}
         )
         return cls(counts, _steps_of(counts.steps, counts.total), breakdown)
@@ -1123,7 +1130,7 @@ class FunnelResult(TableViews):
         x           2    100.0%       100.0%        1     50.0%                    -
         y           1     50.0%        50.0%        0         -                1.5 h
         """
-        by = self.counts.by
+        by = self.counts.breakdown
         windowed = self.counts.window is not None
         shown = [
             *([Column(by.value)] if by is not None else []),
@@ -1177,13 +1184,15 @@ class FunnelResult(TableViews):
     ) -> Columns:
         rows = []
         sources: list[tuple[str | None, tuple[FunnelStep, ...]]] = (
-            list(self.breakdown.items()) if self.counts.by is not None else [(None, self.steps)]
+            list(self.breakdown.items())
+            if self.counts.breakdown is not None
+            else [(None, self.steps)]
         )
         for label, steps in sources:
             for s in steps:
                 row: dict[str, Any] = {}
-                if self.counts.by is not None:
-                    row[self.counts.by.value] = label
+                if self.counts.breakdown is not None:
+                    row[self.counts.breakdown.value] = label
                 row.update(
                     step=s.step,
                     reached=s.reached,
@@ -1205,7 +1214,7 @@ class FunnelResult(TableViews):
 
     def __repr__(self) -> str:
         c = self.counts
-        by = f", by {c.by.value}" if c.by is not None else ""
+        by = f", by {c.breakdown.value}" if c.breakdown is not None else ""
         window = f", window {format_duration(c.window)}" if c.window is not None else ""
         return (
             f"<FunnelResult {len(self.steps)} {c.level.value} steps ({c.order.value}{window}{by}):"

@@ -290,7 +290,7 @@ class SegmentComparison(TableViews):
 def _funnel_cells(
     result: FunnelResult, rate: FunnelRate
 ) -> list[tuple[str | None, str | None, Ratio, Ratio]]:
-    if result.counts.by is None:
+    if result.counts.breakdown is None:
         raise ConfigError(
             "compare_segments needs a funnel broken down into segments; "
             "compute it with breakdown=... (e.g. breakdown='segment')"

@@ -165,7 +165,7 @@ def funnel(
             f"plot.funnel() draws a FunnelResult (from touchpath.funnel); got "
             f"{type(result).__name__}"
         )
-    if result.counts.by is not None and result.breakdown:
+    if result.counts.breakdown is not None and result.breakdown:
         from ._views import funnel_by_group
 
         n_groups = len(result.breakdown)
@@ -178,7 +178,8 @@ def funnel(
         ax.set_ylabel(result.counts.level.value)
         if title is None:
             title = (
-                f"Funnel by {result.counts.by.value} ({n_groups} groups): {result.entered:,} "
+                f"Funnel by {result.counts.breakdown.value} ({n_groups} groups): "
+                f"{result.entered:,} "
                 f"{unit} entered, {result.completed:,} completed ({_pct(result.conversion.value)})"
             )
         ax.set_title(title)

@@ -548,7 +548,7 @@ def funnel_by_group(ax: Axes, result: Any) -> int:
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.3)
     _thousands(ax, "x")
-    by = result.counts.by.value if result.counts.by is not None else "group"
+    by = result.counts.breakdown.value if result.counts.breakdown is not None else "group"
     ax.legend(
         title=by,
         loc="upper left",
