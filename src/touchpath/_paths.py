@@ -453,20 +453,7 @@ def conversion_paths(log: EventLog, policy: PathPolicy | None = None) -> Convers
     n_paths = len(ends)
     offsets = np.zeros(n_paths + 1, dtype=np.int64)
     np.cumsum(np.bincount(tkey, minlength=n_paths), out=offsets[1:])
-    path_conv = conv[ends]
-    conversions = path_conv.astype(np.float64)
-    return ConversionPaths(
-        items=names,
-        offsets=offsets,
-        codes=np.ascontiguousarray(tcodes, dtype=np.int32),
-        conversions=conversions,
-        non_conversions=1.0 - conversions,
-        values=np.where(path_conv, log.values[ends], 0.0),
-        level=policy.level,
-        log=log,
-        events=events.astype(np.int64, copy=False),
-        ends=ends.astype(np.int64, copy=False),
-    )
+    return _paths_of(log, policy.level, names, offsets, tcodes, conv, ends, events)
 
 
 def _every_event_a_touch(
@@ -481,6 +468,20 @@ def _every_event_a_touch(
     offsets = np.empty(len(ends) + 1, dtype=np.int64)
     offsets[0] = 0
     np.add(ends, 1, out=offsets[1:])
+    return _paths_of(log, level, names, offsets, codes, conv, ends, _every_event(log))
+
+
+def _paths_of(
+    log: EventLog,
+    level: Field,
+    names: tuple[str, ...],
+    offsets: _I64,
+    codes: npt.NDArray[np.integer[Any]],
+    conv: npt.NDArray[np.bool_],
+    ends: _I64,
+    events: npt.NDArray[np.integer[Any]],
+) -> ConversionPaths:
+    """The paths ending at ``ends`` (one per conversion or journey end), touches ``codes``."""
     path_conv = conv[ends]
     conversions = path_conv.astype(np.float64)
     return ConversionPaths(
@@ -492,7 +493,7 @@ def _every_event_a_touch(
         values=np.where(path_conv, log.values[ends], 0.0),
         level=level,
         log=log,
-        events=_every_event(log),
+        events=events.astype(np.int64, copy=False),
         ends=ends.astype(np.int64, copy=False),
     )
 
