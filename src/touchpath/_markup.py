@@ -71,6 +71,7 @@ __all__ = [
     "html_table",
     "key_value_table",
     "markdown_escape",
+    "more_rows",
     "repr_html",
 ]
 
@@ -270,14 +271,23 @@ def html_table(
         body.append("<tr>" + "".join(cells) + "</tr>")
     hidden = len(all_rows) - len(shown)
     if hidden:
-        noun = "row" if hidden == 1 else "rows"
-        body.append(
-            f'<tr><td class="more" colspan="{n}" style="text-align:left">'
-            f"\u2026 {hidden:,} more {noun}</td></tr>"
-        )
+        body.append(more_rows(hidden, n))
     out.append("\n".join(body))
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def more_rows(hidden: int, colspan: int) -> str:
+    """The last row of a cut table: how many rows are not shown.
+
+    >>> more_rows(1200, 3)
+    '<tr><td class="more" colspan="3" style="text-align:left">\u2026 1,200 more rows</td></tr>'
+    """
+    noun = "row" if hidden == 1 else "rows"
+    return (
+        f'<tr><td class="more" colspan="{colspan}" style="text-align:left">'
+        f"\u2026 {hidden:,} more {noun}</td></tr>"
+    )
 
 
 def key_value_table(

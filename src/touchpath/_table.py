@@ -61,7 +61,7 @@ import attrs
 import numpy as np
 
 from ._columns import Columns, durations, to_arrow, to_pandas, to_polars
-from ._repr import escape, format_number, repr_html
+from ._markup import escape, format_number, more_rows, repr_html
 from .exceptions import ConfigError
 
 if TYPE_CHECKING:
@@ -523,10 +523,7 @@ class Table:
         ]
         hidden = self.n_rows - len(cells)
         if hidden:
-            body.append(
-                f'<tr><td class="more" colspan="{len(shown)}" style="text-align:left">'
-                f"\u2026 {hidden:,} more row{'s' if hidden != 1 else ''}</td></tr>"
-            )
+            body.append(more_rows(hidden, len(shown)))
         out.append("\n".join(body))
         out.append("</tbody></table>")
         return "".join(out)
