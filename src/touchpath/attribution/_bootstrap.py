@@ -190,6 +190,12 @@ def bootstrap(
     ``confidence`` is the level of the intervals; ``level`` (as in
     :func:`attribute`) is the kind of credited item. A number given as
     ``level`` is the confidence under its deprecated name.
+
+    >>> from touchpath.attribution import LastTouch, PathCounts
+    >>> paths = PathCounts.from_rows([(["ads"], 3, 1, 0.0), (["seo"], 1, 1, 0.0)])
+    >>> r = bootstrap(paths, LastTouch(), n=50, seed=7)
+    >>> r.confidence, r.point.credits()
+    (0.95, {'ads': 3.0, 'seo': 1.0})
     """
     given_level: object = level
     if isinstance(given_level, float):  # ``level`` was the confidence before 0.2.0

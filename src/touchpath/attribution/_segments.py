@@ -182,6 +182,16 @@ def breakdown(result: AttributionResult, by: Field | str = Field.SEGMENT) -> Bre
 
     ``result`` must come from an :class:`~touchpath.EventLog` (count tables
     have no journeys to take a segment from).
+
+    >>> from touchpath import EventLog
+    >>> from touchpath.attribution import FirstTouch, attribute
+    >>> log = EventLog.from_records([
+    ...     {"journey_id": "a", "timestamp": 0, "channel": "ads", "segment": "smb",
+    ...      "converted": True},
+    ...     {"journey_id": "b", "timestamp": 0, "channel": "ads", "segment": "ent",
+    ...      "converted": True}])
+    >>> breakdown(attribute(log, FirstTouch())).segments
+    ('ent', 'smb')
     """
     field = _field(by)
     paths = result.paths

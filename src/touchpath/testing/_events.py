@@ -42,6 +42,12 @@ def timestamp_values(draw: st.DrawFn, micros: int, style: TimestampStyle = "mixe
 
     Epoch styles need whole seconds (``epoch_s``) or milliseconds
     (``epoch_ms``); other values fall back to ISO text.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(timestamp_values(86_400_000_000, style="epoch_s"))
+    ... def test(v): assert v == 86_400
+    >>> test()
     """
     chosen = draw(st.sampled_from(_STYLES)) if style == "mixed" else style
     if chosen == "epoch_s" and micros % 1_000_000 == 0:

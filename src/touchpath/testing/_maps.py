@@ -45,12 +45,26 @@ _UNICODE_ID = st.text(min_size=1, max_size=8)
 
 
 def identifiers() -> st.SearchStrategy[str]:
-    """Stage, KPI, touchpoint and channel ids: non-blank strings, often ASCII, sometimes not."""
+    """Stage, KPI, touchpoint and channel ids: non-blank strings, often ASCII, sometimes not.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(identifiers())
+    ... def test(i): assert i.strip()
+    >>> test()
+    """
     return st.one_of(_ASCII_ID, _UNICODE_ID).filter(lambda s: bool(s.strip()))
 
 
 def names() -> st.SearchStrategy[str | None]:
-    """A display name, or None for "defaults to the id"."""
+    """A display name, or None for "defaults to the id".
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(names())
+    ... def test(n): assert n is None or n.strip()
+    >>> test()
+    """
     return st.none() | st.text(min_size=1, max_size=10).filter(lambda s: bool(s.strip()))
 
 
@@ -68,7 +82,15 @@ def _targets() -> st.SearchStrategy[float | None]:
 
 @st.composite
 def kpis(draw: st.DrawFn, stage: str | None = None) -> KPI:
-    """A KPI with an optional finite target (float or int), any direction and unit."""
+    """A KPI with an optional finite target (float or int), any direction and unit.
+
+    >>> import math
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(kpis(stage="visit"))
+    ... def test(k): assert k.stage == "visit" and (k.target is None or math.isfinite(k.target))
+    >>> test()
+    """
     kpi_id = draw(identifiers())
     name = draw(names())
     return KPI(
@@ -84,7 +106,14 @@ def kpis(draw: st.DrawFn, stage: str | None = None) -> KPI:
 
 @st.composite
 def channels(draw: st.DrawFn) -> Channel:
-    """A channel of any kind, with or without its own display name."""
+    """A channel of any kind, with or without its own display name.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(channels())
+    ... def test(c): assert c.name.strip()
+    >>> test()
+    """
     channel_id = draw(identifiers())
     name = draw(names())
     return Channel(channel_id, draw(st.sampled_from(ChannelKind)), name or channel_id)
@@ -92,7 +121,15 @@ def channels(draw: st.DrawFn) -> Channel:
 
 @attrs.frozen
 class MapParts:
-    """The declared ingredients of a map, before :class:`JourneyMap` orders them."""
+    """The declared ingredients of a map, before :class:`JourneyMap` orders them.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(map_parts(max_stages=4))
+    ... def test(parts):
+    ...     assert set(parts.build().stage_ids) == {s.id for s in parts.stages}
+    >>> test()
+    """
 
     name: str
     stages: tuple[Stage, ...]
@@ -133,7 +170,14 @@ def _stage(draw: st.DrawFn, stage_id: str) -> Stage:
 
 @st.composite
 def map_parts(draw: st.DrawFn, *, min_stages: int = 1, max_stages: int = 8) -> MapParts:
-    """Valid map ingredients: a forward DAG, loop-backs, touchpoints, sometimes explicit ends."""
+    """Valid map ingredients: a forward DAG, loop-backs, touchpoints, sometimes explicit ends.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(map_parts(min_stages=2, max_stages=3))
+    ... def test(parts): assert 2 <= len(parts.stages) <= 3
+    >>> test()
+    """
     ids = draw(st.lists(identifiers(), min_size=min_stages, max_size=max_stages, unique=True))
     stages_list: list[Stage] = []
     kpi_ids: set[str] = set()
@@ -191,5 +235,12 @@ def map_parts(draw: st.DrawFn, *, min_stages: int = 1, max_stages: int = 8) -> M
 
 
 def journey_maps(*, min_stages: int = 1, max_stages: int = 8) -> st.SearchStrategy[JourneyMap]:
-    """Random valid journey maps (see the module docstring for what they contain)."""
+    """Random valid journey maps (see the module docstring for what they contain).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(journey_maps(max_stages=5))
+    ... def test(m): assert 1 <= len(m.stage_ids) <= 5 and m.entry_stages
+    >>> test()
+    """
     return map_parts(min_stages=min_stages, max_stages=max_stages).map(MapParts.build)

@@ -78,6 +78,14 @@ class MapComparison(TableViews):
     The comparison is the one overlay of observed on designed: :attr:`edges`
     classifies every edge once (taken, dead or shadow), and the renderers of
     :mod:`touchpath.render` and :func:`touchpath.plot.transitions` draw it.
+
+    >>> from touchpath import EventLog, JourneyMap
+    >>> m = JourneyMap.builder("m").stage("a").stage("b").stage("c").path("a", "b", "c").build()
+    >>> log = EventLog.from_records([{"journey_id": "j", "timestamp": t, "stage": s}
+    ...                              for t, s in enumerate(["a", "c"])])
+    >>> c = compare_to_map(log, m)
+    >>> [(e.source, e.target, e.status.value) for e in c.edges]
+    [('a', 'b', 'dead'), ('b', 'c', 'dead'), ('a', 'c', 'shadow')]
     """
 
     journey_map: JourneyMap
