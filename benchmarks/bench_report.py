@@ -3,8 +3,9 @@
 Times ``to_svg`` on the shipped templates and on a synthetic wide map (with and without an
 observed overlay), ``EventLog._repr_html_`` on a synthetic log (which must stay fast on
 large logs: it reads only the first events and skips the duplicate sort when there are no
-timestamp ties), and building a full report. Prints a table of the best wall time of
-``--repeat`` runs; the machine is shared, so numbers are noisy.
+timestamp ties), building a full report, and the whole ``touchpath demo`` (read the sample,
+validate, funnel, nine models, scorecard, report with charts). Prints a table of the best wall
+time of ``--repeat`` runs; the machine is shared, so numbers are noisy.
 
     .venv/bin/python benchmarks/bench_report.py [--quick] [--events N] [--repeat R]
 """
@@ -12,14 +13,18 @@ timestamp ties), and building a full report. Prints a table of the best wall tim
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 from _common import best_time
 
-from touchpath import EventLog, Field, JourneyMap, Phase, templates
+from touchpath import EventLog, Field, JourneyMap, Phase, cli, templates
 from touchpath.render._svg import to_svg
 from touchpath.report import Report, Section
 
@@ -125,6 +130,12 @@ def main() -> None:
         )
 
     rows.append(("Report.to_html", "map + log + 200-row table", best_time(args.repeat, build)))
+
+    def demo() -> None:
+        with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+            cli.main(["demo", "-o", str(Path(tmp) / "report.html")])
+
+    rows.append(("touchpath demo", "the shipped sample", best_time(args.repeat, demo)))
 
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)

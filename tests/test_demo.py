@@ -1,11 +1,10 @@
-"""``touchpath demo``: the README's main job, on the shipped sample, in seconds; its HTML
-report passes the headless-browser check."""
+"""``touchpath demo``: the README's main job, on the shipped sample; its HTML report passes
+the headless-browser check. (How long it takes is measured in benchmarks/bench_report.py.)"""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -20,42 +19,40 @@ from .browser.conftest import open_page as open_page
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path, float]:
-    """``touchpath demo -o DIR/report.html`` once: exit code, stdout, report path, seconds."""
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
+    """``touchpath demo -o DIR/report.html`` once: exit code, stdout, report path."""
     import contextlib
     import io
 
     target = tmp_path_factory.mktemp("demo") / "report.html"
     out = io.StringIO()
-    start = time.perf_counter()
     with contextlib.redirect_stdout(out):
         code = cli.main(["demo", "-o", str(target)])
-    return code, out.getvalue(), target, time.perf_counter() - start
+    return code, out.getvalue(), target
 
 
-def test_demo_exits_0_fast_and_writes_the_report(demo_run: tuple[int, str, Path, float]) -> None:
-    """Exit 0 within seconds; the last line names the report, which exists and is HTML."""
-    code, out, target, seconds = demo_run
+def test_demo_exits_0_and_writes_the_report(demo_run: tuple[int, str, Path]) -> None:
+    """Exit 0; the last line names the report, which exists and is HTML."""
+    code, out, target = demo_run
     assert code == 0
-    assert seconds < 30
     assert out.rstrip().splitlines()[-1] == f"Report: {target.resolve()}"
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_demo_prints_every_section(demo_run: tuple[int, str, Path, float]) -> None:
+def test_demo_prints_every_section(demo_run: tuple[int, str, Path]) -> None:
     """Short headings for data, validation, funnel, attribution and the KPI scorecard, in
     that order, each followed by its table."""
-    _, out, _, _ = demo_run
+    _, out, _ = demo_run
     headings = ["Data", "Validation", "Funnel", "Attribution", "KPI scorecard"]
     positions = [out.index(f"\n{h}\n") for h in headings]
     assert positions == sorted(positions)
     assert "'pay_per_call_marketplace'" in out.splitlines()[0]
 
 
-def test_demo_numbers_match_the_sample(demo_run: tuple[int, str, Path, float]) -> None:
+def test_demo_numbers_match_the_sample(demo_run: tuple[int, str, Path]) -> None:
     """The printed facts are the sample's own: its journey and event counts, and the
     trial-to-paid rate computed here directly from the log."""
-    _, out, _, _ = demo_run
+    _, out, _ = demo_run
     log = datasets.sample()
     assert re.search(rf"journeys\s+{len(log):,}\n", out)
     assert re.search(rf"events\s+{log.n_events:,}\n", out)
@@ -110,14 +107,12 @@ PROBE = """({
 
 
 @pytest.mark.browser
-def test_demo_report_in_a_browser(
-    open_page: OpenPage, demo_run: tuple[int, str, Path, float]
-) -> None:
+def test_demo_report_in_a_browser(open_page: OpenPage, demo_run: tuple[int, str, Path]) -> None:
     """The demo's report loads in headless Chromium with no console error, no exception and
     no request outside the file; every chart image decodes; the page fits the window."""
     from .browser.test_report_in_browser import assert_clean
 
-    _, _, target, _ = demo_run
+    _, _, target = demo_run
     result = open_page(target, PROBE)
     assert_clean(result, target.resolve().as_uri())
     facts = result.facts
